@@ -1,0 +1,30 @@
+# Everything sets itself up: a fresh clone needs only `make demo` or `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV) || { apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
+
+$(STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/warroom demo
+
+test: $(STAMP)
+	@command -v tmux >/dev/null || { apt-get update -qq && apt-get install -y -qq tmux; }
+	$(PY) -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "no tests were collected: that is a failure here" >&2; exit 1; fi; \
+	exit $$status
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

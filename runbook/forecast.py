@@ -1,0 +1,85 @@
+"""The plan re-timed by what has actually happened: forecast start/end per step, drift, overall status.
+
+Cumulative drift per phase is how cutovers fail, so every step and phase carries its drift
+(forecast end minus planned end). Pure: callers pass the actuals as plain values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Mapping
+
+from runbook.model import PlannedSlot, Runbook
+from runbook.graph import run_order
+from runbook.schedule import plan
+
+FINISHED = frozenset({"done", "skipped"})
+# Drift under this is noise, not a delay worth a different headline.
+ON_TRACK_TOLERANCE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Actual:
+    status: str
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Forecast:
+    planned: Mapping[str, PlannedSlot]
+    expected: Mapping[str, PlannedSlot]  # forecast slots, actual times where known
+    planned_end: datetime
+    expected_end: datetime
+    headline: str  # "ON TRACK" | "DELAYED" | "BLOCKED" | "COMPLETE"
+
+    def drift(self, step_id: str) -> timedelta:
+        return self.expected[step_id].end - self.planned[step_id].end
+
+    def phase_drift(self, runbook: Runbook, phase: str) -> timedelta:
+        ids = [s.id for s in runbook.steps if s.phase == phase]
+        return max(self.expected[i].end for i in ids) - max(self.planned[i].end for i in ids)
+
+    @property
+    def overall_drift(self) -> timedelta:
+        return self.expected_end - self.planned_end
+
+
+def forecast(runbook: Runbook, actuals: Mapping[str, Actual], now: datetime) -> Forecast:
+    """Expected slots in UTC: adding durations to zone-local times would be wrong across a clock change."""
+    planned = plan(runbook)
+    now = now.astimezone(timezone.utc)
+    expected: dict[str, PlannedSlot] = {}
+    window_start = runbook.window.start.astimezone(timezone.utc)
+    for step_id in run_order({s.id: s.after for s in runbook.steps}):
+        step = runbook.step(step_id)
+        floor = max([window_start, *([step.at.astimezone(timezone.utc)] if step.at else []), *(expected[d].end for d in step.after)])
+        expected[step_id] = _expected_slot(floor, step.duration, actuals.get(step_id), now)
+    planned_end = max(slot.end for slot in planned.values())
+    expected_end = max(slot.end for slot in expected.values())
+    return Forecast(planned, expected, planned_end, expected_end, _headline(runbook, actuals, expected_end - planned_end))
+
+
+def _expected_slot(step_floor: datetime, duration: timedelta, actual: Actual | None, now: datetime) -> PlannedSlot:
+    status = actual.status if actual else "pending"
+    if status in FINISHED and actual.finished_at:
+        start = actual.started_at or actual.finished_at
+        return PlannedSlot(start, max(start, actual.finished_at))
+    if status == "in_progress" and actual.started_at:
+        return PlannedSlot(actual.started_at, max(actual.started_at + duration, now))
+    if status == "failed":
+        # A failed step blocks its successors until someone acts: it lasts at least until now.
+        start = (actual.started_at or actual.finished_at or now) if actual else now
+        return PlannedSlot(start, max(start + duration, now))
+    start = max(step_floor, now)
+    return PlannedSlot(start, start + duration)
+
+
+def _headline(runbook: Runbook, actuals: Mapping[str, Actual], drift: timedelta) -> str:
+    statuses = [actuals[s.id].status if s.id in actuals else "pending" for s in runbook.steps]
+    if "failed" in statuses:
+        return "BLOCKED"
+    if all(status in FINISHED for status in statuses):
+        return "COMPLETE"
+    return "DELAYED" if drift > ON_TRACK_TOLERANCE else "ON TRACK"

@@ -1,0 +1,113 @@
+"""The event: one immutable fact in the ledger, identified by the hash of its content."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping
+
+from .errors import LedgerError
+from .hlc import hlc_to_datetime
+
+STEP_KINDS = ("step.started", "step.done", "step.failed", "step.skipped", "step.reopened")
+CHECK_KINDS = ("check.ticked", "check.unticked")
+NOTE_ADDED = "note.added"
+RUNBOOK_LOADED = "runbook.loaded"
+
+# Every field but the id, in the order the id hashes them (canonical JSON sorts keys anyway).
+CONTENT_FIELDS = ("deployment", "run", "operator", "node", "seq", "prev", "hlc", "kind", "subject", "body")
+
+
+def canonical_json(value: Any) -> str:
+    """One spelling per value, so that equal content always hashes equal on every machine."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def content_id(content: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(dict(content)).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    deployment: str
+    run: str
+    operator: str
+    node: str
+    seq: int
+    prev: str
+    hlc: int
+    kind: str
+    subject: str
+    body: dict = field(default_factory=dict)
+
+    # frozen + a dict field: hash by the content id, which already stands for all fields
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    @classmethod
+    def create(cls, *, deployment: str, run: str, operator: str, node: str, seq: int, prev: str,
+               hlc: int, kind: str, subject: str, body: Mapping[str, Any] | None) -> Event:
+        """Build a new event and give it its content id. The body is normalised through JSON so
+        that what is hashed, stored and returned are the same value."""
+        content = dict(deployment=deployment, run=run, operator=operator, node=node, seq=seq,
+                       prev=prev, hlc=hlc, kind=kind, subject=subject, body=normalise_body(body))
+        return cls(id=content_id(content), **content)
+
+    @property
+    def at(self) -> datetime:
+        return hlc_to_datetime(self.hlc)
+
+    @property
+    def order_key(self) -> tuple[int, str, str]:
+        """The one total order every replica folds events in."""
+        return (self.hlc, self.operator, self.id)
+
+    def content(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in CONTENT_FIELDS}
+
+    def verify(self) -> bool:
+        """True when the id is the hash of the content (an imported event was not tampered with)."""
+        return content_id(self.content()) == self.id
+
+    def to_json(self) -> dict[str, Any]:
+        """All fields, plus `at` (ISO 8601 UTC) for people reading `warroom log --json`."""
+        return {"id": self.id, **self.content(), "body": dict(self.body), "at": self.at.isoformat()}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Event:
+        """The inverse of to_json (`at` is derived, so it is ignored)."""
+        return cls(id=data["id"], **{name: data[name] for name in CONTENT_FIELDS})
+
+
+def normalise_body(body: Mapping[str, Any] | None) -> dict[str, Any]:
+    if not body and (body is None or isinstance(body, Mapping)):
+        return {}
+    if not isinstance(body, Mapping):
+        raise LedgerError(f"an event body must be a JSON object, not {type(body).__name__}")
+    try:
+        return json.loads(canonical_json(dict(body)))
+    except (TypeError, ValueError) as exc:
+        raise LedgerError(f"the event body cannot be stored as JSON ({exc})") from exc
+
+
+def validate(kind: str, subject: str, body: Mapping[str, Any]) -> None:
+    """Refuse events the app should never write; the fold itself tolerates anything, because
+    events imported from other operators cannot be refused after the fact."""
+    if not isinstance(kind, str) or not kind.strip():
+        raise LedgerError("an event needs a kind, such as 'step.done'")
+    if not isinstance(subject, str):
+        raise LedgerError(f"the subject of a '{kind}' event must be text")
+    if kind in STEP_KINDS or kind in CHECK_KINDS:
+        if not subject:
+            raise LedgerError(f"a '{kind}' event needs a subject (the step or item id)")
+        if "note" in body and not isinstance(body["note"], str):
+            raise LedgerError(f"the note of a '{kind}' event must be text")
+    elif kind == NOTE_ADDED:
+        if not isinstance(body.get("text"), str) or not body["text"].strip():
+            raise LedgerError("a note needs some text")
+    elif kind == RUNBOOK_LOADED:
+        if not isinstance(body.get("sha256"), str) or not body["sha256"]:
+            raise LedgerError("a 'runbook.loaded' event needs the runbook's sha256")

@@ -1,0 +1,242 @@
+"""The Ledger: one deployment's append-only event log in a local SQLite file, plus its projection.
+
+Every write is one `BEGIN IMMEDIATE` transaction on our own connection (sqlite-utils' plain BEGIN
+can hit SQLITE_BUSY when two processes write), so an event and its effect on the projection are
+committed together or not at all. One lock serialises the connection between the app's threads.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+from . import hlc as hlc_clock
+from . import projection, schema
+from .errors import LedgerError
+from .events import RUNBOOK_LOADED, Event, canonical_json, normalise_body, validate
+from .identity import node_id as default_node_id
+from .opening import explain, open_connection
+from .state import State
+
+_EVENT_COLUMNS = ", ".join(schema.EVENT_COLUMNS)
+_EVENT_PLACEHOLDERS = ", ".join("?" for _ in schema.EVENT_COLUMNS)
+
+
+class Ledger:
+    def __init__(self, conn: sqlite3.Connection, *, path: Path, deployment: str, operator: str, run: str,
+                 node: str, runbook_sha256: str, clock: Callable[[], int]) -> None:
+        # use Ledger.open(); this only wires up an already checked connection
+        self._conn: sqlite3.Connection | None = conn
+        self._lock = threading.Lock()
+        self._clock = clock
+        self._runbook_checked = not runbook_sha256
+        self.path = path
+        self.deployment = deployment
+        self.operator = operator
+        self.run = run
+        self.node = node
+        self.runbook_sha256 = runbook_sha256
+
+    # ---- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, deployment: str, operator: str, *, run: str = "live",
+             runbook_sha256: str = "", node: str | None = None,
+             clock: Callable[[], int] = hlc_clock.wall_clock_ms) -> Ledger:
+        """Open (or create) the ledger file of `deployment`. `clock` returns wall milliseconds;
+        tests pass their own to move time, including backwards."""
+        for value, problem in ((deployment, "the deployment id is empty; check the runbook's id"),
+                               (operator, "the operator name is empty; pass --operator NAME"),
+                               (run, "the run name is empty; pass --run NAME")):
+            if not isinstance(value, str) or not value.strip():
+                raise LedgerError(problem)
+        path = Path(path).expanduser()
+        node = node or default_node_id()
+        ledger = cls(open_connection(path, deployment), path=path, deployment=deployment, operator=operator,
+                     run=run, node=node, runbook_sha256=runbook_sha256, clock=clock)
+        try:
+            ledger._refold_if_stale()
+        except BaseException:
+            ledger.close()
+            raise
+        return ledger
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Ledger({str(self.path)!r}, deployment={self.deployment!r}, operator={self.operator!r}, run={self.run!r})"
+
+    # ---- writing -------------------------------------------------------------------------------
+
+    def append(self, kind: str, subject: str = "", body: Mapping[str, Any] | None = None) -> Event:
+        """Record one event and fold it into the projection, durably (fsync) before returning."""
+        return self._append_many([(kind, subject, body)])[0]
+
+    def _append_many(self, items: Iterable[tuple[str, str, Mapping[str, Any] | None]]) -> list[Event]:
+        """Append several events in one transaction (one fsync); append() is the one-item case."""
+        wanted = []
+        for kind, subject, body in items:
+            body = normalise_body(body)
+            validate(kind, subject, body)
+            wanted.append((kind, subject, body))
+        asked = len(wanted)
+        if not asked:
+            return []
+        with self._lock, self._transaction(write=True) as conn:
+            seq, prev = self._last_of_operator(conn)
+            # read under the write lock, so that every process writing this file stays in one order
+            last_hlc = conn.execute("SELECT max(hlc) FROM events").fetchone()[0] or 0
+            now_ms = self._clock()
+            if not self._runbook_checked and self._last_runbook_sha256(conn) != self.runbook_sha256:
+                wanted.insert(0, (RUNBOOK_LOADED, "", {"sha256": self.runbook_sha256}))
+            appended = []
+            for kind, subject, body in wanted:
+                last_hlc = hlc_clock.tick(last_hlc, now_ms)
+                seq += 1
+                event = Event.create(deployment=self.deployment, run=self.run, operator=self.operator,
+                                     node=self.node, seq=seq, prev=prev, hlc=last_hlc, kind=kind,
+                                     subject=subject, body=body)
+                conn.execute(f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ({_EVENT_PLACEHOLDERS})",
+                             _event_row(event))
+                self._apply(conn, event)
+                prev = event.id
+                appended.append(event)
+        self._runbook_checked = True  # only once the transaction that checked it has committed
+        return appended[-asked:]  # without the runbook.loaded event that may lead them
+
+    @staticmethod
+    def _apply(conn: sqlite3.Connection, event: Event) -> None:
+        """The one place an event reaches the projection: append and rebuild come here.
+
+        Precondition: `event` sorts after every other event of its run already applied. Appends
+        meet it by construction. A future import must INSERT OR IGNORE the peers' events by id
+        and then, if any new event sorts below the run's newest applied one, rebuild instead."""
+        projection.apply(conn, event)
+
+    def rebuild(self) -> None:
+        """Drop the projection of every run and fold it again from the events, in one transaction."""
+        with self._lock, self._transaction(write=True) as conn:
+            self._refold(conn)
+
+    @classmethod
+    def _refold(cls, conn: sqlite3.Connection) -> None:
+        projection.clear(conn)
+        for row in conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY run, hlc, operator, id"):
+            cls._apply(conn, _event_from_row(row))
+
+    def _refold_if_stale(self) -> None:
+        """A new file, or one whose projection was made by other fold rules, is folded afresh."""
+        with self._lock, self._transaction(write=True) as conn:
+            if schema.get_meta(conn, "projection") != str(schema.PROJECTION_VERSION):
+                self._refold(conn)
+                schema.set_meta(conn, "projection", str(schema.PROJECTION_VERSION))
+
+    # ---- reading -------------------------------------------------------------------------------
+
+    def state(self) -> State:
+        with self._lock, self._transaction() as conn:
+            return projection.read_state(conn, self.run)
+
+    def events(self, *, limit: int | None = None, newest_first: bool = False, subject: str | None = None,
+               kinds: Iterable[str] | None = None) -> list[Event]:
+        """This run's events in fold order (hlc, operator, id), or the reverse; `limit` keeps the
+        first `limit` of that order."""
+        sql = f"SELECT {_EVENT_COLUMNS} FROM events WHERE run = ?"
+        params: list[Any] = [self.run]
+        if subject is not None:
+            sql += " AND subject = ?"
+            params.append(subject)
+        if kinds is not None:
+            kinds = [kinds] if isinstance(kinds, str) else list(kinds)
+            if not kinds:
+                return []
+            sql += f" AND kind IN ({', '.join('?' for _ in kinds)})"
+            params.extend(kinds)
+        direction = "DESC" if newest_first else "ASC"
+        sql += f" ORDER BY hlc {direction}, operator {direction}, id {direction}"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(max(int(limit), 0))
+        with self._lock, self._transaction() as conn:
+            return [_event_from_row(row) for row in conn.execute(sql, params)]
+
+    def event_count(self) -> int:
+        with self._lock, self._transaction() as conn:
+            return conn.execute("SELECT count(*) FROM events WHERE run = ?", (self.run,)).fetchone()[0]
+
+    def state_hash(self) -> str:
+        with self._lock, self._transaction() as conn:
+            return projection.state_hash(conn)
+
+    def data_version(self) -> int:
+        """Changes whenever another connection (another process) commits to this file."""
+        with self._lock:
+            try:
+                return self._connection().execute("PRAGMA data_version").fetchone()[0]
+            except sqlite3.Error as exc:
+                raise explain(exc, self.path) from exc
+
+    # ---- internals -----------------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise LedgerError(f"the ledger {self.path} is closed; open it again")
+        return self._conn
+
+    @contextmanager
+    def _transaction(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
+        """A write transaction, or a read one so that several SELECTs see one snapshot.
+        Any failure rolls back everything and surfaces as a LedgerError."""
+        conn = self._connection()
+        try:
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the original error is the one worth reporting
+            if isinstance(exc, sqlite3.Error):
+                raise explain(exc, self.path) from exc
+            raise
+
+    def _last_of_operator(self, conn: sqlite3.Connection) -> tuple[int, str]:
+        row = conn.execute(
+            "SELECT seq, id FROM events WHERE deployment = ? AND operator = ? ORDER BY seq DESC LIMIT 1",
+            (self.deployment, self.operator),
+        ).fetchone()
+        return (0, "") if row is None else (row[0], row[1])
+
+    def _last_runbook_sha256(self, conn: sqlite3.Connection) -> str | None:
+        row = conn.execute(
+            "SELECT body FROM events WHERE deployment = ? AND operator = ? AND run = ? AND kind = ? "
+            "ORDER BY seq DESC LIMIT 1",
+            (self.deployment, self.operator, self.run, RUNBOOK_LOADED),
+        ).fetchone()
+        return None if row is None else json.loads(row[0]).get("sha256")
+
+
+def _event_row(event: Event) -> tuple:
+    return (event.id, event.deployment, event.run, event.operator, event.node, event.seq, event.prev,
+            event.hlc, event.kind, event.subject, canonical_json(event.body))
+
+
+def _event_from_row(row: tuple) -> Event:
+    *fields, body = row
+    return Event(*fields, body=json.loads(body))

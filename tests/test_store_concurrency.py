@@ -1,0 +1,80 @@
+"""Several processes on one ledger file (two operators on one jump host)."""
+
+import subprocess
+import sys
+import time
+
+from store import Ledger
+
+WRITER = """
+import os, sys, time
+from store import Ledger
+path, operator, count, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+ledger = Ledger.open(path, "billing", operator, node="node-" + str(os.getpid()))
+deadline = time.monotonic() + 30
+while not os.path.exists(go) and time.monotonic() < deadline:
+    time.sleep(0.001)
+began = time.time()
+for i in range(count):
+    ledger.append("check.ticked" if i % 2 else "step.started", f"{operator}/{i % 17}", {"note": str(i)})
+print(began, time.time())
+ledger.close()
+"""
+
+
+def start_writer(path, operator, count, go):
+    return subprocess.Popen([sys.executable, "-c", WRITER, str(path), operator, str(count), str(go)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_processes_writing_at_once_lose_nothing_and_keep_seq_gap_free(tmp_path):
+    path = tmp_path / "billing.sqlite"
+    go = tmp_path / "go"
+    Ledger.open(path, "billing", "setup", node="n0").close()  # the race to create is tested below
+    writers = [start_writer(path, op, 200, go) for op in ("ana", "lee", "ana")]
+    time.sleep(0.5)  # let them all open before they start writing together
+    go.touch()
+    outputs = [w.communicate(timeout=120) for w in writers]
+    for writer, (out, err) in zip(writers, outputs):
+        assert writer.returncode == 0, err
+        assert "locked" not in err and "Traceback" not in err
+    spans = [tuple(map(float, out.split())) for out, _ in outputs]
+    assert max(start for start, _ in spans) < min(end for _, end in spans), "the writers did not overlap"
+    with Ledger.open(path, "billing", "reader", node="n9") as ledger:
+        events = ledger.events()
+    assert len(events) == 600
+    assert len({e.id for e in events}) == 600
+    assert len({e.hlc for e in events}) == 600  # one clock order across processes
+    for operator, count in (("ana", 400), ("lee", 200)):
+        own = sorted((e for e in events if e.operator == operator), key=lambda e: e.seq)
+        assert [e.seq for e in own] == list(range(1, count + 1))
+        assert [e.prev for e in own] == [""] + [e.id for e in own[:-1]]
+        assert [e.hlc for e in own] == sorted(e.hlc for e in own)  # seq and clock agree
+
+
+def test_processes_creating_one_new_file_at_once(tmp_path):
+    path = tmp_path / "new" / "billing.sqlite"
+    go = tmp_path / "go"
+    go.touch()
+    writers = [start_writer(path, f"op{i}", 20, go) for i in range(4)]
+    for writer in writers:
+        _, err = writer.communicate(timeout=60)
+        assert writer.returncode == 0, err
+    with Ledger.open(path, "billing", "reader", node="n9") as ledger:
+        assert ledger.event_count() == 80
+
+
+def test_data_version_changes_when_another_connection_commits(tmp_path):
+    path = tmp_path / "billing.sqlite"
+    with Ledger.open(path, "billing", "ana", node="n1") as ana, Ledger.open(path, "billing", "lee", node="n2") as lee:
+        seen = ana.data_version()
+        assert ana.data_version() == seen  # nothing happened
+        lee.append("step.started", "backup")
+        after_lee = ana.data_version()
+        assert after_lee != seen
+        ana.append("step.done", "backup")
+        assert ana.data_version() == after_lee  # our own commits are not news to us
+        writer = start_writer(path, "zoe", 1, tmp_path)  # go file: an existing path
+        assert writer.wait(timeout=60) == 0
+        assert ana.data_version() != after_lee
+        assert ana.state().step("zoe/0").status == "in_progress"

@@ -1,0 +1,139 @@
+"""The fold rules, kind by kind, through the real ledger and against the in-memory reference fold."""
+
+import pytest
+
+from store import CheckState, Ledger, NoteEntry, StepState
+from store import hlc
+from store.state import fold
+
+T = 1_800_000_000_000
+
+
+class StepClock:
+    """Each call returns the next second, so every event's time is known."""
+
+    def __init__(self):
+        self.ms = T
+
+    def __call__(self):
+        self.ms += 1000
+        return self.ms
+
+
+@pytest.fixture
+def ledgers(tmp_path):
+    clock = StepClock()
+    path = tmp_path / "billing.sqlite"
+    ana = Ledger.open(path, "billing", "ana", node="n1", clock=clock)
+    lee = Ledger.open(path, "billing", "lee", node="n2", clock=clock)
+    yield ana, lee
+    ana.close()
+    lee.close()
+
+
+def at(event):
+    return hlc.hlc_to_datetime(event.hlc)
+
+
+def test_absent_subjects_have_defaults(ledgers):
+    ana, _ = ledgers
+    state = ana.state()
+    assert state.step("backup") == StepState(status="pending")
+    assert state.check("pre/a") == CheckState(ticked=False)
+    assert dict(state.steps) == {} and dict(state.checks) == {} and state.notes == ()
+
+
+def test_started(ledgers):
+    ana, _ = ledgers
+    event = ana.append("step.started", "backup", {"note": "on it"})
+    assert ana.state().step("backup") == StepState("in_progress", at(event), None, "ana", "on it", event.hlc)
+
+
+def test_done_keeps_the_start_and_finishes(ledgers):
+    ana, lee = ledgers
+    started = ana.append("step.started", "backup", {"note": "on it"})
+    done = lee.append("step.done", "backup")
+    assert ana.state().step("backup") == StepState("done", at(started), at(done), "lee", None, done.hlc)
+
+
+def test_done_without_a_start_starts_and_finishes_at_once(ledgers):
+    ana, _ = ledgers
+    done = ana.append("step.done", "backup", {"note": "done by hand"})
+    assert ana.state().step("backup") == StepState("done", at(done), at(done), "ana", "done by hand", done.hlc)
+
+
+@pytest.mark.parametrize("kind, status", [("step.failed", "failed"), ("step.skipped", "skipped")])
+def test_failed_and_skipped_finish_and_keep_the_start(ledgers, kind, status):
+    ana, _ = ledgers
+    started = ana.append("step.started", "backup")
+    ended = ana.append(kind, "backup", {"note": "why"})
+    assert ana.state().step("backup") == StepState(status, at(started), at(ended), "ana", "why", ended.hlc)
+
+
+@pytest.mark.parametrize("kind, status", [("step.failed", "failed"), ("step.skipped", "skipped")])
+def test_failed_and_skipped_without_a_start_have_no_start(ledgers, kind, status):
+    ana, _ = ledgers
+    ended = ana.append(kind, "backup")
+    assert ana.state().step("backup") == StepState(status, None, at(ended), "ana", None, ended.hlc)
+
+
+def test_reopened_clears_both_times(ledgers):
+    ana, lee = ledgers
+    ana.append("step.started", "backup")
+    ana.append("step.failed", "backup")
+    reopened = lee.append("step.reopened", "backup", {"note": "retry with more disk"})
+    assert ana.state().step("backup") == StepState("pending", None, None, "lee", "retry with more disk", reopened.hlc)
+
+
+def test_done_after_reopen_starts_fresh(ledgers):
+    ana, _ = ledgers
+    ana.append("step.started", "backup")
+    ana.append("step.reopened", "backup")
+    done = ana.append("step.done", "backup")
+    assert ana.state().step("backup").started_at == at(done)
+
+
+def test_restart_after_done_clears_the_finish(ledgers):
+    ana, _ = ledgers
+    ana.append("step.done", "backup")
+    again = ana.append("step.started", "backup")
+    assert ana.state().step("backup") == StepState("in_progress", at(again), None, "ana", None, again.hlc)
+
+
+def test_checks_tick_and_untick_last_writer_wins(ledgers):
+    ana, lee = ledgers
+    ticked = ana.append("check.ticked", "pre_deployment/war-room-prepared")
+    assert ana.state().check("pre_deployment/war-room-prepared") == CheckState(True, "ana", at(ticked), ticked.hlc)
+    unticked = lee.append("check.unticked", "pre_deployment/war-room-prepared")
+    assert ana.state().check("pre_deployment/war-room-prepared") == CheckState(False, "lee", at(unticked), unticked.hlc)
+
+
+def test_notes_are_kept_in_order_with_their_subject(ledgers):
+    ana, lee = ledgers
+    general = ana.append("note.added", "", {"text": "war room open"})
+    on_step = lee.append("note.added", "backup", {"text": "slow disk"})
+    assert ana.state().notes == (
+        NoteEntry(at(general), "ana", "", "war room open", general.id),
+        NoteEntry(at(on_step), "lee", "backup", "slow disk", on_step.id),
+    )
+
+
+def test_unknown_kinds_are_logged_but_change_nothing(ledgers):
+    ana, _ = ledgers
+    ana.append("step.started", "backup")
+    before = (ana.state(), ana.state_hash())
+    incident = ana.append("incident.opened", "backup", {"severity": "P2"})
+    assert (ana.state(), ana.state_hash()) == before
+    assert ana.events()[-1] == incident
+
+
+def test_the_projection_equals_the_reference_fold(ledgers):
+    ana, lee = ledgers
+    for ledger, kind, subject, body in [
+        (ana, "step.started", "backup", None), (lee, "check.ticked", "pre/a", None),
+        (lee, "step.done", "backup", {"note": "ok"}), (ana, "note.added", "backup", {"text": "t"}),
+        (ana, "step.skipped", "smoke", None), (lee, "step.reopened", "smoke", None),
+        (ana, "check.unticked", "pre/a", None), (ana, "decision.recorded", "go", {"go": True}),
+    ]:
+        ledger.append(kind, subject, body)
+    assert ana.state() == fold(ana.events())

@@ -1,0 +1,313 @@
+"""The full-screen console: wires the plan, the ledger and the widgets.
+
+Ledger I/O runs in thread workers; results come back as `LedgerSnapshot` messages. A watcher
+worker polls SQLite's data_version so writes by another process (a deployment script calling
+`warroom step`, a second operator on the same jump host) appear within a second.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import partial
+from typing import Callable, Iterable
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from runbook.forecast import forecast
+from runbook.model import CHECKLIST_NAMES, Runbook
+from store import Event, Ledger, State
+from tui.operations import UsageProblem, add_note, describe, record_step, set_check
+from tui.screens import Confirm, StepDetail, TextPrompt
+from tui.status import actuals
+from widgets.activity import ActivityLog
+from widgets.checklists import ChecklistPane
+from widgets.header import DeploymentHeader, HeaderInfo
+from widgets.timeline import Timeline
+
+TABS_BELOW = 110  # columns: under this the panes become tabs
+SIDE_BY_SIDE_FROM = 180  # columns: from here the checklists sit beside the timeline, not under it
+TAB_TITLES = {"pre_deployment": "Pre", "go_no_go": "Go/No-Go", "post_deployment": "Post", "smoke_tests": "Smoke"}
+ACTIVITY_ROWS = 200
+WATCH_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    state: State
+    recent: list[Event]  # newest first
+    newest_hlc: int
+
+
+class LedgerSnapshot(Message):
+    def __init__(self, snapshot: Snapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class MainScreen(Screen):
+    BINDINGS = [
+        Binding("s", "step('start')", "Start", id="step.start", tooltip="Mark the selected step as started"),
+        Binding("d", "step('done')", "Done", id="step.done", tooltip="Mark the selected step as done"),
+        Binding("f", "fail", "Fail", id="step.fail", tooltip="Mark the selected step as failed (asks for a note)"),
+        Binding("x", "skip", "Skip", id="step.skip", tooltip="Skip the selected step (asks why)"),
+        Binding("r", "reopen", "Reopen", id="step.reopen", tooltip="Set the selected step back to pending (asks first)"),
+        Binding("n", "note", "Note", id="note", tooltip="Add a note to the selected step"),
+        Binding("1", "pane(1)", "Timeline", show=False, id="pane.1"),
+        Binding("2", "pane(2)", "Pre", show=False, id="pane.2"),
+        Binding("3", "pane(3)", "Go/No-Go", show=False, id="pane.3"),
+        Binding("4", "pane(4)", "Post", show=False, id="pane.4"),
+        Binding("5", "pane(5)", "Smoke", show=False, id="pane.5"),
+        Binding("6", "pane(6)", "Activity", show=False, id="pane.6"),
+    ]
+
+    def __init__(self, runbook: Runbook, now: Callable[[], datetime]) -> None:
+        super().__init__()
+        self.runbook = runbook
+        self.now = now
+        self.zone = runbook.window.start.tzinfo
+        self.narrow = False
+        self.snapshot: Snapshot | None = None
+        self.selected_step: str | None = None
+
+    # --- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        self.narrow = self.app.size.width < TABS_BELOW
+        self.set_class(self.app.size.width < SIDE_BY_SIDE_FROM, "stacked")
+        yield DeploymentHeader(self.now, id="header")
+        if self.narrow:
+            with TabbedContent(id="panes"):
+                with TabPane("1 Timeline", id="pane-timeline"):
+                    yield Timeline(id="timeline")
+                yield from self._checklist_panes(number_from=2)
+                with TabPane("6 Activity", id="pane-activity"):
+                    yield ActivityLog(self._describe, id="activity")
+        else:
+            with Horizontal(id="body"):
+                yield Timeline(id="timeline")
+                with Vertical(id="side"):
+                    with TabbedContent(id="checklists"):
+                        yield from self._checklist_panes(number_from=2)
+                    yield ActivityLog(self._describe, id="activity")
+        yield Footer()
+
+    def _checklist_panes(self, number_from: int) -> Iterable[TabPane]:
+        for offset, name in enumerate(CHECKLIST_NAMES):
+            pane = TabPane(f"{number_from + offset} {TAB_TITLES[name]}", id=f"pane-{name}")
+            with pane:
+                yield ChecklistPane(self.runbook.checklists[name], self.zone, id=f"list-{name}")
+
+    def on_mount(self) -> None:
+        self.query_one("#timeline").border_title = "Timeline"
+        self.query_one("#activity").border_title = "Activity"
+        self.query_one(Timeline).focus()
+
+    async def on_resize(self) -> None:
+        self.set_class(self.app.size.width < SIDE_BY_SIDE_FROM, "stacked")
+        if (self.app.size.width < TABS_BELOW) != self.narrow:
+            self.selected_step = self.query_one(Timeline).selected_step
+            await self.recompose()
+            self.query_one(Timeline).focus()
+            self.show_snapshot()
+
+    # --- showing the ledger ------------------------------------------------------------------
+
+    def on_ledger_snapshot(self, message: LedgerSnapshot) -> None:
+        if self.snapshot and message.snapshot.newest_hlc < self.snapshot.newest_hlc:
+            return  # an older read that finished late
+        self.snapshot = message.snapshot
+        self.show_snapshot()
+
+    def show_snapshot(self) -> None:
+        if self.snapshot is None:
+            return
+        state, now, runbook = self.snapshot.state, self.now(), self.runbook
+        outlook = forecast(runbook, actuals(state), now)
+        done = sum(state.step(s.id).status in ("done", "skipped") for s in runbook.steps)
+        self.query_one(DeploymentHeader).info = HeaderInfo(
+            title=runbook.title,
+            deployment=runbook.id,
+            version=str(runbook.version),
+            run=self.app.ledger.run,
+            operator=self.app.ledger.operator,
+            zone=self.zone,
+            window_start=runbook.window.start,
+            window_end=runbook.window.end,
+            rollback_deadline=runbook.window.rollback_deadline,
+            done=done,
+            total=len(runbook.steps),
+            headline=outlook.headline,
+            expected_end=outlook.expected_end,
+            drift_minutes=round(outlook.overall_drift.total_seconds() / 60),
+        )
+        timeline = self.query_one(Timeline)
+        timeline.show(runbook, state, outlook, now)
+        if self.selected_step:
+            timeline.select_step(self.selected_step)
+            self.selected_step = None
+        tabs = self.query_one("#panes" if self.narrow else "#checklists", TabbedContent)
+        for offset, name in enumerate(CHECKLIST_NAMES):
+            pane = self.query_one(f"#list-{name}", ChecklistPane)
+            pane.show(state)
+            label = f"{offset + 2} {TAB_TITLES[name]} {pane.ticked_count(state)}/{len(pane.checklist.items)}"
+            tabs.get_tab(f"pane-{name}").label = label
+        self.query_one(ActivityLog).show(self.snapshot.recent, self.zone)
+
+    def _describe(self, event: Event) -> str:
+        return describe(event, self.runbook)
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def _selected(self) -> str | None:
+        step_id = self.query_one(Timeline).selected_step
+        if step_id is None:
+            self.notify("Select a step in the timeline first.", severity="warning")
+        return step_id
+
+    def action_step(self, action: str, note: str | None = None) -> None:
+        step_id = self._selected()
+        if step_id:
+            self.app.write(lambda ledger, state: record_step(ledger, self.runbook, state, step_id, action, note))
+
+    def action_fail(self) -> None:
+        step_id = self._selected()
+        if step_id:
+            prompt = TextPrompt(f"Why did '{step_id}' fail?", "what happened, what you see", required=True)
+            self.app.push_screen(prompt, lambda note: note and self.action_step("fail", note))
+
+    def action_skip(self) -> None:
+        step_id = self._selected()
+        if step_id:
+            prompt = TextPrompt(f"Why skip '{step_id}'?", "the reason, for the record", required=True)
+            self.app.push_screen(prompt, lambda note: note and self.action_step("skip", note))
+
+    def action_reopen(self) -> None:
+        step_id = self._selected()
+        if step_id:
+            question = f"Set '{step_id}' back to pending? Its history stays in the log."
+            self.app.push_screen(Confirm(question), lambda yes: yes and self.action_step("reopen"))
+
+    def action_note(self) -> None:
+        step_id = self.query_one(Timeline).selected_step or ""
+        target = f"'{step_id}'" if step_id else "the log"
+        prompt = TextPrompt(f"Note on {target}", "what happened, what was decided", required=True)
+        self.app.push_screen(prompt, lambda text: text and self.app.write(lambda ledger, state: add_note(ledger, step_id, text)))
+
+    def action_pane(self, number: int) -> None:
+        pane_ids = ["pane-timeline"] + [f"pane-{name}" for name in CHECKLIST_NAMES] + ["pane-activity"]
+        if self.narrow:
+            self.query_one("#panes", TabbedContent).active = pane_ids[number - 1]
+        elif 2 <= number <= 5:
+            self.query_one("#checklists", TabbedContent).active = pane_ids[number - 1]
+        target = {1: "#timeline", 6: "#activity"}.get(number, f"#list-{CHECKLIST_NAMES[min(max(number - 2, 0), 3)]}")
+        self.query_one(target).focus()
+
+    def on_checklist_pane_toggle_requested(self, message: ChecklistPane.ToggleRequested) -> None:
+        ticked = self.snapshot.state.check(message.item_id).ticked if self.snapshot else False
+        self.app.write(lambda ledger, state: set_check(ledger, self.runbook, state, message.item_id, not ticked))
+
+    def on_data_table_row_selected(self, message: Timeline.RowSelected) -> None:
+        if isinstance(message.data_table, Timeline) and self.query_one(Timeline).selected_step:
+            self.app.open_detail(self.query_one(Timeline).selected_step)
+
+
+class WarroomApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "warroom"
+    BINDINGS = [
+        Binding("question_mark", "toggle_help", "Help", id="help", tooltip="Show or hide the keys"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit; everything is already saved"),
+    ]
+
+    def __init__(self, runbook: Runbook, ledger: Ledger, *, clock: Callable[[], datetime] | None = None, watch: bool = True) -> None:
+        super().__init__()
+        self.runbook = runbook
+        self.ledger = ledger
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.watch = watch
+        self.title = f"warroom · {runbook.title}"
+
+    def on_mount(self) -> None:
+        self.push_screen(MainScreen(self.runbook, self.clock))
+        self.load_snapshot()
+        if self.watch:
+            self.watch_ledger()
+        # The now-marker, forecast and running steps move with the clock.
+        self.set_interval(30, self._repaint_clock_dependent)
+
+    def _repaint_clock_dependent(self) -> None:
+        if isinstance(self.screen, MainScreen):
+            self.screen.show_snapshot()
+
+    # --- ledger I/O (threads) ----------------------------------------------------------------
+
+    def _snapshot(self) -> Snapshot:
+        recent = self.ledger.events(limit=ACTIVITY_ROWS, newest_first=True)
+        return Snapshot(self.ledger.state(), recent, recent[0].hlc if recent else 0)
+
+    def _post_snapshot(self) -> None:
+        snapshot = self._snapshot()
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.post_message(LedgerSnapshot(snapshot))
+
+    @work(thread=True, exit_on_error=False, group="ledger")
+    def load_snapshot(self) -> None:
+        self._post_snapshot()
+
+    @work(thread=True, exit_on_error=False, group="ledger")
+    def write(self, change: Callable[[Ledger, State], object]) -> None:
+        """Apply one change against the current state, then show the new state."""
+        if change(self.ledger, self.ledger.state()) is None:
+            self.call_from_thread(self.notify, "Already so; nothing recorded.")
+        self._post_snapshot()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="watch")
+    def watch_ledger(self) -> None:
+        """Poll SQLite's data_version: it changes when another connection commits."""
+        seen = self.ledger.data_version()
+        me = get_current_worker()
+        while not me.is_cancelled:
+            time.sleep(WATCH_SECONDS)
+            version = self.ledger.data_version()
+            if version != seen:
+                seen = version
+                self._post_snapshot()
+
+    @work(thread=True, exit_on_error=False, group="ledger")
+    def open_detail(self, step_id: str) -> None:
+        history = self.ledger.events(subject=step_id)
+        status = self.ledger.state().step(step_id)
+        detail = StepDetail(self.runbook.step(step_id), status, history, lambda e: describe(e, self.runbook), self.runbook.window.start.tzinfo)
+        self.call_from_thread(self.push_screen, detail)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place worker failures surface: a clear notice, never a crash of the console."""
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            message = str(error) if isinstance(error, UsageProblem) else f"Could not complete that: {error}"
+            self.notify(message, severity="error", timeout=8)
+
+    # --- keys and palette --------------------------------------------------------------------
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every key binding of the screen is also a command in the palette (ctrl+p)."""
+        yield from super().get_system_commands(screen)
+        for binding in MainScreen.BINDINGS if isinstance(screen, MainScreen) else []:
+            help_text = binding.tooltip or binding.description
+            yield SystemCommand(f"{binding.description} ({binding.key})", help_text, partial(screen.run_action, binding.action))

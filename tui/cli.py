@@ -1,0 +1,219 @@
+"""The `warroom` command line.
+
+Every failure the operator can fix is one sentence on stderr and exit status 2; a traceback only
+with --debug. Nothing is written to the ledger before the ids in the request have been checked.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import tempfile
+import traceback
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from runbook import RunbookError, lint, load
+from runbook.model import Runbook
+from store import Ledger, LedgerError, resolve_db_path, resolve_operator
+from tui.operations import STEP_EVENTS, UsageProblem, add_note, describe, record_step, set_check
+from tui.status import status_document, status_text
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_runbooks"
+EXIT_USAGE = 2
+
+
+def fail(message: str) -> None:
+    click.echo(f"warroom: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def guarded(command):
+    """Turn the errors an operator can fix into one clear sentence and exit status 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args, debug: bool = False, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except RunbookError as error:
+            if debug:
+                traceback.print_exc()
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            sys.exit(EXIT_USAGE)
+        except (LedgerError, UsageProblem) as error:
+            if debug:
+                traceback.print_exc()
+            fail(str(error))
+        except Exception as error:  # a bug, not bad input: still no traceback unless asked
+            if debug:
+                raise
+            click.echo(f"warroom: internal error: {error!r}; run again with --debug for the details.", err=True)
+            sys.exit(1)
+
+    return click.option("--debug", is_flag=True, help="Show tracebacks.")(wrapper)
+
+
+def ledger_options(command):
+    command = click.option("--run", "run", default="live", show_default=True, envvar="WARROOM_RUN", help="Run name: live, rehearsal-1, ...")(command)
+    command = click.option("--operator", default=None, help="Who is acting (default: $WARROOM_OPERATOR, then the login name).")(command)
+    command = click.option("--db", "db", default=None, help="Ledger file (default: $WARROOM_DB, then the user data directory).")(command)
+    return command
+
+
+def open_ledger(runbook: Runbook, db: str | None, operator: str | None, run: str) -> Ledger:
+    return Ledger.open(
+        resolve_db_path(db, runbook.id),
+        runbook.id,
+        resolve_operator(operator),
+        run=run,
+        runbook_sha256=runbook.sha256,
+    )
+
+
+runbook_argument = click.argument("runbook_path", metavar="RUNBOOK", type=click.Path(dir_okay=False))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """warroom: the deployment-day console."""
+
+
+@main.command()
+@click.argument("paths", metavar="RUNBOOK...", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@guarded
+def validate(paths: tuple[str, ...]) -> None:
+    """Check runbooks: one line per file, warnings after it; exit 2 on any error."""
+    failed = False
+    for path in paths:
+        try:
+            runbook = load(path)
+        except RunbookError as error:
+            failed = True
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            continue
+        items = len(runbook.items)
+        click.echo(
+            f"{path}: ok · {runbook.id} v{runbook.version} · {len(runbook.steps)} steps in {len(runbook.phases)} phases"
+            f" · {items} checklist items · {len(runbook.probes)} probes"
+            f" · window {runbook.window.start:%Y-%m-%d %H:%M}–{runbook.window.end:%H:%M}"
+        )
+        for problem in lint(runbook):
+            click.echo(f"{problem.file}:{problem.line}:{problem.col}: warning: {problem.message}")
+    if failed:
+        sys.exit(EXIT_USAGE)
+
+
+@main.command(name="open")
+@runbook_argument
+@ledger_options
+@guarded
+def open_(runbook_path: str, db: str | None, operator: str | None, run: str) -> None:
+    """Open the full-screen console on RUNBOOK."""
+    runbook = load(runbook_path)
+    _run_app(runbook, open_ledger(runbook, db, operator, run))
+
+
+@main.command()
+@click.option("--operator", default=None, help="Who is acting (default: $WARROOM_OPERATOR, then the login name).")
+@guarded
+def demo(operator: str | None) -> None:
+    """Open the console on the bundled web cutover, rehearsing now, with a throwaway ledger."""
+    from runbook.rebase import starting_at
+
+    runbook = load(SAMPLES / "web-cutover.yaml")
+    now = datetime.now(timezone.utc).astimezone(runbook.window.start.tzinfo)
+    runbook = starting_at(runbook, now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0))
+    db = Path(tempfile.mkdtemp(prefix="warroom-demo-")) / f"{runbook.id}.sqlite"
+    _run_app(runbook, open_ledger(runbook, str(db), operator, "rehearsal-1"))
+
+
+def _run_app(runbook: Runbook, ledger: Ledger) -> None:
+    from tui.app import WarroomApp  # Textual loads only for the full-screen commands
+
+    with ledger:
+        WarroomApp(runbook, ledger).run()
+
+
+@main.command()
+@runbook_argument
+@ledger_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@guarded
+def status(runbook_path: str, db, operator, run, as_json: bool) -> None:
+    """Progress, current and next steps, checklists."""
+    runbook = load(runbook_path)
+    with open_ledger(runbook, db, operator, run) as ledger:
+        doc = status_document(runbook, ledger)
+    click.echo(json.dumps(doc, indent=2, ensure_ascii=False) if as_json else status_text(doc, runbook))
+
+
+@main.command()
+@runbook_argument
+@click.argument("step_id")
+@click.argument("action", type=click.Choice(list(STEP_EVENTS)))
+@click.option("--note", default=None, help="Why, or what happened.")
+@ledger_options
+@guarded
+def step(runbook_path: str, step_id: str, action: str, note: str | None, db, operator, run) -> None:
+    """Record a step as started, done, failed, skipped or reopened."""
+    runbook = load(runbook_path)
+    with open_ledger(runbook, db, operator, run) as ledger:
+        event = record_step(ledger, runbook, ledger.state(), step_id, action, note)
+        click.echo(describe(event, runbook) if event else f"{step_id} is already {ledger.state().step(step_id).status}; nothing recorded")
+
+
+@main.command()
+@runbook_argument
+@click.argument("item_id")
+@click.option("--untick", is_flag=True, help="Clear the tick instead.")
+@ledger_options
+@guarded
+def check(runbook_path: str, item_id: str, untick: bool, db, operator, run) -> None:
+    """Tick (or --untick) a checklist item or smoke test."""
+    runbook = load(runbook_path)
+    with open_ledger(runbook, db, operator, run) as ledger:
+        event = set_check(ledger, runbook, ledger.state(), item_id, not untick)
+        click.echo(describe(event, runbook) if event else f"{item_id} is already {'unticked' if untick else 'ticked'}; nothing recorded")
+
+
+@main.command()
+@runbook_argument
+@click.argument("text")
+@click.option("--step", "step_id", default="", help="Attach the note to this step.")
+@ledger_options
+@guarded
+def note(runbook_path: str, text: str, step_id: str, db, operator, run) -> None:
+    """Add a note to the log (or to a step with --step)."""
+    from tui.operations import find_step
+
+    runbook = load(runbook_path)
+    subject = find_step(runbook, step_id).id if step_id else ""
+    with open_ledger(runbook, db, operator, run) as ledger:
+        click.echo(describe(add_note(ledger, subject, text), runbook))
+
+
+@main.command()
+@runbook_argument
+@ledger_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array of events.")
+@guarded
+def log(runbook_path: str, db, operator, run, as_json: bool) -> None:
+    """The event log of this run, oldest first."""
+    runbook = load(runbook_path)
+    with open_ledger(runbook, db, operator, run) as ledger:
+        events = ledger.events()
+    if as_json:
+        click.echo(json.dumps([e.to_json() for e in events], indent=2, ensure_ascii=False))
+        return
+    zone = runbook.window.start.tzinfo
+    for event in events:
+        click.echo(f"{event.at.astimezone(zone):%Y-%m-%d %H:%M:%S}  {event.operator:12} {describe(event, runbook)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""What an operator can do to the ledger, shared by the command line and the app.
+
+Ids are checked against the runbook before anything is written, so a typo never lands in the
+ledger; the error names the id and the closest real one.
+"""
+
+from __future__ import annotations
+
+from runbook import suggest
+from runbook.model import CHECKLIST_TITLES, ChecklistItem, Runbook, Step
+from store import Event, Ledger, State
+
+STEP_EVENTS = {
+    "start": "step.started",
+    "done": "step.done",
+    "fail": "step.failed",
+    "skip": "step.skipped",
+    "reopen": "step.reopened",
+}
+# The status each action leads to; doing it again is a no-op, not a second event.
+STEP_RESULT = {"start": "in_progress", "done": "done", "fail": "failed", "skip": "skipped", "reopen": "pending"}
+
+
+class UsageProblem(Exception):
+    """A mistake in what was asked: one sentence that says what to do instead (exit status 2)."""
+
+
+def did_you_mean(word: str, candidates) -> str:
+    match = suggest(word, list(candidates))
+    return f" (did you mean '{match}'?)" if match else ""
+
+
+def find_step(runbook: Runbook, step_id: str) -> Step:
+    if runbook.has_step(step_id):
+        return runbook.step(step_id)
+    hint = did_you_mean(step_id, (s.id for s in runbook.steps))
+    raise UsageProblem(f"{runbook.path or runbook.id} has no step '{step_id}'{hint}; 'warroom status' lists the steps.")
+
+
+def find_item(runbook: Runbook, item_id: str) -> ChecklistItem:
+    """Accepts the full id (`pre_deployment/war-room-prepared`) or, when unambiguous, the part after '/'."""
+    if runbook.has_item(item_id):
+        return runbook.item(item_id)
+    short = [i for i in runbook.items if i.id.split("/", 1)[1] == item_id]
+    if len(short) == 1:
+        return short[0]
+    if len(short) > 1:
+        choices = ", ".join(i.id for i in short)
+        raise UsageProblem(f"'{item_id}' is in several checklists ({choices}); give the full id.")
+    hint = did_you_mean(item_id, (i.id for i in runbook.items))
+    raise UsageProblem(f"{runbook.path or runbook.id} has no checklist item '{item_id}'{hint}; 'warroom status' lists the items.")
+
+
+def record_step(ledger: Ledger, runbook: Runbook, state: State, step_id: str, action: str, note: str | None = None) -> Event | None:
+    """Append the step event; None when the step is already in the state the action leads to."""
+    step = find_step(runbook, step_id)
+    if state.step(step.id).status == STEP_RESULT[action]:
+        return None
+    return ledger.append(STEP_EVENTS[action], step.id, {"note": note} if note else {})
+
+
+def set_check(ledger: Ledger, runbook: Runbook, state: State, item_id: str, ticked: bool) -> Event | None:
+    item = find_item(runbook, item_id)
+    if state.check(item.id).ticked == ticked:
+        return None
+    return ledger.append("check.ticked" if ticked else "check.unticked", item.id)
+
+
+def add_note(ledger: Ledger, subject: str, text: str) -> Event:
+    text = text.strip()
+    if not text:
+        raise UsageProblem("the note is empty; write what happened.")
+    return ledger.append("note.added", subject, {"text": text})
+
+
+def describe(event: Event, runbook: Runbook) -> str:
+    """One line for the activity log and `warroom log`."""
+    note = event.body.get("note")
+    suffix = f": {note}" if note else ""
+    if event.kind.startswith("step."):
+        verb = event.kind.split(".", 1)[1]
+        title = runbook.step(event.subject).title if runbook.has_step(event.subject) else ""
+        return f"{verb} {event.subject} · {title}{suffix}"
+    if event.kind in ("check.ticked", "check.unticked"):
+        verb = "ticked" if event.kind == "check.ticked" else "unticked"
+        if runbook.has_item(event.subject):
+            item = runbook.item(event.subject)
+            return f"{verb} {CHECKLIST_TITLES[item.checklist]}: {item.text}"
+        return f"{verb} {event.subject}"
+    if event.kind == "note.added":
+        where = f" on {event.subject}" if event.subject else ""
+        return f"note{where}: {event.body.get('text', '')}"
+    if event.kind == "runbook.loaded":
+        return f"runbook loaded (sha256 {event.body.get('sha256', '')[:12]})"
+    return f"{event.kind} {event.subject}".strip()

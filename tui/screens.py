@@ -1,0 +1,109 @@
+"""Modal screens: ask for a line of text, confirm a consequential action, show a step in full."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from runbook import format_duration
+from runbook.model import Step
+from store import Event, StepState
+from widgets.display import STEP_GLYPH, STEP_WORD, clock
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """One line of text; Enter submits, Escape cancels. `required` refuses an empty answer."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
+
+    def __init__(self, title: str, placeholder: str = "", required: bool = False) -> None:
+        super().__init__()
+        self.prompt_title = title
+        self.placeholder = placeholder
+        self.required = required
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.prompt_title, classes="dialog-title")
+            yield Input(placeholder=self.placeholder)
+            yield Label("Enter to save · Escape to cancel", classes="dialog-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if self.required and not text:
+            self.notify("Write a reason first, or press Escape to cancel.", severity="warning")
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class Confirm(ModalScreen[bool]):
+    """A yes/no question for actions that change what others rely on."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            yield Label("y yes · n no", classes="dialog-hint")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class StepDetail(ModalScreen[None]):
+    """Everything about one step: the plan, its live status, its history and notes."""
+
+    BINDINGS = [Binding("escape,enter,q", "close", "Close", id="detail.close")]
+
+    def __init__(self, step: Step, status: StepState, history: list[Event], describe, zone: tzinfo) -> None:
+        super().__init__()
+        self.step = step
+        self.status = status
+        self.history = history
+        self.describe = describe
+        self.zone = zone
+
+    def compose(self) -> ComposeResult:
+        step, status = self.step, self.status
+        with VerticalScroll(classes="dialog detail"):
+            yield Label(f"{escape(step.title)}  [dim]{step.id}[/]", classes="dialog-title")
+            yield Static(
+                f"{STEP_GLYPH[status.status]} {STEP_WORD[status.status]}"
+                f" · phase {escape(step.phase)} · owner {escape(step.owner or '–')}"
+                f" · planned {format_duration(step.duration)}"
+                + (f" · needs {step.approval} sign-offs" if step.approval else "")
+                + (f" · after {', '.join(step.after)}" if step.after else "")
+            )
+            for label, text in (
+                ("Command", step.command),
+                ("Validation", "\n".join(str(v) for v in step.validate)),
+                ("Rollback", step.rollback),
+            ):
+                yield Label(label, classes="section")
+                yield Static(escape(text) if text else "[dim]none[/]", classes="code" if label != "Validation" else "")
+            yield Label("History and notes", classes="section")
+            lines = [
+                f"{clock(event.at, self.zone)}  {escape(event.operator)}  {escape(self.describe(event))}"
+                for event in self.history
+            ]
+            yield Static("\n".join(lines) if lines else "[dim]nothing recorded yet[/]")
+            yield Label("Escape to close", classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,49 @@
+"""How plain values read on screen: glyphs and words for states, clock and span formats.
+
+State is always shown by glyph AND word, so the screen stays legible without colour (NO_COLOR,
+monochrome jump hosts); colour only reinforces it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+
+STEP_GLYPH = {"pending": "○", "in_progress": "▶", "done": "✔", "failed": "✖", "skipped": "↷"}
+STEP_WORD = {
+    "pending": "pending",
+    "in_progress": "running",
+    "done": "done",
+    "failed": "FAILED",
+    "skipped": "skipped",
+}
+# Theme variable that colours each state (resolved against the running theme).
+STEP_COLOUR = {
+    "pending": "foreground-muted",
+    "in_progress": "accent",
+    "done": "success",
+    "failed": "error",
+    "skipped": "warning",
+}
+TICKED = "☑"
+UNTICKED = "☐"
+
+
+def clock(moment: datetime | None, zone: tzinfo) -> str:
+    """HH:MM in the deployment's time zone, or a dash for 'not yet'."""
+    return moment.astimezone(zone).strftime("%H:%M") if moment else "–"
+
+
+def signed_span(delta: timedelta) -> str:
+    """A compact signed span: +1h05m, -12m, +0m."""
+    minutes = round(delta.total_seconds() / 60)
+    sign = "-" if minutes < 0 else "+"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"{sign}{hours}h{mins:02d}m" if hours else f"{sign}{mins}m"
+
+
+def t_minus(now: datetime, start: datetime) -> str:
+    """T-01:15:00 before the window opens, T+02:03:04 after."""
+    seconds = int((now - start).total_seconds())
+    sign = "+" if seconds >= 0 else "-"
+    hours, rest = divmod(abs(seconds), 3600)
+    return f"T{sign}{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
