@@ -147,9 +147,11 @@ class Ledger:
 
     # ---- reading -------------------------------------------------------------------------------
 
-    def state(self) -> State:
+    def state(self, *, with_notes: bool = True) -> State:
+        """The projection for this run. The screen passes with_notes=False: notes grow all day and
+        it shows them from the event log instead."""
         with self._lock, self._transaction() as conn:
-            return projection.read_state(conn, self.run)
+            return projection.read_state(conn, self.run, with_notes)
 
     def events(self, *, limit: int | None = None, newest_first: bool = False, subject: str | None = None,
                kinds: Iterable[str] | None = None) -> list[Event]:

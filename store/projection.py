@@ -52,7 +52,7 @@ def clear(conn: sqlite3.Connection) -> None:
         conn.execute(f"DELETE FROM {table}")
 
 
-def read_state(conn: sqlite3.Connection, run: str) -> State:
+def read_state(conn: sqlite3.Connection, run: str, with_notes: bool = True) -> State:
     steps = {
         step_id: step_state(StepRow(*rest))
         for step_id, *rest in conn.execute(f"SELECT step_id, {_STEP_COLUMNS} FROM step_state WHERE run = ?", (run,))
@@ -66,7 +66,7 @@ def read_state(conn: sqlite3.Connection, run: str) -> State:
         for row in conn.execute(
             f"SELECT {_NOTE_COLUMNS} FROM notes WHERE run = ? ORDER BY hlc, operator, event_id", (run,)
         )
-    )
+    ) if with_notes else ()
     return State(steps=MappingProxyType(steps), checks=MappingProxyType(checks), notes=notes)
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 # Bump SCHEMA_VERSION when the tables change (and add a migration); bump PROJECTION_VERSION when
 # the fold rules change, and open() rebuilds the projection from the events.
@@ -16,16 +18,22 @@ PROJECTION_TABLES = ("step_state", "check_state", "notes")
 
 
 def _database(conn: sqlite3.Connection) -> Database:
-    # sqlite-utils only issues DDL here; transactions stay ours (no PRAGMAs, no plugins)
+    # sqlite-utils only issues DDL here; transactions stay ours (no PRAGMAs, no plugins).
+    # Imported on first use: opening an existing ledger never needs it, and start-up is measured.
+    from sqlite_utils import Database
+
     return Database(conn, recursive_triggers=False, execute_plugins=False)
 
 
 def table_names(conn: sqlite3.Connection) -> list[str]:
-    return _database(conn).table_names()
+    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return [name for (name,) in rows]
 
 
 def create(conn: sqlite3.Connection) -> None:
     """Create whatever is missing; call inside the caller's write transaction."""
+    if {"meta", "events", *PROJECTION_TABLES} <= set(table_names(conn)):
+        return  # the common case: an existing ledger
     db = _database(conn)
     db["meta"].create({"key": str, "value": str}, pk="key", not_null={"key", "value"},
                       if_not_exists=True, strict=True)

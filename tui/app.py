@@ -7,7 +7,7 @@ worker polls SQLite's data_version so writes by another process (a deployment sc
 
 from __future__ import annotations
 
-import time
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import partial
@@ -17,10 +17,11 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.lazy import Lazy
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
 from runbook.forecast import forecast
 from runbook.model import CHECKLIST_NAMES, Runbook
@@ -36,7 +37,7 @@ from widgets.timeline import Timeline
 TABS_BELOW = 110  # columns: under this the panes become tabs
 SIDE_BY_SIDE_FROM = 180  # columns: from here the checklists sit beside the timeline, not under it
 TAB_TITLES = {"pre_deployment": "Pre", "go_no_go": "Go/No-Go", "post_deployment": "Post", "smoke_tests": "Smoke"}
-ACTIVITY_ROWS = 200
+ACTIVITY_ROWS = 100
 WATCH_SECONDS = 0.5
 
 
@@ -76,6 +77,7 @@ class MainScreen(Screen):
         self.zone = runbook.window.start.tzinfo
         self.narrow = False
         self.snapshot: Snapshot | None = None
+        self.checklist_panes: dict[str, ChecklistPane] = {}
         self.selected_step: str | None = None
 
     # --- layout -----------------------------------------------------------------------------
@@ -101,10 +103,13 @@ class MainScreen(Screen):
         yield Footer()
 
     def _checklist_panes(self, number_from: int) -> Iterable[TabPane]:
+        self.checklist_panes = {}
         for offset, name in enumerate(CHECKLIST_NAMES):
-            pane = TabPane(f"{number_from + offset} {TAB_TITLES[name]}", id=f"pane-{name}")
-            with pane:
-                yield ChecklistPane(self.runbook.checklists[name], self.zone, id=f"list-{name}")
+            pane = ChecklistPane(self.runbook.checklists[name], self.zone, id=f"list-{name}")
+            self.checklist_panes[name] = pane
+            with TabPane(f"{number_from + offset} {TAB_TITLES[name]}", id=f"pane-{name}"):
+                # Hidden tabs mount after the first frame: start-up pays only for what shows.
+                yield pane if offset == 0 else Lazy(pane)
 
     def on_mount(self) -> None:
         self.query_one("#timeline").border_title = "Timeline"
@@ -156,11 +161,12 @@ class MainScreen(Screen):
             self.selected_step = None
         tabs = self.query_one("#panes" if self.narrow else "#checklists", TabbedContent)
         for offset, name in enumerate(CHECKLIST_NAMES):
-            pane = self.query_one(f"#list-{name}", ChecklistPane)
+            pane = self.checklist_panes[name]
             pane.show(state)
             label = f"{offset + 2} {TAB_TITLES[name]} {pane.ticked_count(state)}/{len(pane.checklist.items)}"
             tabs.get_tab(f"pane-{name}").label = label
         self.query_one(ActivityLog).show(self.snapshot.recent, self.zone)
+        self.app.snapshot_shown()
 
     def _describe(self, event: Event) -> str:
         return describe(event, self.runbook)
@@ -215,9 +221,8 @@ class MainScreen(Screen):
         ticked = self.snapshot.state.check(message.item_id).ticked if self.snapshot else False
         self.app.write(lambda ledger, state: set_check(ledger, self.runbook, state, message.item_id, not ticked))
 
-    def on_data_table_row_selected(self, message: Timeline.RowSelected) -> None:
-        if isinstance(message.data_table, Timeline) and self.query_one(Timeline).selected_step:
-            self.app.open_detail(self.query_one(Timeline).selected_step)
+    def on_timeline_step_selected(self, message: Timeline.StepSelected) -> None:
+        self.app.open_detail(message.step_id)
 
 
 class WarroomApp(App):
@@ -234,6 +239,7 @@ class WarroomApp(App):
         self.ledger = ledger
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.watch = watch
+        self._stop_watching = threading.Event()
         self.title = f"warroom · {runbook.title}"
 
     def on_mount(self) -> None:
@@ -244,6 +250,12 @@ class WarroomApp(App):
         # The now-marker, forecast and running steps move with the clock.
         self.set_interval(30, self._repaint_clock_dependent)
 
+    def on_unmount(self) -> None:
+        self._stop_watching.set()  # so quitting never waits out a poll interval
+
+    def snapshot_shown(self) -> None:
+        """Called after the ledger's state is on screen; a seam for benchmarks and tests."""
+
     def _repaint_clock_dependent(self) -> None:
         if isinstance(self.screen, MainScreen):
             self.screen.show_snapshot()
@@ -252,7 +264,7 @@ class WarroomApp(App):
 
     def _snapshot(self) -> Snapshot:
         recent = self.ledger.events(limit=ACTIVITY_ROWS, newest_first=True)
-        return Snapshot(self.ledger.state(), recent, recent[0].hlc if recent else 0)
+        return Snapshot(self.ledger.state(with_notes=False), recent, recent[0].hlc if recent else 0)
 
     def _post_snapshot(self) -> None:
         snapshot = self._snapshot()
@@ -267,7 +279,7 @@ class WarroomApp(App):
     @work(thread=True, exit_on_error=False, group="ledger")
     def write(self, change: Callable[[Ledger, State], object]) -> None:
         """Apply one change against the current state, then show the new state."""
-        if change(self.ledger, self.ledger.state()) is None:
+        if change(self.ledger, self.ledger.state(with_notes=False)) is None:
             self.call_from_thread(self.notify, "Already so; nothing recorded.")
         self._post_snapshot()
 
@@ -275,9 +287,7 @@ class WarroomApp(App):
     def watch_ledger(self) -> None:
         """Poll SQLite's data_version: it changes when another connection commits."""
         seen = self.ledger.data_version()
-        me = get_current_worker()
-        while not me.is_cancelled:
-            time.sleep(WATCH_SECONDS)
+        while not self._stop_watching.wait(WATCH_SECONDS):
             version = self.ledger.data_version()
             if version != seen:
                 seen = version
@@ -286,7 +296,7 @@ class WarroomApp(App):
     @work(thread=True, exit_on_error=False, group="ledger")
     def open_detail(self, step_id: str) -> None:
         history = self.ledger.events(subject=step_id)
-        status = self.ledger.state().step(step_id)
+        status = self.ledger.state(with_notes=False).step(step_id)
         detail = StepDetail(self.runbook.step(step_id), status, history, lambda e: describe(e, self.runbook), self.runbook.window.start.tzinfo)
         self.call_from_thread(self.push_screen, detail)
 

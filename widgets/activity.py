@@ -1,33 +1,52 @@
-"""The activity log: newest first, time, operator, what happened."""
+"""The activity log: newest first, time, operator, what happened.
+
+One Text in a scrolling container: re-rendering a hundred lines is cheaper than a table that
+measures every cell again whenever a row is added at the top.
+"""
 
 from __future__ import annotations
 
 from datetime import tzinfo
 from typing import Callable, Sequence
 
-from textual.widgets import DataTable
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
 
 from store import Event
 from widgets.display import clock
 
 
-class ActivityLog(DataTable):
+class ActivityLog(VerticalScroll, can_focus=True):
+    DEFAULT_CSS = """
+    ActivityLog > Static { width: 1fr; }
+    """
+
     def __init__(self, describe: Callable[[Event], str], **kwargs) -> None:
-        super().__init__(cursor_type="row", **kwargs)
+        super().__init__(**kwargs)
         self._describe = describe
         self._shown: list[str] = []
 
-    def on_mount(self) -> None:
-        self.add_column("Time", key="time", width=5)
-        self.add_column("Who", key="who", width=10)
-        self.add_column("What", key="what")
+    def compose(self) -> ComposeResult:
+        yield Static(Text("nothing recorded yet", style="dim"), id="activity-lines")
 
     def show(self, events: Sequence[Event], zone: tzinfo) -> None:
-        """`events` newest first; the table is refilled only when the newest events changed."""
+        """`events` newest first; re-rendered only when the list changed."""
         ids = [event.id for event in events]
-        if ids == self._shown:
+        if ids == self._shown or not self.is_mounted:
             return
         self._shown = ids
-        self.clear()
-        for event in events:
-            self.add_row(clock(event.at, zone), event.operator, self._describe(event), key=event.id)
+        lines = Text(no_wrap=True, overflow="ellipsis")
+        for number, event in enumerate(events):
+            if number:
+                lines.append("\n")
+            lines.append(f"{clock(event.at, zone)}  ", style="bold")
+            lines.append(f"{event.operator[:10]:10}  ", style="dim")
+            lines.append(self._describe(event))
+        self.query_one("#activity-lines", Static).update(lines)
+
+    @property
+    def lines(self) -> list[str]:
+        """The text of each line as shown (for tests and tooling)."""
+        return str(self.query_one("#activity-lines", Static).render()).splitlines()

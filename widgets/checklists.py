@@ -37,8 +37,16 @@ class ChecklistPane(OptionList):
         self.checklist = checklist
         self.zone = zone
         self._prompts: dict[str, Text] = {}
+        self._state: State | None = None
+
+    def on_mount(self) -> None:
+        if self._state is not None:  # shown before it was mounted (a lazily mounted tab)
+            self.show(self._state)
 
     def show(self, state: State) -> None:
+        self._state = state
+        if not self.is_mounted:
+            return
         if not self.option_count:
             self.add_options(self._build_options(state))
             return

@@ -1,7 +1,7 @@
 """The runbook timeline: steps grouped by phase, planned vs actual, drift and a Gantt strip.
 
-Rendering is a pure function of (runbook, state, forecast, now); `show()` diffs the result against
-what is on screen and touches only the cells that changed, so a 500-step runbook repaints cheaply.
+The cells are a pure function of (runbook, state, forecast, now); `show()` diffs them against what
+is on screen and repaints only the lines that changed.
 """
 
 from __future__ import annotations
@@ -9,10 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import DataTable
-from textual.widgets.data_table import RowKey
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from runbook import format_duration
 from runbook.forecast import Forecast
@@ -22,7 +26,7 @@ from widgets.display import STEP_COLOUR, STEP_GLYPH, STEP_WORD, clock, signed_sp
 
 PHASE_PREFIX = "phase:"
 TITLE_MIN, TITLE_COMFORT, TITLE_MAX = 18, 30, 44
-CELL_PADDING = 2  # DataTable pads each cell by one column on both sides
+CELL_PADDING = 2  # one space either side of each cell
 OPTIONAL_FROM = 5  # priorities from here are dropped before the title shrinks below comfort
 
 
@@ -66,111 +70,198 @@ def fit_columns(available: int) -> tuple[list[str], int]:
     return [c.key for c in COLUMNS if c.key in chosen], title
 
 
-class Timeline(DataTable):
+class Timeline(ScrollView, can_focus=True):
     """One row per step and one header row per phase; the cursor never rests on a phase row.
 
-    The columns follow the widget's width: the least important go first, the title absorbs the rest.
+    Only the visible lines are rendered (Textual's line API), so a 500-step runbook costs what the
+    screen shows. The columns follow the widget's width: the least important go first, the title
+    absorbs the rest.
     """
 
     BINDINGS = [
-        Binding("enter", "select_cursor", "Detail", id="timeline.detail", tooltip="The selected step in full"),
-        Binding("j", "cursor_down", "Down", show=False, id="timeline.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="timeline.up"),
+        Binding("enter", "select", "Detail", id="timeline.detail", tooltip="The selected step in full"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="timeline.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="timeline.up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="timeline.page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="timeline.page_up"),
+        Binding("home", "jump(-1)", "First", show=False, id="timeline.first"),
+        Binding("end", "jump(1)", "Last", show=False, id="timeline.last"),
     ]
+    COMPONENT_CLASSES = {"timeline--header", "timeline--cursor", "timeline--phase"}
+    DEFAULT_CSS = """
+    Timeline { background: $surface; }
+    Timeline > .timeline--header { text-style: bold; color: $text-primary; }
+    Timeline > .timeline--phase { text-style: bold; }
+    Timeline > .timeline--cursor { background: $block-cursor-blurred-background; }
+    Timeline:focus > .timeline--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+    }
+    """
+
+    cursor = reactive(0)
+
+    class StepSelected(Message):
+        def __init__(self, step_id: str) -> None:
+            super().__init__()
+            self.step_id = step_id
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
-        self._cells: dict[str, dict[str, Text | str]] = {}  # every column, shown or not
+        super().__init__(**kwargs)
+        self._keys: list[str] = []  # row order: phase rows and step ids
+        self._cells: dict[str, dict[str, Text]] = {}  # every column, shown or not
         self._column_keys: list[str] = []
-        self._title_width = 0
+        self._widths: dict[str, int] = {}
+        self._row_inputs: dict[str, tuple] = {}  # what each step row was last built from
 
-    def on_resize(self) -> None:
-        keys, title_width = fit_columns(self.scrollable_content_region.width - 1)
-        if (keys, title_width) == (self._column_keys, self._title_width):
-            return
-        selected = self.selected_step
-        self._column_keys, self._title_width = keys, title_width
-        self.clear(columns=True)
-        widths = {c.key: c.width for c in COLUMNS} | {"title": title_width}
-        for column in COLUMNS:
-            if column.key in keys:
-                self.add_column(column.label, key=column.key, width=widths[column.key])
-        for key, cells in self._cells.items():
-            self.add_row(*self._pick(cells), key=key)
-        if selected:
-            self.select_step(selected)
-        else:
-            self._skip_phase_row(+1)
+    # --- what is selected ----------------------------------------------------------------------
 
     @property
     def selected_step(self) -> str | None:
-        if not self.row_count:
+        if not self._keys:
             return None
-        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        return None if key is None or key.startswith(PHASE_PREFIX) else key
+        key = self._keys[self.cursor]
+        return None if key.startswith(PHASE_PREFIX) else key
 
     def select_step(self, step_id: str) -> None:
         if step_id in self._cells:
-            self.move_cursor(row=self.get_row_index(step_id))
+            self.cursor = self._keys.index(step_id)
+
+    # --- data ----------------------------------------------------------------------------------
 
     def show(self, runbook: Runbook, state: State, forecast: Forecast, now: datetime) -> None:
-        """Bring the table up to date, adding rows the first time and changed cells afterwards."""
-        first_fill = not self._cells
+        """Bring the rows up to date; repaint only the lines whose cells changed."""
+        first_fill = not self._keys
+        changed_rows = []
         for key, cells in self._render_rows(runbook, state, forecast, now):
             before = self._cells.get(key)
-            self._cells[key] = cells
-            if not self._column_keys:
-                continue  # not sized yet: on_resize adds the rows
             if before is None:
-                self.add_row(*self._pick(cells), key=key)
-                continue
-            for column in self._column_keys:
-                if before[column] != cells[column]:
-                    self.update_cell(key, column, cells[column])
-        if first_fill and self.row_count:
-            self._skip_phase_row(+1)
+                self._keys.append(key)
+            elif before != cells:
+                changed_rows.append(key)
+            self._cells[key] = cells
+        if first_fill:
+            self._resize_virtual()
+            self.cursor = self._next_step_row(0, +1)
+            self.refresh()
+            return
+        for key in changed_rows:
+            self.refresh_line(self._keys.index(key) + 1)  # +1: the header line
+
+    # --- layout and painting -------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        keys, title_width = fit_columns(self.size.width - 1)
+        widths = {c.key: c.width for c in COLUMNS} | {"title": title_width}
+        if (keys, widths) != (self._column_keys, self._widths):
+            self._column_keys, self._widths = keys, widths
+            self._resize_virtual()
+            self.refresh()
+
+    def _resize_virtual(self) -> None:
+        width = sum(self._widths[key] + CELL_PADDING for key in self._column_keys)
+        self.virtual_size = Size(width, len(self._keys) + 1)
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        if y == 0:  # the column titles stay put while the rows scroll
+            labels = {c.key: Text(c.label) for c in COLUMNS}
+            style = self.get_component_rich_style("timeline--header")
+            return self._strip(labels, style, scroll_x)
+        index = scroll_y + y - 1
+        if index >= len(self._keys):
+            return Strip.blank(self.size.width, self.rich_style)
+        key = self._keys[index]
+        style = self.rich_style
+        if key.startswith(PHASE_PREFIX):
+            style += self.get_component_rich_style("timeline--phase")
+        if index == self.cursor:
+            style += self.get_component_rich_style("timeline--cursor")
+        return self._strip(self._cells[key], style, scroll_x)
+
+    def _strip(self, cells: dict[str, Text], style: Style, scroll_x: int) -> Strip:
+        line = Text(no_wrap=True, overflow="crop")
+        for key in self._column_keys:
+            width = self._widths[key]
+            cell = cells[key].copy()
+            cell.truncate(width, overflow="ellipsis", pad=True)
+            line.append(" ")
+            line.append_text(cell)
+            line.append(" ")
+        segments = list(line.render(self.app.console))
+        strip = Strip(segments).crop_extend(scroll_x, scroll_x + self.size.width, None)
+        return strip.apply_style(style)
+
+    # --- moving --------------------------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old + 1)
+        self.refresh_line(new + 1)
+        self._scroll_cursor_into_view()
+
+    def _scroll_cursor_into_view(self) -> None:
+        rows_visible = max(self.size.height - 1, 1)
+        top = self.scroll_offset.y
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + rows_visible:
+            self.scroll_to(y=self.cursor - rows_visible + 1, animate=False)
+
+    def _next_step_row(self, start: int, direction: int) -> int:
+        """The nearest step row from `start` in `direction`, or the current cursor if none."""
+        index = start
+        while 0 <= index < len(self._keys):
+            if not self._keys[index].startswith(PHASE_PREFIX):
+                return index
+            index += direction
+        return self.cursor
 
     def action_cursor_down(self) -> None:
-        super().action_cursor_down()
-        self._skip_phase_row(+1)
+        self.cursor = self._next_step_row(self.cursor + 1, +1)
 
     def action_cursor_up(self) -> None:
-        super().action_cursor_up()
-        self._skip_phase_row(-1)
+        self.cursor = self._next_step_row(self.cursor - 1, -1)
 
-    def _skip_phase_row(self, direction: int) -> None:
-        row = self.cursor_row
-        while 0 <= row < self.row_count and self._is_phase_row(row):
-            row += direction
-        if not 0 <= row < self.row_count:  # ran off an end: step back the other way
-            row = self.cursor_row
-            while 0 <= row < self.row_count and self._is_phase_row(row):
-                row -= direction
-        if 0 <= row < self.row_count and row != self.cursor_row:
-            self.move_cursor(row=row)
+    def action_page(self, direction: int) -> None:
+        target = min(max(self.cursor + direction * max(self.size.height - 2, 1), 0), len(self._keys) - 1)
+        self.cursor = self._next_step_row(target, direction) if self._keys else 0
 
-    def _is_phase_row(self, row: int) -> bool:
-        key = self.coordinate_to_cell_key((row, 0)).row_key.value
-        return bool(key and key.startswith(PHASE_PREFIX))
+    def action_jump(self, direction: int) -> None:
+        if self._keys:
+            self.cursor = self._next_step_row(0 if direction < 0 else len(self._keys) - 1, -direction)
+
+    def action_select(self) -> None:
+        if self.selected_step:
+            self.post_message(self.StepSelected(self.selected_step))
+
+    def on_click(self, event) -> None:
+        index = self.scroll_offset.y + event.y - 1
+        if 0 <= index < len(self._keys) and not self._keys[index].startswith(PHASE_PREFIX):
+            if index == self.cursor and event.chain == 2:
+                self.action_select()
+            self.cursor = index
 
     def _render_rows(self, runbook: Runbook, state: State, forecast: Forecast, now: datetime):
         zone = runbook.window.start.tzinfo
         colours = self.app.get_css_variables()
+        now_column = _gantt_column(runbook, now)
         previous_phase = None
         for step in runbook.steps:
             if step.phase != previous_phase:
                 previous_phase = step.phase
                 yield PHASE_PREFIX + step.phase, self._phase_cells(runbook, step.phase, state, forecast)
+            # A row is rebuilt only when something it shows changed: a keystroke touches a few rows.
+            inputs = (state.step(step.id), forecast.planned[step.id], forecast.expected[step.id], now_column)
+            if self._row_inputs.get(step.id) == inputs:
+                yield step.id, self._cells[step.id]
+                continue
+            self._row_inputs[step.id] = inputs
             yield step.id, self._step_cells(step, state.step(step.id), forecast, now, zone, colours, runbook)
-
-    def _pick(self, cells: dict[str, Text | str]) -> tuple[Text | str, ...]:
-        return tuple(cells[key] for key in self._column_keys)
 
     def _phase_cells(self, runbook: Runbook, phase: str, state: State, forecast: Forecast):
         steps = [s for s in runbook.steps if s.phase == phase]
         done = sum(state.step(s.id).status in ("done", "skipped") for s in steps)
         drift = forecast.phase_drift(runbook, phase)
-        cells: dict[str, Text | str] = {c.key: "" for c in COLUMNS}
+        cells: dict[str, Text] = {c.key: Text() for c in COLUMNS}
         cells["state"] = Text("▼ phase", style="bold")
         cells["title"] = Text(phase, style="bold")
         cells["actual"] = Text(f"{done}/{len(steps)} done", style="bold")
@@ -186,12 +277,12 @@ class Timeline(DataTable):
         drift = forecast.drift(step.id)
         return {
             "state": Text(f"{STEP_GLYPH[status.status]} {STEP_WORD[status.status]}", style=colour),
-            "id": step.id,
-            "title": step.title,
-            "owner": step.owner or "",
-            "plan": clock(planned.start, zone),
-            "dur": format_duration(step.duration),
-            "actual": actual,
+            "id": Text(step.id),
+            "title": Text(step.title),
+            "owner": Text(step.owner or ""),
+            "plan": Text(clock(planned.start, zone)),
+            "dur": Text(format_duration(step.duration)),
+            "actual": Text(actual),
             "drift": Text(signed_span(drift), style=colours.get("warning", "") if drift.total_seconds() > 300 else ""),
             "gantt": self._gantt(runbook, planned, forecast.expected[step.id], status, now, colour),
         }
@@ -199,11 +290,8 @@ class Timeline(DataTable):
     @staticmethod
     def _gantt(runbook: Runbook, planned, expected, status: StepState, now: datetime, colour: str) -> Text:
         """Planned span '░', actual or forecast span '█', now '│', across the deployment window."""
-        start, end = runbook.window.start, runbook.window.end
-        span = (end - start).total_seconds() or 1
-
         def column(moment: datetime) -> int:
-            return int((moment - start).total_seconds() / span * GANTT)
+            return _gantt_column(runbook, moment)
 
         cells = [" "] * GANTT
         for col in range(max(column(planned.start), 0), min(max(column(planned.end), column(planned.start) + 1), GANTT)):
@@ -220,3 +308,10 @@ class Timeline(DataTable):
         if 0 <= marker < GANTT:
             text = text[:marker] + Text("│", style="bold") + text[marker + 1 :]
         return text
+
+
+def _gantt_column(runbook: Runbook, moment: datetime) -> int:
+    """Which cell of the Gantt strip a moment falls in (may be outside 0..GANTT-1)."""
+    start, end = runbook.window.start, runbook.window.end
+    span = (end - start).total_seconds() or 1
+    return int((moment - start).total_seconds() / span * GANTT)

@@ -1,0 +1,81 @@
+"""`d` on a step: key press to committed event and repainted row, under Textual's Pilot.
+
+The baseline is the ledger append alone (one fsynced SQLite transaction), measured on the same
+file in the same run, so the ratio shows what the screen adds on top of durability.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from pathlib import Path
+
+from runbook import load
+from store import Ledger
+from tui.app import MainScreen, WarroomApp
+from widgets.timeline import Timeline
+
+PRESSES = 40
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+async def _press_done(runbook_path: Path, db: Path) -> list[float]:
+    runbook = load(runbook_path)
+    ledger = Ledger.open(db, runbook.id, "bench", runbook_sha256=runbook.sha256)
+    app = WarroomApp(runbook, ledger, watch=False)
+    latencies = []
+    async with app.run_test(size=(160, 50)) as pilot:
+        while not (isinstance(app.screen, MainScreen) and app.screen.snapshot):
+            await pilot.pause(0.01)
+        screen = app.screen
+        timeline = screen.query_one(Timeline)
+        painted = []
+        original = timeline.render_line
+        timeline.render_line = lambda y: painted.append(y) or original(y)  # noqa: E731
+        for _ in range(PRESSES):
+            step_id = timeline.selected_step
+            if ledger.state().step(step_id).status == "done":
+                timeline.action_cursor_down()
+                continue
+            row_line = timeline._keys.index(step_id) + 1 - timeline.scroll_offset.y
+            painted.clear()
+            started = time.perf_counter()
+            # Pilot's press() also waits for the whole app to go idle; watch the row meanwhile.
+            pressing = asyncio.create_task(pilot.press("d"))
+            # Done when the event is committed, the row's cells say so and its line was repainted.
+            while not ("done" in timeline._cells[step_id]["state"].plain and row_line in painted):
+                await asyncio.sleep(0.0005)
+            latencies.append(time.perf_counter() - started)
+            await pressing
+            timeline.action_cursor_down()
+            await pilot.pause()
+    ledger.close()
+    return latencies
+
+
+def _append_only(runbook_path: Path, db: Path) -> list[float]:
+    runbook = load(runbook_path)
+    times = []
+    with Ledger.open(db, runbook.id, "bench-baseline", runbook_sha256=runbook.sha256) as ledger:
+        for number in range(PRESSES):
+            started = time.perf_counter()
+            ledger.append("note.added", "", {"text": f"baseline {number}"})
+            times.append(time.perf_counter() - started)
+    return times
+
+
+def measure(runbook_path: Path, db: Path) -> dict[str, float]:
+    app_times = asyncio.run(_press_done(runbook_path, db))
+    base_times = _append_only(runbook_path, db)
+    return {
+        "presses": len(app_times),
+        "p50_ms": statistics.median(app_times) * 1000,
+        "p95_ms": percentile(app_times, 0.95) * 1000,
+        "append_p50_ms": statistics.median(base_times) * 1000,
+        "ratio_p50": statistics.median(app_times) / statistics.median(base_times),
+    }
