@@ -1,0 +1,166 @@
+"""The per-probe state machine: PENDING before DOWN, recovery, DEGRADED, offline, uptime."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from probes import ProbeResult, ProbeTracker, State, Verdict
+
+T0 = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
+PASS = Verdict(ok=True)
+WARN = Verdict(ok=True, degraded=True, reason="[RESPONSE_TIME] (612) < 200")
+FAIL = Verdict(ok=False, reason="[STATUS] (500) == 200")
+OFFLINE = Verdict(ok=False, reason="network unreachable (this machine looks offline)", offline=True)
+
+
+class Feed:
+    """Feeds verdicts 30 s apart and keeps every transition."""
+
+    def __init__(self, fail_after=3, recover_after=2):
+        self.tracker = ProbeTracker("web", "http", fail_after=fail_after, recover_after=recover_after)
+        self.transitions = []
+        self.samples = []
+        self.at = T0
+
+    def __call__(self, *verdicts: Verdict) -> list[State]:
+        states = []
+        for verdict in verdicts:
+            self.at += timedelta(seconds=30)
+            latency = None if not verdict.ok else 42.0
+            update = self.tracker.record(verdict, ProbeResult(value="v", response_time_ms=latency), self.at)
+            if update.transition:
+                self.transitions.append(update.transition)
+            self.samples.append(update.sample)
+            states.append(update.status.state)
+        return states
+
+
+def test_unknown_before_the_first_check():
+    status = ProbeTracker("web", "http").status
+    assert status.state is State.UNKNOWN
+    assert (status.changed_at, status.uptime_1h, status.uptime_24h, status.history) == (None, None, None, ())
+
+
+def test_three_failures_in_a_row_make_it_down():
+    feed = Feed()
+    assert feed(PASS, FAIL, FAIL, FAIL, FAIL) == [State.UP, State.PENDING, State.PENDING, State.DOWN, State.DOWN]
+    assert feed.tracker.status.failed_condition == "[STATUS] (500) == 200"
+
+
+def test_flapping_never_reaches_down():
+    feed = Feed(fail_after=3)
+    states = feed(*([FAIL, PASS] * 20))
+    assert State.DOWN not in states
+    assert set(states) == {State.PENDING, State.UP}
+
+
+def test_two_failures_then_a_pass_resets_the_count():
+    feed = Feed()
+    assert feed(FAIL, FAIL, PASS, FAIL, FAIL) == [State.PENDING] * 2 + [State.UP] + [State.PENDING] * 2
+
+
+def test_recovery_needs_two_passes_in_a_row():
+    feed = Feed()
+    feed(FAIL, FAIL, FAIL)
+    assert feed(PASS) == [State.DOWN]
+    assert feed.tracker.status.failed_condition == "[STATUS] (500) == 200"  # still says why it went down
+    assert feed(FAIL, PASS) == [State.DOWN, State.DOWN]
+    assert feed(PASS) == [State.UP]
+    assert feed.tracker.status.failed_condition is None
+
+
+def test_recovery_into_degraded():
+    feed = Feed()
+    feed(FAIL, FAIL, FAIL)
+    assert feed(WARN, WARN) == [State.DOWN, State.DEGRADED]
+
+
+def test_fail_after_one_goes_down_at_once():
+    assert Feed(fail_after=1, recover_after=1)(FAIL, PASS) == [State.DOWN, State.UP]
+
+
+def test_degraded_when_a_warn_condition_fails():
+    feed = Feed()
+    assert feed(WARN) == [State.DEGRADED]
+    assert feed.tracker.status.failed_condition == "[RESPONSE_TIME] (612) < 200"
+    assert feed(PASS) == [State.UP]
+
+
+def test_transitions_are_emitted_exactly_once_per_change():
+    feed = Feed()
+    feed(PASS, PASS, FAIL, FAIL, FAIL, FAIL, PASS, PASS, PASS, WARN, WARN, PASS)
+    pairs = [(t.old, t.new) for t in feed.transitions]
+    assert pairs == [
+        (State.UNKNOWN, State.UP), (State.UP, State.PENDING), (State.PENDING, State.DOWN),
+        (State.DOWN, State.UP), (State.UP, State.DEGRADED), (State.DEGRADED, State.UP),
+    ]
+    down = feed.transitions[2]
+    assert down.probe == "web" and down.failed_condition == "[STATUS] (500) == 200"
+    assert down.at == T0 + timedelta(seconds=30 * 5)
+
+
+def test_changed_at_moves_only_on_a_change():
+    feed = Feed()
+    feed(PASS)
+    first = feed.tracker.status.changed_at
+    feed(PASS, PASS)
+    assert feed.tracker.status.changed_at == first
+    assert feed.tracker.status.checked_at == T0 + timedelta(seconds=90)
+
+
+def test_offline_is_unknown_and_left_out_of_uptime():
+    feed = Feed()
+    feed(PASS, FAIL, FAIL, FAIL)  # 1 up (PASS), 2 up (PENDING), 1 down
+    assert feed.tracker.status.uptime_1h == 75.0
+    assert feed(OFFLINE, OFFLINE) == [State.UNKNOWN, State.UNKNOWN]
+    assert feed.tracker.status.uptime_1h == 75.0
+    assert feed.tracker.status.failed_condition.startswith("network unreachable")
+    assert feed.samples[-1].state is State.UNKNOWN and not feed.samples[-1].ok
+
+
+def test_offline_does_not_break_a_failure_streak_or_end_a_confirmed_down():
+    feed = Feed()
+    assert feed(FAIL, FAIL, OFFLINE, FAIL) == [State.PENDING, State.PENDING, State.UNKNOWN, State.DOWN]
+    assert feed(OFFLINE, PASS, PASS) == [State.UNKNOWN, State.DOWN, State.UP]
+
+
+def test_uptime_counts_degraded_and_pending_as_up():
+    feed = Feed()
+    feed(WARN, FAIL, PASS)
+    assert feed.tracker.status.uptime_1h == 100.0
+    assert feed.tracker.status.uptime_24h == 100.0
+
+
+def test_uptime_window_forgets_old_checks():
+    feed = Feed(fail_after=1)
+    feed(FAIL)
+    feed.at += timedelta(hours=2)
+    feed(PASS, PASS)  # recover_after=2: DOWN, then UP
+    status = feed.tracker.status
+    assert status.uptime_1h == 50.0  # the first FAIL is two hours old
+    assert round(status.uptime_24h, 1) == 33.3
+
+
+def test_history_is_bounded_and_keeps_gaps():
+    tracker = ProbeTracker("web", "http", history_size=5)
+    at = T0
+    for index in range(12):
+        at += timedelta(seconds=30)
+        verdict = PASS if index % 2 else FAIL
+        tracker.record(verdict, ProbeResult(response_time_ms=float(index) if verdict.ok else None), at)
+    assert tracker.status.history == (7.0, None, 9.0, None, 11.0)
+
+
+def test_host_history_holds_the_metric():
+    tracker = ProbeTracker("cpu", "host")
+    update = tracker.record(PASS, ProbeResult(value="cpu 12.5%", metric=12.5), T0)
+    assert update.status.history == (12.5,)
+    assert update.sample.value == "cpu 12.5%" and update.sample.ok
+
+
+def test_samples_describe_each_check():
+    feed = Feed()
+    feed(PASS, FAIL)
+    first, second = feed.samples
+    assert (first.probe, first.state, first.ok, first.response_time_ms) == ("web", State.UP, True, 42.0)
+    assert (second.state, second.ok, second.reason) == (State.PENDING, False, "[STATUS] (500) == 200")
