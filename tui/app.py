@@ -7,6 +7,7 @@ worker polls SQLite's data_version so writes by another process (a deployment sc
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -234,7 +235,9 @@ class WarroomApp(App):
     ]
 
     def __init__(self, runbook: Runbook, ledger: Ledger, *, clock: Callable[[], datetime] | None = None, watch: bool = True) -> None:
-        super().__init__()
+        # With NO_COLOR, ANSI mode leaves the terminal's own default colours (Textual alone would
+        # still paint greys); state stays readable by glyph and word.
+        super().__init__(ansi_color=bool(os.environ.get("NO_COLOR")))
         self.runbook = runbook
         self.ledger = ledger
         self.clock = clock or (lambda: datetime.now(timezone.utc))

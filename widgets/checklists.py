@@ -38,14 +38,16 @@ class ChecklistPane(OptionList):
         self.zone = zone
         self._prompts: dict[str, Text] = {}
         self._state: State | None = None
+        self._ready = False
 
     def on_mount(self) -> None:
+        self._ready = True  # is_mounted only turns true after on_mount returns
         if self._state is not None:  # shown before it was mounted (a lazily mounted tab)
             self.show(self._state)
 
     def show(self, state: State) -> None:
         self._state = state
-        if not self.is_mounted:
+        if not self._ready:
             return
         if not self.option_count:
             self.add_options(self._build_options(state))

@@ -1,0 +1,212 @@
+"""End to end in a real terminal: the installed `warroom` console script inside tmux.
+
+Each test starts its own tmux server on a private socket (`tmux -L`, no user config), runs the app
+in an 80x24 detached session with a controlled environment, reads the screen with
+`capture-pane`, types with `send-keys`, and kills that server (and only that one) when done.
+Nothing depends on the wall clock beyond generous polling bounds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from runbook import load
+from tests.conftest import WEB_CUTOVER
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (make test installs it)")
+
+RUNBOOK = load(WEB_CUTOVER)
+RUN = "rehearsal-1"
+WIDTH, HEIGHT = 80, 24
+START_TIMEOUT = 15.0
+
+
+def warroom_script() -> str:
+    beside_python = Path(sys.executable).parent / "warroom"
+    found = str(beside_python) if beside_python.exists() else shutil.which("warroom")
+    if not found:
+        pytest.skip("the warroom console script is not installed (pip install -e .)")
+    return found
+
+
+def base_env(data_home: Path, **extra: str) -> dict[str, str]:
+    """A small, fixed environment: no colour hints, operator or database from the caller's shell."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "TERM": "xterm-256color",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "XDG_DATA_HOME": str(data_home),
+    }
+    env.update(extra)
+    return env
+
+
+class Tmux:
+    """One private tmux server with one session running one command."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.socket = f"warroom-e2e-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.session = "warroom"
+        self.config = workdir / "tmux.conf"
+        self.exit_status = workdir / "exit-status"
+        # No status line (the app gets all 24 rows); keep the pane after exit to read its status.
+        self.config.write_text("set -g status off\nset -g remain-on-exit on\nset -g history-limit 0\n")
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in os.environ.items() if k != "TMUX"}
+        return subprocess.run(["tmux", "-L", self.socket, "-f", str(self.config), *args],
+                              capture_output=True, text=True, check=check, env=env, timeout=10)
+
+    def start(self, env: dict[str, str], argv: list[str]) -> None:
+        # The shell notes the exit status in a file: tmux's #{pane_dead_status} is empty for 0 (3.3a).
+        command = ("env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " + shlex.join(argv)
+                   + f"; echo $? > {shlex.quote(str(self.exit_status))}")
+        self.run("new-session", "-d", "-s", self.session, "-x", str(WIDTH), "-y", str(HEIGHT), command)
+
+    def screen(self, escapes: bool = False) -> str:
+        return self.run("capture-pane", "-p", *(["-e"] if escapes else []), "-t", self.session).stdout
+
+    def keys(self, *keys: str) -> None:
+        self.run("send-keys", "-t", self.session, *keys)
+
+    def wait_for(self, condition, what: str, timeout: float = START_TIMEOUT) -> str:
+        """Poll the screen until `condition(screen)` holds; fail with the last screen otherwise."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.screen()
+            if condition(text):
+                return text
+            if time.monotonic() > deadline:
+                ended = self.exit_status.read_text().strip() if self.exit_status.exists() else "still running"
+                pytest.fail(f"timed out after {timeout}s waiting for {what} (app exit status: {ended}); screen:\n{text}")
+            time.sleep(0.1)
+
+    def wait_for_exit(self, timeout: float = 10.0) -> int:
+        """Wait for the app to end; its exit status."""
+        deadline = time.monotonic() + timeout
+        while not (self.exit_status.exists() and self.exit_status.read_text().strip()):
+            if time.monotonic() > deadline:
+                pytest.fail(f"the app did not exit within {timeout}s; screen:\n{self.screen()}")
+            time.sleep(0.1)
+        return int(self.exit_status.read_text())
+
+    def kill(self) -> None:
+        self.run("kill-server", check=False)
+
+
+@pytest.fixture
+def tmux(tmp_path):
+    session = Tmux(tmp_path)
+    try:
+        yield session
+    finally:
+        session.kill()
+
+
+def open_argv(db: Path) -> list[str]:
+    return [warroom_script(), "open", str(WEB_CUTOVER), "--db", str(db), "--operator", "e2e", "--run", RUN]
+
+
+def row(screen: str, title_start: str) -> str:
+    """The timeline line of the step whose title starts with `title_start`."""
+    lines = [line for line in screen.splitlines() if title_start in line]
+    return lines[0] if lines else ""
+
+
+def timeline_shown(screen: str) -> bool:
+    return "War room opens" in screen and "○ pending" in screen
+
+
+def cli(data_home: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([warroom_script(), *args], capture_output=True, text=True, timeout=30,
+                          env=base_env(data_home), check=False)
+
+
+def test_mark_the_first_step_done_then_quit(tmux, tmp_path):
+    db = tmp_path / "x.sqlite"
+    first = RUNBOOK.steps[0]
+    tmux.start(base_env(tmp_path / "xdg"), open_argv(db))
+    tmux.wait_for(timeline_shown, "the timeline")
+    tmux.keys("d")
+    screen = tmux.wait_for(lambda s: "✔ done" in row(s, first.title[:20]), "the first step to show ✔ done")
+    assert "○ pending" in row(screen, RUNBOOK.steps[1].title[:20])
+    tmux.keys("q")
+    assert tmux.wait_for_exit() == 0
+
+    result = cli(tmp_path / "xdg", "status", str(WEB_CUTOVER), "--db", str(db), "--run", RUN, "--json")
+    assert result.returncode == 0, result.stderr
+    steps = {s["id"]: s for s in json.loads(result.stdout)["steps"]}
+    assert steps[first.id]["status"] == "done" and steps[first.id]["by"] == "e2e"
+    assert steps[RUNBOOK.steps[1].id]["status"] == "pending"
+
+
+def test_a_write_from_another_process_shows_within_three_seconds(tmux, tmp_path):
+    db = tmp_path / "x.sqlite"
+    third = RUNBOOK.steps[2]
+    tmux.start(base_env(tmp_path / "xdg"), open_argv(db))
+    tmux.wait_for(timeline_shown, "the timeline")
+    assert "○ pending" in row(tmux.screen(), third.title[:20])
+
+    result = cli(tmp_path / "xdg", "step", str(WEB_CUTOVER), third.id, "done",
+                 "--db", str(db), "--run", RUN, "--operator", "script")
+    assert result.returncode == 0, result.stderr
+    # The app polls SQLite's data_version every 0.5 s: 3 s leaves room for a busy machine.
+    tmux.wait_for(lambda s: "✔ done" in row(s, third.title[:20]), f"{third.id} to show ✔ done", timeout=3.0)
+    tmux.keys("q")
+    assert tmux.wait_for_exit() == 0
+
+
+# --- NO_COLOR ------------------------------------------------------------------------------------
+
+SGR = re.compile(r"\x1b\[([0-9;:]*)m")
+
+
+def colour_codes(captured: str) -> list[str]:
+    """Every colour set by an SGR sequence, as written: '38;5;253', '48;2;1;2;3', '31', ...
+
+    Defaults (39, 49) and attributes (bold, dim, reverse...) are not colours.
+    """
+    found = []
+    for params in SGR.findall(captured):
+        parts = [p for p in re.split(r"[;:]", params) if p != ""]
+        i = 0
+        while i < len(parts):
+            code = int(parts[i])
+            if code in (38, 48, 58) and i + 1 < len(parts):
+                width = 3 if parts[i + 1] == "5" else 5 if parts[i + 1] == "2" else 2
+                found.append(";".join(parts[i:i + width]))
+                i += width
+                continue
+            if 30 <= code <= 37 or 40 <= code <= 47 or 90 <= code <= 97 or 100 <= code <= 107:
+                found.append(str(code))
+            i += 1
+    return found
+
+
+def test_no_color_writes_glyphs_and_words_but_no_colour_codes(tmux, tmp_path):
+    """NO_COLOR=1: state still reads by glyph and word, and not one colour code reaches the terminal."""
+    tmux.start(base_env(tmp_path / "xdg", NO_COLOR="1"), open_argv(tmp_path / "x.sqlite"))
+    tmux.wait_for(timeline_shown, "the timeline")
+    time.sleep(0.3)  # let the first full frame settle before reading its escape codes
+    captured = tmux.screen(escapes=True)
+    tmux.keys("q")
+    assert tmux.wait_for_exit() == 0
+
+    plain = SGR.sub("", captured)
+    assert "○ pending" in plain and "▼ phase" in plain
+    assert SGR.search(captured), "no SGR sequences at all: was the screen captured with -e?"
+    codes = colour_codes(captured)
+    assert not codes, f"{len(codes)} colour codes under NO_COLOR, e.g. {sorted(set(codes))[:8]}"
