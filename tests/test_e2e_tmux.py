@@ -41,7 +41,7 @@ def warroom_script() -> str:
 
 
 def base_env(data_home: Path, **extra: str) -> dict[str, str]:
-    """A small, fixed environment: no colour hints, operator or database from the caller's shell."""
+    """A small, fixed environment (run with `env -i`): no COLORTERM, NO_COLOR or WARROOM_* leaks in."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/tmp"),
@@ -62,8 +62,11 @@ class Tmux:
         self.session = "warroom"
         self.config = workdir / "tmux.conf"
         self.exit_status = workdir / "exit-status"
-        # No status line (the app gets all 24 rows); keep the pane after exit to read its status.
-        self.config.write_text("set -g status off\nset -g remain-on-exit on\nset -g history-limit 0\n")
+        self.socket_path = ""
+        # No status line (the app gets all 24 rows), a POSIX shell for the command whatever $SHELL
+        # is, and the pane kept after the app exits so that its last screen can still be read.
+        self.config.write_text("set -g status off\nset -g default-shell /bin/sh\n"
+                               "set -g remain-on-exit on\nset -g history-limit 0\n")
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items() if k != "TMUX"}
@@ -75,6 +78,7 @@ class Tmux:
         command = ("env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " + shlex.join(argv)
                    + f"; echo $? > {shlex.quote(str(self.exit_status))}")
         self.run("new-session", "-d", "-s", self.session, "-x", str(WIDTH), "-y", str(HEIGHT), command)
+        self.socket_path = self.run("display-message", "-p", "#{socket_path}").stdout.strip()
 
     def screen(self, escapes: bool = False) -> str:
         return self.run("capture-pane", "-p", *(["-e"] if escapes else []), "-t", self.session).stdout
@@ -105,6 +109,8 @@ class Tmux:
 
     def kill(self) -> None:
         self.run("kill-server", check=False)
+        if self.socket_path:  # tmux leaves the socket file behind
+            Path(self.socket_path).unlink(missing_ok=True)
 
 
 @pytest.fixture
