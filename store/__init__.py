@@ -7,10 +7,12 @@ from .errors import ForeignDatabaseError, LedgerError
 from .events import Event
 from .identity import default_db_path, node_id, resolve_db_path, resolve_operator
 from .ledger import Ledger
+from .samples import SampleRow
 from .state import STEP_STATUSES, CheckState, NoteEntry, State, StepState
 
 __all__ = [
     "Ledger",
+    "SampleRow",
     "Event",
     "State",
     "StepState",

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from . import hlc as hlc_clock
-from . import projection, schema
+from . import projection, samples, schema
 from .errors import LedgerError
 from .events import RUNBOOK_LOADED, Event, canonical_json, normalise_body, validate
 from .identity import node_id as default_node_id
@@ -191,6 +191,24 @@ class Ledger:
                 return self._connection().execute("PRAGMA data_version").fetchone()[0]
             except sqlite3.Error as exc:
                 raise explain(exc, self.path) from exc
+
+    # ---- probe samples (local only, not events) ---------------------------------------------------
+
+    def record_samples(self, rows: Iterable[samples.SampleRow], *, retention_ms: int = samples.DEFAULT_RETENTION_MS) -> int:
+        """Store a batch of checks in one transaction and drop what is older than the retention."""
+        rows = list(rows)
+        if not rows:
+            return 0
+        newest_ms = max(int(r.at.timestamp() * 1000) for r in rows)
+        with self._lock, self._transaction(write=True) as conn:
+            count = samples.insert(conn, rows)
+            samples.prune(conn, newest_ms - retention_ms)
+        return count
+
+    def recent_samples(self, probe: str, limit: int = 200) -> list[samples.SampleRow]:
+        """A probe's latest samples, newest first."""
+        with self._lock, self._transaction() as conn:
+            return samples.recent(conn, probe, limit)
 
     # ---- internals -----------------------------------------------------------------------------
 

@@ -32,8 +32,11 @@ def table_names(conn: sqlite3.Connection) -> list[str]:
 
 def create(conn: sqlite3.Connection) -> None:
     """Create whatever is missing; call inside the caller's write transaction."""
-    if {"meta", "events", *PROJECTION_TABLES} <= set(table_names(conn)):
+    from . import samples
+
+    if {"meta", "events", "probe_samples", *PROJECTION_TABLES} <= set(table_names(conn)):
         return  # the common case: an existing ledger
+    samples.create(conn)
     db = _database(conn)
     db["meta"].create({"key": str, "value": str}, pk="key", not_null={"key", "value"},
                       if_not_exists=True, strict=True)

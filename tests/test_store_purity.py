@@ -19,6 +19,6 @@ def test_the_public_api():
     assert set(store.__all__) == {
         "Ledger", "Event", "State", "StepState", "CheckState", "NoteEntry", "LedgerError",
         "ForeignDatabaseError", "STEP_STATUSES", "resolve_operator", "node_id", "default_db_path",
-        "resolve_db_path",
+        "resolve_db_path", "SampleRow",
     }
     assert store.STEP_STATUSES == ("pending", "in_progress", "done", "failed", "skipped")

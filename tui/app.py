@@ -188,13 +188,13 @@ class MainScreen(Screen):
     def action_fail(self) -> None:
         step_id = self._selected()
         if step_id:
-            prompt = TextPrompt(f"Why did '{step_id}' fail?", "what happened, what you see", required=True)
+            prompt = TextPrompt(f"Why did '{self.runbook.step(step_id).title}' ({step_id}) fail?", "what happened, what you see", required=True)
             self.app.push_screen(prompt, lambda note: note and self.action_step("fail", note))
 
     def action_skip(self) -> None:
         step_id = self._selected()
         if step_id:
-            prompt = TextPrompt(f"Why skip '{step_id}'?", "the reason, for the record", required=True)
+            prompt = TextPrompt(f"Why skip '{self.runbook.step(step_id).title}' ({step_id})?", "the reason, for the record", required=True)
             self.app.push_screen(prompt, lambda note: note and self.action_step("skip", note))
 
     def action_reopen(self) -> None:
@@ -246,6 +246,7 @@ class WarroomApp(App):
         self.title = f"warroom · {runbook.title}"
 
     def on_mount(self) -> None:
+        self.set_class(bool(os.environ.get("NO_COLOR")), "no-color")
         self.push_screen(MainScreen(self.runbook, self.clock))
         self.load_snapshot()
         if self.watch:

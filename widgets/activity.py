@@ -20,7 +20,7 @@ from widgets.display import clock
 
 class ActivityLog(VerticalScroll, can_focus=True):
     DEFAULT_CSS = """
-    ActivityLog > Static { width: 1fr; }
+    ActivityLog > Static { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(self, describe: Callable[[Event], str], **kwargs) -> None:
