@@ -24,9 +24,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from probes import ProbeStatus
 from runbook.forecast import forecast
 from runbook.model import CHECKLIST_NAMES, Runbook
 from store import Event, Ledger, State
+from tui.probe_runner import ProbeRunner
 from tui.operations import UsageProblem, add_note, describe, record_step, set_check
 from tui.screens import Confirm, StepDetail, TextPrompt
 from tui.status import actuals
@@ -55,6 +57,14 @@ class LedgerSnapshot(Message):
         self.snapshot = snapshot
 
 
+class ProbesUpdated(Message):
+    """A batch of probe statuses from the probe thread."""
+
+    def __init__(self, statuses: list[ProbeStatus]) -> None:
+        super().__init__()
+        self.statuses = statuses
+
+
 class MainScreen(Screen):
     BINDINGS = [
         Binding("s", "step('start')", "Start", id="step.start", tooltip="Mark the selected step as started"),
@@ -79,6 +89,7 @@ class MainScreen(Screen):
         self.narrow = False
         self.snapshot: Snapshot | None = None
         self.checklist_panes: dict[str, ChecklistPane] = {}
+        self.probe_statuses: dict[str, ProbeStatus] = {}
         self.selected_step: str | None = None
 
     # --- layout -----------------------------------------------------------------------------
@@ -156,7 +167,7 @@ class MainScreen(Screen):
             drift_minutes=round(outlook.overall_drift.total_seconds() / 60),
         )
         timeline = self.query_one(Timeline)
-        timeline.show(runbook, state, outlook, now)
+        timeline.show(runbook, state, outlook, now, self._probe_states())
         if self.selected_step:
             timeline.select_step(self.selected_step)
             self.selected_step = None
@@ -168,6 +179,14 @@ class MainScreen(Screen):
             tabs.get_tab(f"pane-{name}").label = label
         self.query_one(ActivityLog).show(self.snapshot.recent, self.zone)
         self.app.snapshot_shown()
+
+    def _probe_states(self) -> dict[str, str]:
+        return {name: status.state.value for name, status in self.probe_statuses.items()}
+
+    def on_probes_updated(self, message: ProbesUpdated) -> None:
+        self.probe_statuses.update((status.name, status) for status in message.statuses)
+        self.query_one(DeploymentHeader).probes = self._probe_states()
+        self.show_snapshot()
 
     def _describe(self, event: Event) -> str:
         return describe(event, self.runbook)
@@ -234,7 +253,15 @@ class WarroomApp(App):
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit; everything is already saved"),
     ]
 
-    def __init__(self, runbook: Runbook, ledger: Ledger, *, clock: Callable[[], datetime] | None = None, watch: bool = True) -> None:
+    def __init__(
+        self,
+        runbook: Runbook,
+        ledger: Ledger,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        watch: bool = True,
+        probes: bool = True,
+    ) -> None:
         # With NO_COLOR, ANSI mode leaves the terminal's own default colours (Textual alone would
         # still paint greys); state stays readable by glyph and word.
         super().__init__(ansi_color=bool(os.environ.get("NO_COLOR")))
@@ -242,6 +269,7 @@ class WarroomApp(App):
         self.ledger = ledger
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.watch = watch
+        self.probe_runner = ProbeRunner(runbook.probes, ledger, self._probe_statuses, self._probe_error) if probes else None
         self._stop_watching = threading.Event()
         self.title = f"warroom · {runbook.title}"
 
@@ -251,11 +279,24 @@ class WarroomApp(App):
         self.load_snapshot()
         if self.watch:
             self.watch_ledger()
+        if self.probe_runner:
+            self.probe_runner.start()
         # The now-marker, forecast and running steps move with the clock.
         self.set_interval(30, self._repaint_clock_dependent)
 
     def on_unmount(self) -> None:
         self._stop_watching.set()  # so quitting never waits out a poll interval
+        if self.probe_runner:
+            self.probe_runner.stop()
+
+    def _probe_statuses(self, statuses: list[ProbeStatus]) -> None:
+        """From the probe thread: hand the batch to the main screen (post_message is thread-safe)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.post_message(ProbesUpdated(statuses))
+
+    def _probe_error(self, error: Exception) -> None:
+        self.call_from_thread(self.notify, f"Probe results could not be saved: {error}", severity="warning")
 
     def snapshot_shown(self) -> None:
         """Called after the ledger's state is on screen; a seam for benchmarks and tests."""

@@ -215,5 +215,23 @@ def log(runbook_path: str, db, operator, run, as_json: bool) -> None:
         click.echo(f"{event.at.astimezone(zone):%Y-%m-%d %H:%M:%S}  {event.operator:12} {describe(event, runbook)}")
 
 
+@main.command()
+@runbook_argument
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option("--only", "only", multiple=True, metavar="NAME", help="Check only this probe (repeatable).")
+@guarded
+def probe(runbook_path: str, as_json: bool, only: tuple[str, ...]) -> None:
+    """Run every probe once: exit 0 if none is DOWN, 1 if any is, 2 on a configuration error."""
+    from tui.probe_check import check_once, probe_table
+
+    runbook = load(runbook_path)
+    results = check_once(runbook, only)
+    if as_json:
+        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        click.echo(probe_table(results))
+    sys.exit(1 if any(r["state"] == "DOWN" for r in results) else 0)
+
+
 if __name__ == "__main__":
     main()

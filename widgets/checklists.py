@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from runbook.model import Checklist
 from store import State
-from widgets.display import TICKED, UNTICKED, clock
+from widgets.display import TICKED, UNTICKED, clock, theme_colour
 
 
 class ChecklistPane(OptionList):
@@ -79,7 +79,7 @@ class ChecklistPane(OptionList):
         check = state.check(item.id)
         if not check.ticked:
             return Text(f"{UNTICKED} {item.text}")
-        success = self.app.get_css_variables().get("success", "")
+        success = theme_colour(self.app.get_css_variables(), "success")
         return Text.assemble((f"{TICKED} ", f"bold {success}"), item.text, (f"  {check.by} {clock(check.at, self.zone)}", "dim"))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -24,8 +24,17 @@ STEP_COLOUR = {
     "failed": "error",
     "skipped": "warning",
 }
+# Probe states by glyph and word, like steps; the keys are probes.State values.
+PROBE_GLYPH = {"UP": "●", "DEGRADED": "▲", "PENDING": "◌", "DOWN": "✖", "UNKNOWN": "?"}
+PROBE_COLOUR = {"UP": "success", "DEGRADED": "warning", "PENDING": "warning", "DOWN": "error", "UNKNOWN": "foreground-muted"}
 TICKED = "☑"
 UNTICKED = "☐"
+
+
+def theme_colour(colours: dict[str, str], variable: str) -> str:
+    """A theme variable as a Rich colour; Rich cannot parse an alpha channel, so it is dropped."""
+    value = colours.get(variable, "")
+    return value[:7] if value.startswith("#") and len(value) == 9 else value
 
 
 def clock(moment: datetime | None, zone: tzinfo) -> str:

@@ -10,7 +10,9 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from widgets.display import clock, signed_span, t_minus
+from widgets.display import PROBE_COLOUR, PROBE_GLYPH, clock, signed_span, t_minus, theme_colour
+
+PROBE_ORDER = ("DOWN", "PENDING", "DEGRADED", "UP", "UNKNOWN")
 
 HEADLINE_GLYPH = {"ON TRACK": "●", "DELAYED": "▲", "BLOCKED": "■", "COMPLETE": "✔"}
 HEADLINE_COLOUR = {"ON TRACK": "success", "DELAYED": "warning", "BLOCKED": "error", "COMPLETE": "success"}
@@ -45,6 +47,7 @@ class DeploymentHeader(Widget):
     """
 
     info: reactive[HeaderInfo | None] = reactive(None)
+    probes: reactive[dict[str, str]] = reactive(dict)  # probe name -> state
 
     def __init__(self, now: Callable[[], datetime], **kwargs) -> None:
         super().__init__(**kwargs)
@@ -67,7 +70,7 @@ class DeploymentHeader(Widget):
             "  · operator ",
             (info.operator, "bold"),
         )
-        headline_style = f"bold {colours.get(HEADLINE_COLOUR[info.headline], '')}"
+        headline_style = f"bold {theme_colour(colours, HEADLINE_COLOUR[info.headline])}"
         # Most urgent first: on a narrow terminal the line is cut from the right.
         bottom = Text.assemble(
             (now.astimezone(info.zone).strftime("%H:%M:%S"), "bold"),
@@ -76,6 +79,14 @@ class DeploymentHeader(Widget):
             f"  {info.done}/{info.total} done",
             f"  forecast end {clock(info.expected_end, info.zone)} ({signed_span(info.expected_end - info.window_end)})",
         )
+        if self.probes:
+            bottom.append("  probes ")
+            for probe_state in PROBE_ORDER:
+                count = sum(value == probe_state for value in self.probes.values())
+                if count:
+                    style = theme_colour(colours, PROBE_COLOUR[probe_state])
+                    bottom.append(f"{count}{PROBE_GLYPH[probe_state]}", style=f"bold {style}")
+                    bottom.append(" ")
         if info.rollback_deadline:
             left = info.rollback_deadline - now
             when = f"in {signed_span(left)[1:]}" if left.total_seconds() > 0 else "passed"

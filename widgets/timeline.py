@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Mapping
 
 from rich.style import Style
 from rich.text import Text
@@ -22,12 +23,12 @@ from runbook import format_duration
 from runbook.forecast import Forecast
 from runbook.model import Runbook, Step
 from store import State, StepState
-from widgets.display import STEP_COLOUR, STEP_GLYPH, STEP_WORD, clock, signed_span
+from widgets.display import PROBE_COLOUR, PROBE_GLYPH, STEP_COLOUR, STEP_GLYPH, STEP_WORD, clock, signed_span, theme_colour
 
 PHASE_PREFIX = "phase:"
 TITLE_MIN, TITLE_COMFORT, TITLE_MAX = 18, 30, 44
 CELL_PADDING = 2  # one space either side of each cell
-OPTIONAL_FROM = 5  # priorities from here are dropped before the title shrinks below comfort
+OPTIONAL_FROM = 6  # priorities from here are dropped before the title shrinks below comfort
 
 
 @dataclass(frozen=True)
@@ -41,14 +42,15 @@ class Column:
 # Left-to-right order; the title column takes whatever width is left.
 COLUMNS = (
     Column("state", "State", 9, 0),
-    Column("id", "Id", 16, 6),
+    Column("id", "Id", 16, 7),
     Column("title", "Step", TITLE_MIN, 0),
     Column("owner", "Owner", 15, 5),
     Column("plan", "Plan", 5, 1),
-    Column("dur", "Dur", 5, 7),
+    Column("dur", "Dur", 5, 8),
     Column("actual", "Actual", 11, 2),
     Column("drift", "Drift", 6, 3),
-    Column("gantt", "Window", 24, 4),
+    Column("checks", "Checks", 10, 4),
+    Column("gantt", "Window", 24, 6),
 )
 GANTT = next(c.width for c in COLUMNS if c.key == "gantt")
 
@@ -128,11 +130,16 @@ class Timeline(ScrollView, can_focus=True):
 
     # --- data ----------------------------------------------------------------------------------
 
-    def show(self, runbook: Runbook, state: State, forecast: Forecast, now: datetime) -> None:
-        """Bring the rows up to date; repaint only the lines whose cells changed."""
+    def show(self, runbook: Runbook, state: State, forecast: Forecast, now: datetime,
+             probe_states: Mapping[str, str] | None = None) -> None:
+        """Bring the rows up to date; repaint only the lines whose cells changed.
+
+        `probe_states` (probe name -> UP/DEGRADED/...) fills the Checks column of steps whose
+        validation names probes.
+        """
         first_fill = not self._keys
         changed_rows = []
-        for key, cells in self._render_rows(runbook, state, forecast, now):
+        for key, cells in self._render_rows(runbook, state, forecast, now, probe_states or {}):
             before = self._cells.get(key)
             if before is None:
                 self._keys.append(key)
@@ -240,7 +247,7 @@ class Timeline(ScrollView, can_focus=True):
                 self.action_select()
             self.cursor = index
 
-    def _render_rows(self, runbook: Runbook, state: State, forecast: Forecast, now: datetime):
+    def _render_rows(self, runbook: Runbook, state: State, forecast: Forecast, now: datetime, probe_states):
         zone = runbook.window.start.tzinfo
         colours = self.app.get_css_variables()
         now_column = _gantt_column(runbook, now)
@@ -250,12 +257,15 @@ class Timeline(ScrollView, can_focus=True):
                 previous_phase = step.phase
                 yield PHASE_PREFIX + step.phase, self._phase_cells(runbook, step.phase, state, forecast)
             # A row is rebuilt only when something it shows changed: a keystroke touches a few rows.
-            inputs = (state.step(step.id), forecast.planned[step.id], forecast.expected[step.id], now_column)
+            checks = tuple((v.probe, probe_states.get(v.probe, "UNKNOWN")) for v in step.validate if v.probe)
+            inputs = (state.step(step.id), forecast.planned[step.id], forecast.expected[step.id], now_column, checks)
             if self._row_inputs.get(step.id) == inputs:
                 yield step.id, self._cells[step.id]
                 continue
             self._row_inputs[step.id] = inputs
-            yield step.id, self._step_cells(step, state.step(step.id), forecast, now, zone, colours, runbook)
+            cells = self._step_cells(step, state.step(step.id), forecast, now, zone, colours, runbook)
+            cells["checks"] = probe_checks_text(checks, colours)
+            yield step.id, cells
 
     def _phase_cells(self, runbook: Runbook, phase: str, state: State, forecast: Forecast):
         steps = [s for s in runbook.steps if s.phase == phase]
@@ -269,7 +279,7 @@ class Timeline(ScrollView, can_focus=True):
         return cells
 
     def _step_cells(self, step: Step, status: StepState, forecast: Forecast, now, zone, colours, runbook):
-        colour = colours.get(STEP_COLOUR[status.status], "")
+        colour = theme_colour(colours, STEP_COLOUR[status.status])
         planned = forecast.planned[step.id]
         started = clock(status.started_at, zone) if status.started_at else ""
         finished = clock(status.finished_at, zone) if status.finished_at else ""
@@ -283,7 +293,7 @@ class Timeline(ScrollView, can_focus=True):
             "plan": Text(clock(planned.start, zone)),
             "dur": Text(format_duration(step.duration)),
             "actual": Text(actual),
-            "drift": Text(signed_span(drift), style=colours.get("warning", "") if drift.total_seconds() > 300 else ""),
+            "drift": Text(signed_span(drift), style=theme_colour(colours, "warning") if drift.total_seconds() > 300 else ""),
             "gantt": self._gantt(runbook, planned, forecast.expected[step.id], status, now, colour),
         }
 
@@ -308,6 +318,17 @@ class Timeline(ScrollView, can_focus=True):
         if 0 <= marker < GANTT:
             text = text[:marker] + Text("│", style="bold") + text[marker + 1 :]
         return text
+
+
+def probe_checks_text(checks: tuple[tuple[str, str], ...], colours: Mapping[str, str]) -> Text:
+    """`db● web✖`: each probe a step validates with, by name and state glyph."""
+    text = Text()
+    for number, (probe, probe_state) in enumerate(checks):
+        if number:
+            text.append(" ")
+        text.append(probe)
+        text.append(PROBE_GLYPH[probe_state], style=theme_colour(colours, PROBE_COLOUR[probe_state]))
+    return text
 
 
 def _gantt_column(runbook: Runbook, moment: datetime) -> int:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from types import MappingProxyType
 
 import psutil
 
 from ..result import ProbeResult
 from .base import Check
+
+
+MIN_CPU_SPAN = 0.2  # seconds
 
 
 class HostCheck(Check):
@@ -20,6 +24,7 @@ class HostCheck(Check):
             # psutil's first cpu_percent() compares with nothing and returns 0.0: prime it now
             # so that the first check reports a real reading.
             psutil.cpu_percent(interval=None)
+        self._primed_at = time.monotonic()
 
     async def check(self) -> ProbeResult:
         value = await asyncio.to_thread(self._measure)
@@ -27,6 +32,9 @@ class HostCheck(Check):
 
     def _measure(self) -> float:
         if self.metric == "cpu":
+            # A reading over a few milliseconds is noise (0.0 right after priming): span at least 0.2 s.
+            time.sleep(max(0.0, MIN_CPU_SPAN - (time.monotonic() - self._primed_at)))
+            self._primed_at = time.monotonic()
             return psutil.cpu_percent(interval=None)
         if self.metric == "memory":
             memory = psutil.virtual_memory()

@@ -1,0 +1,54 @@
+"""`warroom probe`: every probe once, for cron and pipeline gates.
+
+A single run has no history, so a failing check counts as DOWN at once (fail_after 1), which is
+what a gate wants; the console keeps the configured patience instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from probes import ProbeScheduler, config_problems, to_config
+from runbook.model import Runbook
+from tui.operations import UsageProblem, did_you_mean
+
+
+def check_once(runbook: Runbook, only: tuple[str, ...] = ()) -> list[dict]:
+    names = [spec.name for spec in runbook.probes]
+    for name in only:
+        if name not in names:
+            raise UsageProblem(f"{runbook.path} has no probe '{name}'{did_you_mean(name, names)}.")
+    problems = [f"probe '{spec.name}': {problem}" for spec in runbook.probes for problem in config_problems(spec)]
+    if problems:
+        raise UsageProblem(f"{runbook.path}: {problems[0]}; fix the probe in the runbook.")
+    configs = [replace(to_config(spec), fail_after=1, recover_after=1) for spec in runbook.probes]
+    return asyncio.run(_run(configs, list(only) or None))
+
+
+async def _run(configs, names) -> list[dict]:
+    scheduler = ProbeScheduler(configs, on_status=lambda status: None, on_transition=lambda transition: None)
+    try:
+        statuses = await scheduler.run_once(names)
+    finally:
+        await scheduler.stop()
+    return [
+        {
+            "name": status.name,
+            "kind": status.kind,
+            "state": status.state.value,
+            "value": status.value,
+            "response_time_ms": None if status.response_time_ms is None else round(status.response_time_ms, 1),
+            "failed_condition": status.failed_condition,
+        }
+        for status in statuses
+    ]
+
+
+def probe_table(results: list[dict]) -> str:
+    rows = [("PROBE", "KIND", "STATE", "TIME", "VALUE / FAILED CONDITION")]
+    for r in results:
+        time = "" if r["response_time_ms"] is None else f"{r['response_time_ms']:.0f}ms"
+        rows.append((r["name"], r["kind"], r["state"], time, r["failed_condition"] or r["value"]))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths)) + "  " + row[4] for row in rows)
