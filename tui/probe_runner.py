@@ -79,9 +79,10 @@ class ProbeRunner:
         self._loop = asyncio.get_running_loop()
         self.scheduler = ProbeScheduler(
             self._specs,
+            # Look the batches up on each call: the flush below swaps them for new ones.
             on_status=lambda status: self._pending.__setitem__(status.name, status),
-            on_transition=self._transitions.append,
-            on_sample=self._samples.append,
+            on_transition=lambda transition: self._transitions.append(transition),
+            on_sample=lambda sample: self._samples.append(sample),
         )
         self._on_statuses(self.scheduler.statuses())  # every probe shows at once, as UNKNOWN
         await self.scheduler.start()

@@ -1,0 +1,112 @@
+"""Probes in the product: `warroom probe` as a gate, and live probe state in the console."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from click.testing import CliRunner
+
+from runbook import load
+from store import Ledger
+from tests.test_app import screen, until
+from tui.app import WarroomApp
+from tui.cli import main
+from widgets.timeline import Timeline
+
+RUNBOOK_TEMPLATE = """
+id: probe-gate
+title: Probe gate
+window: {{start: 2026-11-28T08:00+01:00, end: 2026-11-28T18:00+01:00}}
+steps:
+  - {{id: check-web, title: Check the web tier, duration: 10m, validate: [probe: web]}}
+  - {{id: after, title: Afterwards, duration: 10m}}
+probes:
+  - {{name: web, http: "http://127.0.0.1:{port}/healthz", expect: ["[STATUS] == 200", "[BODY].status == UP"], interval: 200ms, fail_after: 1}}
+  - {{name: cpu, host: cpu}}
+"""
+
+
+class Health(BaseHTTPRequestHandler):
+    healthy = True
+
+    def do_GET(self):  # noqa: N802 (http.server's naming)
+        body = json.dumps({"status": "UP" if Health.healthy else "DOWN"}).encode()
+        self.send_response(200 if Health.healthy else 500)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    Health.healthy = True
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Health)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def runbook_file(tmp_path, server):
+    path = tmp_path / "gate.yaml"
+    path.write_text(RUNBOOK_TEMPLATE.format(port=server.server_address[1]))
+    return path
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_probe_gate_exit_codes_and_json(runbook_file):
+    ok = run("probe", runbook_file, "--json")
+    assert ok.exit_code == 0, ok.output
+    results = {r["name"]: r for r in json.loads(ok.output)}
+    assert results["web"]["state"] == "UP" and results["web"]["response_time_ms"] is not None
+    assert set(results["web"]) == {"name", "kind", "state", "value", "response_time_ms", "failed_condition"}
+
+    Health.healthy = False
+    down = run("probe", runbook_file, "--only", "web")
+    assert down.exit_code == 1
+    assert "DOWN" in down.output and "[STATUS] (500) == 200" in down.output
+
+
+def test_probe_gate_unknown_name_and_bad_condition(runbook_file):
+    unknown = run("probe", runbook_file, "--only", "wbe")
+    assert unknown.exit_code == 2 and "did you mean 'web'" in unknown.output
+    runbook_file.write_text(runbook_file.read_text().replace("[STATUS] == 200", "[STATUS] = 200"))
+    bad = run("probe", runbook_file)
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
+
+
+async def test_console_shows_probe_state_and_records_changes(runbook_file, db_path):
+    runbook = load(runbook_file)
+    ledger = Ledger.open(db_path, runbook.id, "tester", runbook_sha256=runbook.sha256)
+    app = WarroomApp(runbook, ledger)
+
+    def checks_cell() -> str:
+        return screen(app).query_one(Timeline)._cells.get("check-web", {}).get("checks", None).plain
+
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until(pilot, lambda: screen(app).probe_statuses.get("web") is not None
+                    and screen(app).probe_statuses["web"].state.value == "UP", timeout=10)
+        await until(pilot, lambda: checks_cell() == "web●")
+        Health.healthy = False
+        await until(pilot, lambda: screen(app).probe_statuses["web"].state.value == "DOWN", timeout=10)
+        await until(pilot, lambda: checks_cell() == "web✖")
+        await until(pilot, lambda: any(e.kind == "probe.changed" for e in ledger.events()), timeout=5)
+    changes = [e for e in ledger.events() if e.kind == "probe.changed"]
+    assert changes[0].subject == "web" and changes[0].body["to"] == "DOWN"
+    assert changes[0].body["vantage"] == ledger.node and "[STATUS] (500) == 200" in changes[0].body["failed_condition"]
+    assert ledger.recent_samples("web", limit=1)[0].state == "DOWN"
+    ledger.close()
+    await asyncio.sleep(0)
