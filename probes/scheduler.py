@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 LAG_SAMPLES = 10_000  # schedule lags kept for the bench's percentiles
 TIMEOUT_GRACE = 1.0  # seconds on top of a probe's timeout before the scheduler gives up on a check
 STOP_WAIT = 2.0  # seconds stop() waits for cancelled checks to clean up
+START_RATE = 100.0  # first checks started per second at most: 4 probes start within 30 ms, 200 within 2 s
 
 
 def utc_now() -> datetime:
@@ -94,12 +95,16 @@ class ProbeScheduler:
     # --- running ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start every probe's loop; the first checks are due now. Returns at once."""
+        """Start every probe's loop. Returns at once. The first checks are due now, spread a
+        little (at most START_RATE a second, and within each probe's interval) so that many
+        probes do not all fire in one burst, and then keep firing in bursts every interval."""
         if self._tasks:
             return
         now = asyncio.get_running_loop().time()
-        for name in self.configs:
-            self._tasks[name] = asyncio.create_task(self._run_forever(name, now), name=f"probe:{name}")
+        count = len(self.configs)
+        for index, (name, config) in enumerate(self.configs.items()):
+            due = now + min(index / START_RATE, config.interval * index / count)
+            self._tasks[name] = asyncio.create_task(self._run_forever(name, due), name=f"probe:{name}")
 
     async def stop(self) -> None:
         """Cancel every loop and running check, and close the checks' connections."""

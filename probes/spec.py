@@ -256,6 +256,9 @@ def _host_options(metric: str, options: Mapping, problem) -> dict:
     chosen: dict[str, object] = {}
     for key, default in (("warn_above", warn_default), ("fail_above", fail_default)):
         value = options.get(key, default)
+        if value is None and key not in options:
+            chosen[key] = None  # an unknown metric has no default; that is reported once, at the target
+            continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             problem(f"{key} must be a number, e.g. {key}: {default:g}" if default is not None
                     else f"{key} must be a number", key)

@@ -48,7 +48,7 @@ class Forecast:
 
 def forecast(runbook: Runbook, actuals: Mapping[str, Actual], now: datetime) -> Forecast:
     """Expected slots in UTC: adding durations to zone-local times would be wrong across a clock change."""
-    planned = plan(runbook)
+    planned = _cached_plan(runbook)
     now = now.astimezone(timezone.utc)
     expected: dict[str, PlannedSlot] = {}
     window_start = runbook.window.start.astimezone(timezone.utc)
@@ -59,6 +59,16 @@ def forecast(runbook: Runbook, actuals: Mapping[str, Actual], now: datetime) -> 
     planned_end = max(slot.end for slot in planned.values())
     expected_end = max(slot.end for slot in expected.values())
     return Forecast(planned, expected, planned_end, expected_end, _headline(runbook, actuals, expected_end - planned_end))
+
+
+def _cached_plan(runbook: Runbook) -> Mapping[str, PlannedSlot]:
+    """The plan never changes for a loaded runbook: compute it once (kept like the model's own
+    id lookups, on the frozen instance)."""
+    cached = runbook.__dict__.get("_plan_cache")
+    if cached is None:
+        cached = plan(runbook)
+        object.__setattr__(runbook, "_plan_cache", cached)
+    return cached
 
 
 def _expected_slot(step_floor: datetime, duration: timedelta, actual: Actual | None, now: datetime) -> PlannedSlot:

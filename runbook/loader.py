@@ -10,10 +10,10 @@ from types import MappingProxyType
 from typing import Mapping
 from zoneinfo import ZoneInfo, available_timezones
 
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .checklists import CHECKLIST_KEYS, read_checklists
-from .model import DEFAULT_SEVERITY, ProbeSpec, Runbook, SeverityTarget, TeamMember, Window
+from .model import DEFAULT_SEVERITY, Mark, ProbeSpec, Runbook, SeverityTarget, TeamMember, Window
 from .names import did_you_mean, one_of, suggest
 from .problems import Problem, RunbookError
 from .reading import Fields, Reader
@@ -255,8 +255,33 @@ def _read_probes(reader: Reader, node: Node | None) -> tuple[tuple[ProbeSpec, ..
         if reader.clean_since(checkpoint):
             options = {key: plain_value(value) for key, (_, value) in fields.pairs.items() if key not in ("name", kind)}
             line, col = position(entry)
-            probes.append(ProbeSpec(name, kind, target, MappingProxyType(options), line=line, col=col))
+            probes.append(ProbeSpec(name, kind, target, MappingProxyType(options), line=line, col=col,
+                                    marks=_probe_marks(fields)))
     return tuple(probes), set(first_line)
+
+
+def _probe_marks(fields: Fields) -> Mapping[str, Mark]:
+    """key -> where its value starts, and "key[i]" -> where item i of a list value starts, so
+    a problem the probes package finds in an option can be reported at its place."""
+    marks: dict[str, Mark] = {}
+    for key, (_, value) in fields.pairs.items():
+        marks[key] = _mark(value)
+        if isinstance(value, SequenceNode):
+            for index, item in enumerate(value.value):
+                marks[f"{key}[{index}]"] = _mark(item)
+    return MappingProxyType(marks)
+
+
+def _mark(node: Node) -> Mark:
+    line, col = position(node)
+    text_col = None
+    if isinstance(node, ScalarNode) and node.style in (None, "'", '"') and node.end_mark.line == node.start_mark.line:
+        quoted = node.style is not None
+        # One-to-one only when the written form is the value itself (plus quotes): no escapes,
+        # no '' doubling, no folding.
+        if node.end_mark.column - node.start_mark.column == len(node.value) + (2 if quoted else 0):
+            text_col = col + (1 if quoted else 0)
+    return Mark(line, col, text_col)
 
 
 def _read_probe_target(reader: Reader, fields: Fields, where: str) -> tuple[str | None, str | None]:

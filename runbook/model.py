@@ -106,6 +106,29 @@ class Step:
     col: int = field(default=0, compare=False)
 
 
+class Mark(tuple):
+    """Where a value starts in the file: a plain `(line, col)` pair, 1-based (for a quoted scalar,
+    the column of its opening quote). `text_col` is the column of the value's first character when
+    the scalar's characters sit one-to-one on that line (plain or quoted, on one line, no escapes),
+    so a column inside the text maps to `text_col + column - 1`; otherwise None."""
+
+    def __new__(cls, line: int, col: int, text_col: int | None = None) -> "Mark":
+        mark = super().__new__(cls, (line, col))
+        mark.text_col = text_col
+        return mark
+
+    def __getnewargs__(self) -> tuple:
+        return (self[0], self[1], self.text_col)
+
+    @property
+    def line(self) -> int:
+        return self[0]
+
+    @property
+    def col(self) -> int:
+        return self[1]
+
+
 @dataclass(frozen=True)
 class ProbeSpec:
     """Kept as written for the probes issue; `kind` is the key that names the target."""
@@ -116,6 +139,10 @@ class ProbeSpec:
     options: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     line: int = field(default=0, compare=False)
     col: int = field(default=0, compare=False)
+    # Where each value was written, for errors found later (the probes package checks the
+    # options): key -> Mark of its value (every key of the probe, `name` and the kind too), and
+    # "key[i]" -> Mark of item i (0-based, as ProbeConfigError.index) of a list-valued key.
+    marks: Mapping[str, tuple] = field(default_factory=lambda: MappingProxyType({}), compare=False)
 
 
 @dataclass(frozen=True)

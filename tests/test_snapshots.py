@@ -19,7 +19,8 @@ import pytest
 from runbook import load
 from store import Ledger
 from tests.conftest import WEB_CUTOVER
-from tui.app import MainScreen, WarroomApp
+from probes import ProbeStatus, State
+from tui.app import MainScreen, ProbesUpdated, WarroomApp
 from widgets.activity import ActivityLog
 from widgets.timeline import Timeline
 
@@ -89,7 +90,24 @@ def ledger(tmp_path):
 
 
 def make_app(ledger: Ledger) -> WarroomApp:
-    return WarroomApp(RUNBOOK, ledger, clock=lambda: FIXED_NOW, watch=False)
+    # No live probes (their results would differ run to run): data_shown feeds fixed statuses.
+    return WarroomApp(RUNBOOK, ledger, clock=lambda: FIXED_NOW, watch=False, probes=False)
+
+
+def fixed_probe_statuses() -> list[ProbeStatus]:
+    """One probe in each interesting state, with history, as the probe thread would send them."""
+    names = [spec.name for spec in RUNBOOK.probes]
+    kinds = {spec.name: spec.kind for spec in RUNBOOK.probes}
+    looks = [
+        (State.UP, "200", 42.0, None, (38.0, 41.0, 45.0, 40.0, 42.0), 100.0),
+        (State.DEGRADED, "200", 312.0, "[RESPONSE_TIME] (312) < 200", (120.0, 180.0, 260.0, 312.0), 100.0),
+        (State.DOWN, "", None, "connection refused", (3.0, 2.0, None, None), 91.5),
+        (State.UP, "cpu 23.0%", None, None, (20.0, 25.0, 23.0), 100.0),
+    ]
+    return [
+        ProbeStatus(name, kinds[name], state, value, latency, failed, FIXED_NOW, FIXED_NOW, history, uptime, uptime)
+        for name, (state, value, latency, failed, history, uptime) in zip(names, looks)
+    ]
 
 
 def main_screen(app) -> MainScreen:
@@ -113,6 +131,9 @@ async def data_shown(pilot) -> None:
     await until(pilot, lambda: screen.query_one(Timeline).selected_step is not None, "the timeline rows")
     await until(pilot, lambda: any("failed backup" in line for line in screen.query_one(ActivityLog).lines), "the activity log")
     await checklist_filled(pilot, "pre_deployment")  # the checklist tab open at start
+    screen.post_message(ProbesUpdated(fixed_probe_statuses()))
+    await until(pilot, lambda: len(screen.probe_statuses) == len(RUNBOOK.probes), "the probe statuses")
+    await pilot.pause()
 
 
 async def checklist_filled(pilot, name: str, timeout: float = 5.0) -> None:

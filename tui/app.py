@@ -25,9 +25,10 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from probes import ProbeStatus
-from runbook.forecast import forecast
+from runbook.forecast import Forecast, forecast
 from runbook.model import CHECKLIST_NAMES, Runbook
 from store import Event, Ledger, State
+from tui.probe_history import ProbeHistory
 from tui.probe_runner import ProbeRunner
 from tui.operations import UsageProblem, add_note, describe, record_step, set_check
 from tui.screens import Confirm, StepDetail, TextPrompt
@@ -35,12 +36,15 @@ from tui.status import actuals
 from widgets.activity import ActivityLog
 from widgets.checklists import ChecklistPane
 from widgets.header import DeploymentHeader, HeaderInfo
+from widgets.probe_board import ProbeBoard, state_badge
 from widgets.timeline import Timeline
 
 TABS_BELOW = 110  # columns: under this the panes become tabs
 SIDE_BY_SIDE_FROM = 180  # columns: from here the checklists sit beside the timeline, not under it
 TAB_TITLES = {"pre_deployment": "Pre", "go_no_go": "Go/No-Go", "post_deployment": "Post", "smoke_tests": "Smoke"}
 ACTIVITY_ROWS = 100
+FORECAST_FRESH_SECONDS = 5
+PROBE_HISTORY_ROWS = 200
 WATCH_SECONDS = 0.5
 
 
@@ -49,6 +53,8 @@ class Snapshot:
     state: State
     recent: list[Event]  # newest first
     newest_hlc: int
+    outlook: Forecast  # computed off the UI thread, for the moment the snapshot was read
+    at: datetime
 
 
 class LedgerSnapshot(Message):
@@ -79,6 +85,7 @@ class MainScreen(Screen):
         Binding("4", "pane(4)", "Post", show=False, id="pane.4"),
         Binding("5", "pane(5)", "Smoke", show=False, id="pane.5"),
         Binding("6", "pane(6)", "Activity", show=False, id="pane.6"),
+        Binding("7", "pane(7)", "Probes", show=False, id="pane.7"),
     ]
 
     def __init__(self, runbook: Runbook, now: Callable[[], datetime]) -> None:
@@ -98,19 +105,25 @@ class MainScreen(Screen):
         self.narrow = self.app.size.width < TABS_BELOW
         self.set_class(self.app.size.width < SIDE_BY_SIDE_FROM, "stacked")
         yield DeploymentHeader(self.now, id="header")
+        has_probes = bool(self.runbook.probes)
         if self.narrow:
             with TabbedContent(id="panes"):
-                with TabPane("1 Timeline", id="pane-timeline"):
+                with TabPane("1 Steps", id="pane-timeline"):
                     yield Timeline(id="timeline")
                 yield from self._checklist_panes(number_from=2)
-                with TabPane("6 Activity", id="pane-activity"):
+                with TabPane("6 Log", id="pane-activity"):
                     yield ActivityLog(self._describe, id="activity")
+                if has_probes:
+                    with TabPane("7 Probes", id="pane-probes"):
+                        yield ProbeBoard(id="probes")
         else:
             with Horizontal(id="body"):
                 yield Timeline(id="timeline")
                 with Vertical(id="side"):
                     with TabbedContent(id="checklists"):
                         yield from self._checklist_panes(number_from=2)
+                    if has_probes:
+                        yield ProbeBoard(id="probes")
                     yield ActivityLog(self._describe, id="activity")
         yield Footer()
 
@@ -125,7 +138,10 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#timeline").border_title = "Timeline"
-        self.query_one("#activity").border_title = "Activity"
+        self.query_one("#activity").border_title = "6 Activity"
+        if self.runbook.probes:
+            self.query_one(ProbeBoard).border_title = "7 Probes"
+            self.query_one(ProbeBoard).update_statuses(self.probe_statuses.values())
         self.query_one(Timeline).focus()
 
     async def on_resize(self) -> None:
@@ -148,7 +164,9 @@ class MainScreen(Screen):
         if self.snapshot is None:
             return
         state, now, runbook = self.snapshot.state, self.now(), self.runbook
-        outlook = forecast(runbook, actuals(state), now)
+        # Fresh from the worker, the forecast is ready; the clock's periodic repaint re-times it.
+        fresh = (now - self.snapshot.at).total_seconds() < FORECAST_FRESH_SECONDS
+        outlook = self.snapshot.outlook if fresh else forecast(runbook, actuals(state), now)
         done = sum(state.step(s.id).status in ("done", "skipped") for s in runbook.steps)
         self.query_one(DeploymentHeader).info = HeaderInfo(
             title=runbook.title,
@@ -186,7 +204,22 @@ class MainScreen(Screen):
     def on_probes_updated(self, message: ProbesUpdated) -> None:
         self.probe_statuses.update((status.name, status) for status in message.statuses)
         self.query_one(DeploymentHeader).probes = self._probe_states()
+        board = self.query_one(ProbeBoard)
+        board.update_statuses(message.statuses)
+        label = f"7 Probes {state_badge(board.counts)}".rstrip()
+        if self.narrow:
+            self.query_one("#panes", TabbedContent).get_tab("pane-probes").label = label
+        else:
+            board.border_title = label
         self.show_snapshot()
+
+    def on_probe_board_probe_selected(self, message: ProbeBoard.ProbeSelected) -> None:
+        status = self.probe_statuses.get(message.name)
+        if status:
+            self.app.open_probe_history(status)
+
+    def _shown_state(self) -> State | None:
+        return self.snapshot.state if self.snapshot else None
 
     def _describe(self, event: Event) -> str:
         return describe(event, self.runbook)
@@ -202,7 +235,7 @@ class MainScreen(Screen):
     def action_step(self, action: str, note: str | None = None) -> None:
         step_id = self._selected()
         if step_id:
-            self.app.write(lambda ledger, state: record_step(ledger, self.runbook, state, step_id, action, note))
+            self.app.write(lambda ledger, state: record_step(ledger, self.runbook, state, step_id, action, note), self._shown_state())
 
     def action_fail(self) -> None:
         step_id = self._selected()
@@ -229,12 +262,15 @@ class MainScreen(Screen):
         self.app.push_screen(prompt, lambda text: text and self.app.write(lambda ledger, state: add_note(ledger, step_id, text)))
 
     def action_pane(self, number: int) -> None:
-        pane_ids = ["pane-timeline"] + [f"pane-{name}" for name in CHECKLIST_NAMES] + ["pane-activity"]
+        pane_ids = ["pane-timeline"] + [f"pane-{name}" for name in CHECKLIST_NAMES] + ["pane-activity", "pane-probes"]
+        if number == 7 and not self.runbook.probes:
+            self.notify("This runbook defines no probes.", severity="warning")
+            return
         if self.narrow:
             self.query_one("#panes", TabbedContent).active = pane_ids[number - 1]
         elif 2 <= number <= 5:
             self.query_one("#checklists", TabbedContent).active = pane_ids[number - 1]
-        target = {1: "#timeline", 6: "#activity"}.get(number, f"#list-{CHECKLIST_NAMES[min(max(number - 2, 0), 3)]}")
+        target = {1: "#timeline", 6: "#activity", 7: "#probes"}.get(number, f"#list-{CHECKLIST_NAMES[min(max(number - 2, 0), 3)]}")
         self.query_one(target).focus()
 
     def on_checklist_pane_toggle_requested(self, message: ChecklistPane.ToggleRequested) -> None:
@@ -309,7 +345,9 @@ class WarroomApp(App):
 
     def _snapshot(self) -> Snapshot:
         recent = self.ledger.events(limit=ACTIVITY_ROWS, newest_first=True)
-        return Snapshot(self.ledger.state(with_notes=False), recent, recent[0].hlc if recent else 0)
+        state, now = self.ledger.state(with_notes=False), self.clock()
+        outlook = forecast(self.runbook, actuals(state), now)
+        return Snapshot(state, recent, recent[0].hlc if recent else 0, outlook, now)
 
     def _post_snapshot(self) -> None:
         snapshot = self._snapshot()
@@ -322,9 +360,10 @@ class WarroomApp(App):
         self._post_snapshot()
 
     @work(thread=True, exit_on_error=False, group="ledger")
-    def write(self, change: Callable[[Ledger, State], object]) -> None:
-        """Apply one change against the current state, then show the new state."""
-        if change(self.ledger, self.ledger.state(with_notes=False)) is None:
+    def write(self, change: Callable[[Ledger, State], object], shown: State | None = None) -> None:
+        """Apply one change against the state on screen (or, without one, the ledger's), then
+        show the new state."""
+        if change(self.ledger, shown or self.ledger.state(with_notes=False)) is None:
             self.call_from_thread(self.notify, "Already so; nothing recorded.")
         self._post_snapshot()
 
@@ -337,6 +376,11 @@ class WarroomApp(App):
             if version != seen:
                 seen = version
                 self._post_snapshot()
+
+    @work(thread=True, exit_on_error=False, group="ledger")
+    def open_probe_history(self, status: ProbeStatus) -> None:
+        samples = self.ledger.recent_samples(status.name, limit=PROBE_HISTORY_ROWS)
+        self.call_from_thread(self.push_screen, ProbeHistory(status, samples, self.runbook.window.start.tzinfo))
 
     @work(thread=True, exit_on_error=False, group="ledger")
     def open_detail(self, step_id: str) -> None:
