@@ -110,3 +110,49 @@ async def test_console_shows_probe_state_and_records_changes(runbook_file, db_pa
     assert ledger.recent_samples("web", limit=1)[0].state == "DOWN"
     ledger.close()
     await asyncio.sleep(0)
+
+
+async def test_demo_break_key_drives_a_probe_down_and_back(db_path):
+    """The demo's `b` key: slow (DEGRADED), failing (DOWN), healthy again (UP)."""
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    from tests.conftest import WEB_CUTOVER
+    from tui.demo_service import DemoService, point_probes_at
+
+    with DemoService() as service:
+        runbook = point_probes_at(load(WEB_CUTOVER), service)
+        quick = {"interval": "200ms", "fail_after": 2, "recover_after": 1}
+        runbook = replace(runbook, probes=tuple(
+            replace(s, options=MappingProxyType({**s.options, **quick})) for s in runbook.probes if s.name == "web"))
+        ledger = Ledger.open(db_path, runbook.id, "tester", runbook_sha256=runbook.sha256)
+        app = WarroomApp(runbook, ledger, demo=service)
+
+        def web() -> str:
+            status = screen(app).probe_statuses.get("web")
+            return status.state.value if status else "?"
+
+        async with app.run_test(size=(160, 40)) as pilot:
+            await until(pilot, lambda: web() == "UP", timeout=10)
+            assert any(b.binding.key == "b" and b.enabled for b in app.active_bindings.values() if b.binding.show)
+            await pilot.press("b")
+            await until(pilot, lambda: web() == "DEGRADED", timeout=10)
+            await pilot.press("b")
+            await until(pilot, lambda: web() == "DOWN", timeout=10)
+            await pilot.press("b")
+            await until(pilot, lambda: web() == "UP", timeout=10)
+        path = [e.body["to"] for e in ledger.events() if e.kind == "probe.changed"]
+        assert path[:2] == ["DEGRADED", "PENDING"] and "DOWN" in path and path[-1] == "UP"
+        ledger.close()
+
+
+async def test_break_key_is_hidden_outside_the_demo(db_path):
+    from tests.conftest import WEB_CUTOVER
+
+    runbook = load(WEB_CUTOVER)
+    ledger = Ledger.open(db_path, runbook.id, "tester")
+    app = WarroomApp(runbook, ledger, probes=False)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until(pilot, lambda: screen(app).snapshot is not None)
+        assert not any(b.binding.key == "b" and b.enabled for b in app.active_bindings.values() if b.binding.show)
+    ledger.close()

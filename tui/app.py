@@ -202,7 +202,13 @@ class MainScreen(Screen):
         return {name: status.state.value for name, status in self.probe_statuses.items()}
 
     def on_probes_updated(self, message: ProbesUpdated) -> None:
+        changed = any(
+            self.probe_statuses.get(status.name) is None or self.probe_statuses[status.name].state != status.state
+            for status in message.statuses
+        )
         self.probe_statuses.update((status.name, status) for status in message.statuses)
+        if changed:  # the runner has already written the probe.changed events: show them
+            self.app.load_snapshot()
         self.query_one(DeploymentHeader).probes = self._probe_states()
         board = self.query_one(ProbeBoard)
         board.update_statuses(message.statuses)
@@ -285,6 +291,8 @@ class WarroomApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "warroom"
     BINDINGS = [
+        Binding("b", "demo_break", "Demo: break", id="demo.break",
+                tooltip="Make the demo service misbehave: slow, then failing, then healthy again"),
         Binding("question_mark", "toggle_help", "Help", id="help", tooltip="Show or hide the keys"),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit; everything is already saved"),
     ]
@@ -297,7 +305,10 @@ class WarroomApp(App):
         clock: Callable[[], datetime] | None = None,
         watch: bool = True,
         probes: bool = True,
+        demo=None,
     ) -> None:
+        """`demo` is the demo's own service (tui.demo_service.DemoService), which the `b` key
+        makes misbehave; None outside the demo."""
         # With NO_COLOR, ANSI mode leaves the terminal's own default colours (Textual alone would
         # still paint greys); state stays readable by glyph and word.
         super().__init__(ansi_color=bool(os.environ.get("NO_COLOR")))
@@ -305,6 +316,7 @@ class WarroomApp(App):
         self.ledger = ledger
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.watch = watch
+        self.demo = demo
         self.probe_runner = ProbeRunner(runbook.probes, ledger, self._probe_statuses, self._probe_error) if probes else None
         self._stop_watching = threading.Event()
         self.title = f"warroom · {runbook.title}"
@@ -397,6 +409,15 @@ class WarroomApp(App):
             self.notify(message, severity="error", timeout=8)
 
     # --- keys and palette --------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "demo_break":
+            return True if self.demo is not None else None  # None hides it: only the demo has a service
+        return True
+
+    def action_demo_break(self) -> None:
+        if self.demo is not None:
+            self.notify(self.demo.describe(self.demo.advance()), timeout=6)
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

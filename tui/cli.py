@@ -24,6 +24,7 @@ from tui.status import status_document, status_text
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_runbooks"
 EXIT_USAGE = 2
+DEMO_PROBE_INTERVAL = "2s"
 
 
 def fail(message: str) -> None:
@@ -122,21 +123,35 @@ def open_(runbook_path: str, db: str | None, operator: str | None, run: str) -> 
 @click.option("--operator", default=None, help="Who is acting (default: $WARROOM_OPERATOR, then the login name).")
 @guarded
 def demo(operator: str | None) -> None:
-    """Open the console on the bundled web cutover, rehearsing now, with a throwaway ledger."""
+    """Open the console on the bundled web cutover, rehearsing now, with a throwaway ledger and a
+    small service of its own on 127.0.0.1 that plays the system being deployed."""
     from runbook.rebase import starting_at
+    from tui.demo_service import DemoService, point_probes_at
 
     runbook = load(SAMPLES / "web-cutover.yaml")
     now = datetime.now(timezone.utc).astimezone(runbook.window.start.tzinfo)
     runbook = starting_at(runbook, now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0))
     db = Path(tempfile.mkdtemp(prefix="warroom-demo-")) / f"{runbook.id}.sqlite"
-    _run_app(runbook, open_ledger(runbook, str(db), operator, "rehearsal-1"))
+    with DemoService() as service:
+        runbook = _quick_probes(point_probes_at(runbook, service))
+        _run_app(runbook, open_ledger(runbook, str(db), operator, "rehearsal-1"), demo=service)
 
 
-def _run_app(runbook: Runbook, ledger: Ledger) -> None:
+def _quick_probes(runbook: Runbook) -> Runbook:
+    """Every 2 s instead of every 30 s, so the demo's probes react while someone watches."""
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    return replace(runbook, probes=tuple(
+        replace(spec, options=MappingProxyType({**spec.options, "interval": DEMO_PROBE_INTERVAL})) for spec in runbook.probes
+    ))
+
+
+def _run_app(runbook: Runbook, ledger: Ledger, demo=None) -> None:
     from tui.app import WarroomApp  # Textual loads only for the full-screen commands
 
     with ledger:
-        WarroomApp(runbook, ledger).run()
+        WarroomApp(runbook, ledger, demo=demo).run()
 
 
 @main.command()

@@ -90,6 +90,10 @@ def describe(event: Event, runbook: Runbook) -> str:
     if event.kind == "note.added":
         where = f" on {event.subject}" if event.subject else ""
         return f"note{where}: {event.body.get('text', '')}"
+    if event.kind == "probe.changed":
+        body = event.body
+        why = f": {body['failed_condition']}" if body.get("failed_condition") else ""
+        return f"probe {event.subject} {body.get('from', '?')} → {body.get('to', '?')}{why}"
     if event.kind == "runbook.loaded":
         return f"runbook loaded (sha256 {event.body.get('sha256', '')[:12]})"
     return f"{event.kind} {event.subject}".strip()

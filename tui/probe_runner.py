@@ -97,8 +97,7 @@ class ProbeRunner:
             await self.scheduler.stop()
 
     def _deliver(self, statuses: list[ProbeStatus], samples: list[Sample], transitions: list[Transition]) -> None:
-        if statuses:
-            self._on_statuses(statuses)
+        """Record first, then tell the app: when it hears of a change, the event is in the ledger."""
         try:
             if samples:
                 self._ledger.record_samples(sample_row(s) for s in samples)
@@ -108,3 +107,5 @@ class ProbeRunner:
                     self._ledger.append("probe.changed", transition.probe, body)
         except Exception as error:  # a full disk must not stop the probes; say so and go on
             self._on_error(error)
+        if statuses:
+            self._on_statuses(statuses)
