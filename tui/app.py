@@ -412,7 +412,7 @@ class WarroomApp(App):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "demo_break":
-            return True if self.demo is not None else None  # None hides it: only the demo has a service
+            return self.demo is not None  # False hides it: only the demo has a service to break
         return True
 
     def action_demo_break(self) -> None:
