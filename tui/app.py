@@ -398,7 +398,10 @@ class WarroomApp(App):
     def open_detail(self, step_id: str) -> None:
         history = self.ledger.events(subject=step_id)
         status = self.ledger.state(with_notes=False).step(step_id)
-        detail = StepDetail(self.runbook.step(step_id), status, history, lambda e: describe(e, self.runbook), self.runbook.window.start.tzinfo)
+        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        probe_states = main._probe_states() if main else {}
+        detail = StepDetail(self.runbook.step(step_id), status, history, lambda e: describe(e, self.runbook),
+                            self.runbook.window.start.tzinfo, probe_states)
         self.call_from_thread(self.push_screen, detail)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, Static
 from runbook import format_duration
 from runbook.model import Step
 from store import Event, StepState
-from widgets.display import STEP_GLYPH, STEP_WORD, clock
+from widgets.display import PROBE_GLYPH, STEP_GLYPH, STEP_WORD, clock
 
 
 class TextPrompt(ModalScreen[str | None]):
@@ -71,8 +71,10 @@ class StepDetail(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,enter,q", "close", "Close", id="detail.close")]
 
-    def __init__(self, step: Step, status: StepState, history: list[Event], describe, zone: tzinfo) -> None:
+    def __init__(self, step: Step, status: StepState, history: list[Event], describe, zone: tzinfo,
+                 probe_states: dict[str, str] | None = None) -> None:
         super().__init__()
+        self.probe_states = probe_states or {}
         self.step = step
         self.status = status
         self.history = history
@@ -92,7 +94,7 @@ class StepDetail(ModalScreen[None]):
             )
             for label, text in (
                 ("Command", step.command),
-                ("Validation", "\n".join(str(v) for v in step.validate)),
+                ("Validation", "\n".join(self._validation_line(v) for v in step.validate)),
                 ("Rollback", step.rollback),
             ):
                 yield Label(label, classes="section")
@@ -104,6 +106,13 @@ class StepDetail(ModalScreen[None]):
             ]
             yield Static("\n".join(lines) if lines else "[dim]nothing recorded yet[/]")
             yield Label("Escape to close", classes="dialog-hint")
+
+    def _validation_line(self, validation) -> str:
+        """A probe check with its live state (glyph and word), a human check as written."""
+        if not validation.probe:
+            return str(validation)
+        state = self.probe_states.get(validation.probe, "UNKNOWN")
+        return f"probe {validation.probe}: {PROBE_GLYPH[state]} {state}"
 
     def action_close(self) -> None:
         self.dismiss(None)
