@@ -1,4 +1,5 @@
-"""`make bench`: build the 500-step / 100,000-event fixture, then measure and print both figures."""
+"""`make bench`: the foundation's figures on a 500-step / 100,000-event fixture, then the probe
+board and the probe scheduler."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import psutil
 
-from bench import first_frame, keystroke
+from bench import board, first_frame, keystroke, probes
 from bench.fixture import EVENTS, STEPS, build
 
 
@@ -38,6 +39,8 @@ def main() -> None:
             f"p50 {keys['p50_ms']:.1f} ms, p95 {keys['p95_ms']:.1f} ms (target p95 <= 30 ms); "
             f"ledger append alone p50 {keys['append_p50_ms']:.1f} ms, ratio {keys['ratio_p50']:.2f}"
         )
+    board.main()
+    probes.main([])
 
 
 if __name__ == "__main__":
