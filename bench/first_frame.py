@@ -47,7 +47,13 @@ def warroom(runbook: str, db: str) -> None:
     from tui.cli import main
 
     _headless_and_exit_after("snapshot_shown")
-    app_module.WarroomApp.snapshot_shown = lambda self: self.call_after_refresh(self.exit)
+    shown = app_module.WarroomApp.snapshot_shown
+
+    def exit_after_first_frame(self):
+        shown(self)
+        self.call_after_refresh(self.exit)
+
+    app_module.WarroomApp.snapshot_shown = exit_after_first_frame
     main(["open", runbook, "--db", db, "--operator", "bench"], standalone_mode=False)
 
 

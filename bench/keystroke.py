@@ -17,6 +17,7 @@ from tui.app import MainScreen, WarroomApp
 from widgets.timeline import Timeline
 
 PRESSES = 40
+SETTLE_SECONDS = 0.15
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -37,6 +38,15 @@ async def _press_done(runbook_path: Path, db: Path) -> list[float]:
         painted = []
         original = timeline.render_line
         timeline.render_line = lambda y: painted.append(y) or original(y)  # noqa: E731
+        committed = []
+        append = ledger.append
+
+        def timed_append(*args, **kwargs):
+            event = append(*args, **kwargs)  # returns once the transaction has committed
+            committed.append(time.perf_counter())
+            return event
+
+        ledger.append = timed_append
         for _ in range(PRESSES):
             step_id = timeline.selected_step
             if ledger.state().step(step_id).status == "done":
@@ -44,15 +54,22 @@ async def _press_done(runbook_path: Path, db: Path) -> list[float]:
                 continue
             row_line = timeline._keys.index(step_id) + 1 - timeline.scroll_offset.y
             painted.clear()
+            committed.clear()
             started = time.perf_counter()
             # Pilot's press() also waits for the whole app to go idle; watch the row meanwhile.
             pressing = asyncio.create_task(pilot.press("d"))
             # Done when the event is committed, the row's cells say so and its line was repainted.
             while not ("done" in timeline._cells[step_id]["state"].plain and row_line in painted):
                 await asyncio.sleep(0.0005)
-            latencies.append(time.perf_counter() - started)
+            painted_at = time.perf_counter()
+            while not committed:
+                await asyncio.sleep(0.0005)
+            latencies.append(max(painted_at, committed[0]) - started)
             await pressing
             timeline.action_cursor_down()
+            # An operator's next key comes later than a test's: let the follow-up refresh finish,
+            # so each press is measured on its own, not queued behind the previous one's work.
+            await asyncio.sleep(SETTLE_SECONDS)
             await pilot.pause()
     ledger.close()
     return latencies

@@ -96,8 +96,9 @@ class ProbeScheduler:
 
     async def start(self) -> None:
         """Start every probe's loop. Returns at once. The first checks are due now, spread a
-        little (at most START_RATE a second, and within each probe's interval) so that many
-        probes do not all fire in one burst, and then keep firing in bursts every interval."""
+        little: at most START_RATE a second, and within each probe's interval. Otherwise 200
+        probes would fire in one burst, and (each next check being due an interval after the
+        last) go on firing in a burst every interval, the last ones of it checked late."""
         if self._tasks:
             return
         now = asyncio.get_running_loop().time()

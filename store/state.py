@@ -7,13 +7,13 @@ in-memory reference fold cannot disagree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Iterable, Mapping, NamedTuple
 
 from .events import CHECK_KINDS, NOTE_ADDED, STEP_KINDS, Event
-from .hlc import hlc_to_datetime
+from .hlc import hlc_to_datetime, pack
 
 STEP_STATUSES = ("pending", "in_progress", "done", "failed", "skipped")
 
@@ -161,3 +161,22 @@ def fold(events: Iterable[Event]) -> State:
         checks=_frozen({k: check_state(v) for k, v in checks.items()}),
         notes=tuple(note_entry(n) for n in notes),
     )
+
+
+def apply_event(state: State, event: Event) -> State:
+    """`state` with one more event folded in, in memory: how a screen shows its own write at once,
+    before it reads the projection back. The event must sort after everything in `state`."""
+    if event.kind in STEP_KINDS:
+        before = state.steps.get(event.subject)
+        row = fold_step(_step_row(before) if before else None, event)
+        return replace(state, steps=_frozen({**state.steps, event.subject: step_state(row)}))
+    if event.kind in CHECK_KINDS:
+        return replace(state, checks=_frozen({**state.checks, event.subject: check_state(fold_check(event))}))
+    if event.kind == NOTE_ADDED:
+        return replace(state, notes=state.notes + (note_entry(note_row(event)),))
+    return state
+
+
+def _step_row(step: StepState) -> StepRow:
+    as_hlc = lambda moment: None if moment is None else pack(int(moment.timestamp() * 1000), 0)  # noqa: E731
+    return StepRow(step.status, as_hlc(step.started_at), as_hlc(step.finished_at), step.by or "", step.note, step.hlc, "")

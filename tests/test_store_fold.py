@@ -137,3 +137,18 @@ def test_the_projection_equals_the_reference_fold(ledgers):
     ]:
         ledger.append(kind, subject, body)
     assert ana.state() == fold(ana.events())
+
+
+def test_apply_event_matches_the_projection(tmp_path):
+    """What the screen folds in memory equals what the ledger's projection says after the write."""
+    from store.state import apply_event
+
+    with Ledger.open(tmp_path / "apply.sqlite", "demo", "ana") as ledger:
+        for kind, subject, body in [
+            ("step.started", "a", {}), ("step.done", "a", {"note": "ok"}), ("step.failed", "b", {"note": "x"}),
+            ("check.ticked", "pre/x", {}), ("note.added", "a", {"text": "hello"}), ("step.reopened", "a", {}),
+            ("step.done", "c", {}), ("check.unticked", "pre/x", {}), ("step.skipped", "b", {"note": "later"}),
+        ]:
+            before = ledger.state()
+            event = ledger.append(kind, subject, body)
+            assert apply_event(before, event) == ledger.state()

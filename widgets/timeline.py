@@ -131,15 +131,15 @@ class Timeline(ScrollView, can_focus=True):
     # --- data ----------------------------------------------------------------------------------
 
     def show(self, runbook: Runbook, state: State, forecast: Forecast, now: datetime,
-             probe_states: Mapping[str, str] | None = None) -> None:
+             probe_states: Mapping[str, str] | None = None, only: str | None = None) -> None:
         """Bring the rows up to date; repaint only the lines whose cells changed.
 
         `probe_states` (probe name -> UP/DEGRADED/...) fills the Checks column of steps whose
-        validation names probes.
+        validation names probes. `only` limits the work to one step's row and its phase row.
         """
         first_fill = not self._keys
         changed_rows = []
-        for key, cells in self._render_rows(runbook, state, forecast, now, probe_states or {}):
+        for key, cells in self._render_rows(runbook, state, forecast, now, probe_states or {}, only):
             before = self._cells.get(key)
             if before is None:
                 self._keys.append(key)
@@ -247,12 +247,13 @@ class Timeline(ScrollView, can_focus=True):
                 self.action_select()
             self.cursor = index
 
-    def _render_rows(self, runbook: Runbook, state: State, forecast: Forecast, now: datetime, probe_states):
+    def _render_rows(self, runbook: Runbook, state: State, forecast: Forecast, now: datetime, probe_states, only=None):
         zone = runbook.window.start.tzinfo
         colours = self.app.get_css_variables()
         now_column = _gantt_column(runbook, now)
         previous_phase = None
-        for step in runbook.steps:
+        steps = [runbook.step(only)] if only and runbook.has_step(only) else runbook.steps
+        for step in steps:
             if step.phase != previous_phase:
                 previous_phase = step.phase
                 yield PHASE_PREFIX + step.phase, self._phase_cells(runbook, step.phase, state, forecast)
