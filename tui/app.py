@@ -174,7 +174,7 @@ class MainScreen(Screen):
 
     def on_event_recorded(self, message: EventRecorded) -> None:
         """Fold our own committed event into what is shown and repaint the timeline row now; the
-        forecast and everything else catch up when the worker's full snapshot arrives."""
+        forecast, the activity log and everything else catch up with the full snapshot."""
         if self.snapshot is None or message.event.hlc <= self.snapshot.newest_hlc:
             return
         event = message.event
@@ -186,7 +186,6 @@ class MainScreen(Screen):
         )
         timeline = self.query_one(Timeline)
         timeline.show(self.runbook, self.snapshot.state, self.snapshot.outlook, self.now(), self._probe_states(), only=event.subject)
-        self.query_one(ActivityLog).show(self.snapshot.recent, self.zone)
         # The full refresh (forecast, header, checklists) waits until this row is painted, and
         # several quick keystrokes share one.
         if self._full_refresh is not None:
