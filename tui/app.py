@@ -137,7 +137,7 @@ class MainScreen(Screen):
                     if has_probes:
                         yield ProbeBoard(id="probes")
                     yield ActivityLog(self._describe, id="activity")
-        yield Footer()
+        yield Footer(compact=self.narrow)  # at 80 columns every key still fits
 
     def _checklist_panes(self, number_from: int) -> Iterable[TabPane]:
         self.checklist_panes = {}
@@ -323,7 +323,7 @@ class WarroomApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "warroom"
     BINDINGS = [
-        Binding("b", "demo_break", "Demo: break", id="demo.break",
+        Binding("b", "demo_break", "Break", id="demo.break",
                 tooltip="Make the demo service misbehave: slow, then failing, then healthy again"),
         Binding("question_mark", "toggle_help", "Help", id="help", tooltip="Show or hide the keys"),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit; everything is already saved"),

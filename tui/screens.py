@@ -91,6 +91,7 @@ class StepDetail(ModalScreen[None]):
                 f" · planned {format_duration(step.duration)}"
                 + (f" · needs {step.approval} sign-offs" if step.approval else "")
                 + (f" · after {', '.join(step.after)}" if step.after else "")
+                + (f"\n[b]{escape(status.note)}[/]" if status.note else "")
             )
             for label, text in (
                 ("Command", step.command),
