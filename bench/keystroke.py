@@ -13,7 +13,8 @@ from pathlib import Path
 
 from runbook import load
 from store import Ledger
-from tui.app import MainScreen, WarroomApp
+from tui.app import WarroomApp
+from tui.main_screen import MainScreen
 from widgets.timeline import Timeline
 
 PRESSES = 40
@@ -49,7 +50,7 @@ async def _press_done(runbook_path: Path, db: Path) -> list[float]:
         ledger.append = timed_append
         for _ in range(PRESSES):
             step_id = timeline.selected_step
-            if ledger.state().step(step_id).status == "done":
+            if ledger.state(with_notes=False).step(step_id).status == "done":
                 timeline.action_cursor_down()
                 continue
             row_line = timeline._keys.index(step_id) + 1 - timeline.scroll_offset.y

@@ -35,6 +35,7 @@ def create(conn: sqlite3.Connection) -> None:
     from . import samples
 
     if {"meta", "events", "probe_samples", *PROJECTION_TABLES} <= set(table_names(conn)):
+        _create_late_indexes(conn)
         return  # the common case: an existing ledger
     samples.create(conn)
     db = _database(conn)
@@ -73,6 +74,14 @@ def create(conn: sqlite3.Connection) -> None:
     )
     db["notes"].create_index(["run", "hlc", "operator", "event_id"], index_name="notes_in_fold_order",
                              if_not_exists=True)
+    _create_late_indexes(conn)
+
+
+def _create_late_indexes(conn: sqlite3.Connection) -> None:
+    """Indexes added after ledgers already existed; IF NOT EXISTS makes this cheap to repeat."""
+    # The last event of one kind by one operator (e.g. which runbook it last loaded), without
+    # scanning the operator's whole history.
+    conn.execute("CREATE INDEX IF NOT EXISTS events_by_operator_kind ON events (deployment, operator, run, kind, seq)")
 
 
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:

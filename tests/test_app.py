@@ -9,7 +9,8 @@ import sys
 from runbook import load
 from store import Ledger
 from tests.conftest import WEB_CUTOVER, pure_env
-from tui.app import MainScreen, WarroomApp
+from tui.app import WarroomApp
+from tui.main_screen import MainScreen
 from tui.operations import describe as describe_event
 from widgets.timeline import Timeline
 

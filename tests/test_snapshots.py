@@ -20,7 +20,8 @@ from runbook import load
 from store import Ledger
 from tests.conftest import WEB_CUTOVER
 from probes import ProbeStatus, State
-from tui.app import MainScreen, ProbesUpdated, WarroomApp
+from tui.app import WarroomApp
+from tui.main_screen import MainScreen, ProbesUpdated
 from widgets.activity import ActivityLog
 from widgets.timeline import Timeline
 

@@ -1,0 +1,316 @@
+"""The main screen: header, timeline, checklists, probes and activity, laid out by width.
+
+It shows what the app hands it (ledger snapshots, its own committed events, probe batches) and
+turns keys into requests to the app, which does the I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Callable, Iterable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.lazy import Lazy
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, TabbedContent, TabPane
+
+from probes import ProbeStatus
+from runbook.forecast import Forecast, forecast
+from runbook.model import CHECKLIST_NAMES, Runbook
+from store import Event, State
+from store.state import apply_event
+from tui.operations import add_note, describe, record_step, set_check
+from tui.screens import Confirm, TextPrompt
+from tui.status import actuals
+from widgets.activity import ActivityLog
+from widgets.checklists import ChecklistPane
+from widgets.header import DeploymentHeader, HeaderInfo
+from widgets.probe_board import ProbeBoard, state_badge
+from widgets.timeline import Timeline
+
+TABS_BELOW = 110  # columns: under this the panes become tabs
+SIDE_BY_SIDE_FROM = 180  # columns: from here the checklists sit beside the timeline, not under it
+TAB_TITLES = {"pre_deployment": "Pre", "go_no_go": "Go/No-Go", "post_deployment": "Post", "smoke_tests": "Smoke"}
+ACTIVITY_ROWS = 100
+FORECAST_FRESH_SECONDS = 5
+FULL_REFRESH_DELAY = 0.05  # seconds
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    state: State
+    recent: list[Event]  # newest first
+    newest_hlc: int
+    outlook: Forecast  # computed off the UI thread, for the moment the snapshot was read
+    at: datetime
+
+
+class LedgerSnapshot(Message):
+    def __init__(self, snapshot: Snapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class EventRecorded(Message):
+    """This app's own write, committed: shown at once, before the full snapshot follows."""
+
+    def __init__(self, event: Event) -> None:
+        super().__init__()
+        self.event = event
+
+
+class ProbesUpdated(Message):
+    """A batch of probe statuses from the probe thread."""
+
+    def __init__(self, statuses: list[ProbeStatus]) -> None:
+        super().__init__()
+        self.statuses = statuses
+
+
+class MainScreen(Screen):
+    BINDINGS = [
+        Binding("s", "step('start')", "Start", id="step.start", tooltip="Mark the selected step as started"),
+        Binding("d", "step('done')", "Done", id="step.done", tooltip="Mark the selected step as done"),
+        Binding("f", "fail", "Fail", id="step.fail", tooltip="Mark the selected step as failed (asks for a note)"),
+        Binding("x", "skip", "Skip", id="step.skip", tooltip="Skip the selected step (asks why)"),
+        Binding("r", "reopen", "Reopen", id="step.reopen", tooltip="Set the selected step back to pending (asks first)"),
+        Binding("n", "note", "Note", id="note", tooltip="Add a note to the selected step"),
+        Binding("1", "pane(1)", "Timeline", show=False, id="pane.1"),
+        Binding("2", "pane(2)", "Pre", show=False, id="pane.2"),
+        Binding("3", "pane(3)", "Go/No-Go", show=False, id="pane.3"),
+        Binding("4", "pane(4)", "Post", show=False, id="pane.4"),
+        Binding("5", "pane(5)", "Smoke", show=False, id="pane.5"),
+        Binding("6", "pane(6)", "Activity", show=False, id="pane.6"),
+        Binding("7", "pane(7)", "Probes", show=False, id="pane.7"),
+    ]
+
+    def __init__(self, runbook: Runbook, now: Callable[[], datetime]) -> None:
+        super().__init__()
+        self.runbook = runbook
+        self.now = now
+        self.zone = runbook.window.start.tzinfo
+        self.narrow = False
+        self.snapshot: Snapshot | None = None
+        self.checklist_panes: dict[str, ChecklistPane] = {}
+        self.probe_statuses: dict[str, ProbeStatus] = {}
+        self._full_refresh: Timer | None = None
+        self.selected_step: str | None = None
+
+    # --- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        self.narrow = self.app.size.width < TABS_BELOW
+        self.set_class(self.app.size.width < SIDE_BY_SIDE_FROM, "stacked")
+        yield DeploymentHeader(self.now, id="header")
+        has_probes = bool(self.runbook.probes)
+        if self.narrow:
+            with TabbedContent(id="panes"):
+                with TabPane("1 Steps", id="pane-timeline"):
+                    yield Timeline(id="timeline")
+                yield from self._checklist_panes(number_from=2)
+                with TabPane("6 Log", id="pane-activity"):
+                    yield ActivityLog(self._describe, id="activity")
+                if has_probes:
+                    with TabPane("7 Probes", id="pane-probes"):
+                        yield ProbeBoard(id="probes")
+        else:
+            with Horizontal(id="body"):
+                yield Timeline(id="timeline")
+                with Vertical(id="side"):
+                    with TabbedContent(id="checklists"):
+                        yield from self._checklist_panes(number_from=2)
+                    if has_probes:
+                        yield ProbeBoard(id="probes")
+                    yield ActivityLog(self._describe, id="activity")
+        yield Footer(compact=self.narrow)  # at 80 columns every key still fits
+
+    def _checklist_panes(self, number_from: int) -> Iterable[TabPane]:
+        self.checklist_panes = {}
+        for offset, name in enumerate(CHECKLIST_NAMES):
+            pane = ChecklistPane(self.runbook.checklists[name], self.zone, id=f"list-{name}")
+            self.checklist_panes[name] = pane
+            with TabPane(f"{number_from + offset} {TAB_TITLES[name]}", id=f"pane-{name}"):
+                # Hidden tabs mount after the first frame: start-up pays only for what shows.
+                yield pane if offset == 0 else Lazy(pane)
+
+    def on_mount(self) -> None:
+        self.query_one("#timeline").border_title = "Timeline"
+        self.query_one("#activity").border_title = "6 Activity"
+        if self.runbook.probes:
+            self.query_one(ProbeBoard).border_title = "7 Probes"
+            self.query_one(ProbeBoard).update_statuses(self.probe_statuses.values())
+        self.query_one(Timeline).focus()
+
+    async def on_resize(self) -> None:
+        self.set_class(self.app.size.width < SIDE_BY_SIDE_FROM, "stacked")
+        if (self.app.size.width < TABS_BELOW) != self.narrow:
+            self.selected_step = self.query_one(Timeline).selected_step
+            await self.recompose()
+            self.query_one(Timeline).focus()
+            self.show_snapshot()
+
+    # --- showing the ledger ------------------------------------------------------------------
+
+    def on_ledger_snapshot(self, message: LedgerSnapshot) -> None:
+        if self.snapshot and message.snapshot.newest_hlc < self.snapshot.newest_hlc:
+            return  # an older read that finished late
+        self.snapshot = message.snapshot
+        self.show_snapshot()
+
+    def on_event_recorded(self, message: EventRecorded) -> None:
+        """Fold our own committed event into what is shown and repaint the timeline row now; the
+        forecast, the activity log and everything else catch up with the full snapshot."""
+        if self.snapshot is None or message.event.hlc <= self.snapshot.newest_hlc:
+            return
+        event = message.event
+        self.snapshot = replace(
+            self.snapshot,
+            state=apply_event(self.snapshot.state, event),
+            recent=[event, *self.snapshot.recent[: ACTIVITY_ROWS - 1]],
+            newest_hlc=event.hlc,
+        )
+        timeline = self.query_one(Timeline)
+        timeline.show(self.runbook, self.snapshot.state, self.snapshot.outlook, self.now(), self._probe_states(), only=event.subject)
+        # The full refresh (forecast, header, checklists) waits until this row is painted, and
+        # several quick keystrokes share one.
+        if self._full_refresh is not None:
+            self._full_refresh.stop()
+        self._full_refresh = self.set_timer(FULL_REFRESH_DELAY, self.app.load_snapshot)
+
+    def show_snapshot(self) -> None:
+        if self.snapshot is None:
+            return
+        state, now, runbook = self.snapshot.state, self.now(), self.runbook
+        # Fresh from the worker, the forecast is ready; the clock's periodic repaint re-times it.
+        fresh = (now - self.snapshot.at).total_seconds() < FORECAST_FRESH_SECONDS
+        outlook = self.snapshot.outlook if fresh else forecast(runbook, actuals(state), now)
+        done = sum(state.step(s.id).status in ("done", "skipped") for s in runbook.steps)
+        self.query_one(DeploymentHeader).info = HeaderInfo(
+            title=runbook.title,
+            deployment=runbook.id,
+            version=str(runbook.version),
+            run=self.app.ledger.run,
+            operator=self.app.ledger.operator,
+            zone=self.zone,
+            window_start=runbook.window.start,
+            window_end=runbook.window.end,
+            rollback_deadline=runbook.window.rollback_deadline,
+            done=done,
+            total=len(runbook.steps),
+            headline=outlook.headline,
+            expected_end=outlook.expected_end,
+            drift_minutes=round(outlook.overall_drift.total_seconds() / 60),
+        )
+        timeline = self.query_one(Timeline)
+        timeline.show(runbook, state, outlook, now, self._probe_states())
+        if self.selected_step:
+            timeline.select_step(self.selected_step)
+            self.selected_step = None
+        tabs = self.query_one("#panes" if self.narrow else "#checklists", TabbedContent)
+        for offset, name in enumerate(CHECKLIST_NAMES):
+            pane = self.checklist_panes[name]
+            pane.show(state)
+            label = f"{offset + 2} {TAB_TITLES[name]} {pane.ticked_count(state)}/{len(pane.checklist.items)}"
+            self._set_tab_label(tabs, f"pane-{name}", label)
+        self.query_one(ActivityLog).show(self.snapshot.recent, self.zone)
+        self.app.snapshot_shown()
+
+    @staticmethod
+    def _set_tab_label(tabs: TabbedContent, pane_id: str, label: str) -> None:
+        """Only when it changed: a new label makes Textual lay the whole screen out again."""
+        tab = tabs.get_tab(pane_id)
+        if str(tab.label) != label:
+            tab.label = label
+
+    def _probe_states(self) -> dict[str, str]:
+        return {name: status.state.value for name, status in self.probe_statuses.items()}
+
+    def on_probes_updated(self, message: ProbesUpdated) -> None:
+        changed = any(
+            self.probe_statuses.get(status.name) is None or self.probe_statuses[status.name].state != status.state
+            for status in message.statuses
+        )
+        self.probe_statuses.update((status.name, status) for status in message.statuses)
+        if changed:  # the runner has already written the probe.changed events: show them
+            self.app.load_snapshot()
+        self.query_one(DeploymentHeader).probes = self._probe_states()
+        board = self.query_one(ProbeBoard)
+        board.update_statuses(message.statuses)
+        label = f"7 Probes {state_badge(board.counts)}".rstrip()
+        if self.narrow:
+            self._set_tab_label(self.query_one("#panes", TabbedContent), "pane-probes", label)
+        else:
+            board.border_title = label
+        self.show_snapshot()
+
+    def on_probe_board_probe_selected(self, message: ProbeBoard.ProbeSelected) -> None:
+        status = self.probe_statuses.get(message.name)
+        if status:
+            self.app.open_probe_history(status)
+
+    def _shown_state(self) -> State | None:
+        return self.snapshot.state if self.snapshot else None
+
+    def _describe(self, event: Event) -> str:
+        return describe(event, self.runbook)
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def _selected(self) -> str | None:
+        step_id = self.query_one(Timeline).selected_step
+        if step_id is None:
+            self.notify("Select a step in the timeline first.", severity="warning")
+        return step_id
+
+    def action_step(self, action: str, note: str | None = None) -> None:
+        step_id = self._selected()
+        if step_id:
+            self.app.write(lambda ledger, state: record_step(ledger, self.runbook, state, step_id, action, note), self._shown_state())
+
+    def action_fail(self) -> None:
+        step_id = self._selected()
+        if step_id:
+            prompt = TextPrompt(f"Why did '{self.runbook.step(step_id).title}' ({step_id}) fail?", "what happened, what you see", required=True)
+            self.app.push_screen(prompt, lambda note: note and self.action_step("fail", note))
+
+    def action_skip(self) -> None:
+        step_id = self._selected()
+        if step_id:
+            prompt = TextPrompt(f"Why skip '{self.runbook.step(step_id).title}' ({step_id})?", "the reason, for the record", required=True)
+            self.app.push_screen(prompt, lambda note: note and self.action_step("skip", note))
+
+    def action_reopen(self) -> None:
+        step_id = self._selected()
+        if step_id:
+            question = f"Set '{step_id}' back to pending? Its history stays in the log."
+            self.app.push_screen(Confirm(question), lambda yes: yes and self.action_step("reopen"))
+
+    def action_note(self) -> None:
+        step_id = self.query_one(Timeline).selected_step or ""
+        target = f"'{step_id}'" if step_id else "the log"
+        prompt = TextPrompt(f"Note on {target}", "what happened, what was decided", required=True)
+        self.app.push_screen(prompt, lambda text: text and self.app.write(lambda ledger, state: add_note(ledger, step_id, text)))
+
+    def action_pane(self, number: int) -> None:
+        pane_ids = ["pane-timeline"] + [f"pane-{name}" for name in CHECKLIST_NAMES] + ["pane-activity", "pane-probes"]
+        if number == 7 and not self.runbook.probes:
+            self.notify("This runbook defines no probes.", severity="warning")
+            return
+        if self.narrow:
+            self.query_one("#panes", TabbedContent).active = pane_ids[number - 1]
+        elif 2 <= number <= 5:
+            self.query_one("#checklists", TabbedContent).active = pane_ids[number - 1]
+        target = {1: "#timeline", 6: "#activity", 7: "#probes"}.get(number, f"#list-{CHECKLIST_NAMES[min(max(number - 2, 0), 3)]}")
+        self.query_one(target).focus()
+
+    def on_checklist_pane_toggle_requested(self, message: ChecklistPane.ToggleRequested) -> None:
+        ticked = self.snapshot.state.check(message.item_id).ticked if self.snapshot else False
+        self.app.write(lambda ledger, state: set_check(ledger, self.runbook, state, message.item_id, not ticked))
+
+    def on_timeline_step_selected(self, message: Timeline.StepSelected) -> None:
+        self.app.open_detail(message.step_id)
