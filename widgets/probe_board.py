@@ -12,17 +12,15 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from probes import ProbeStatus, State
 from widgets.display import PROBE_COLOUR, PROBE_GLYPH, theme_colour
+from widgets.line_table import LineTable
 
 # State reads by glyph AND word; colour only reinforces it. Glyphs and colours are shared with
 # the timeline's checks column (widgets/display.py, keyed by State value); the words live here.
@@ -169,9 +167,10 @@ def _shown_inputs(status: ProbeStatus) -> tuple:
 # --- the widget ----------------------------------------------------------------------------------
 
 
-class ProbeBoard(ScrollView, can_focus=True):
+class ProbeBoard(LineTable):
     """One row per probe under a fixed header row; the least important columns go first when narrow."""
 
+    RIGHT_ALIGNED = frozenset(RIGHT_ALIGNED)
     BINDINGS = [
         Binding("enter", "select", "History", id="board.detail", tooltip="The selected probe's history"),
         Binding("down,j", "cursor_down", "Down", show=False, id="board.down"),
@@ -191,7 +190,6 @@ class ProbeBoard(ScrollView, can_focus=True):
     }
     """
 
-    cursor = reactive(0)
 
     class ProbeSelected(Message):
         def __init__(self, name: str) -> None:
@@ -206,8 +204,6 @@ class ProbeBoard(ScrollView, can_focus=True):
         self._inputs: dict[str, tuple] = {}  # what each row was last built from
         self._cells: dict[str, dict[str, Text]] = {}  # every column, shown or not
         self._counts: Counter[State] = Counter()
-        self._column_keys: list[str] = []
-        self._widths: dict[str, int] = {}
         self._longest_name = 0
 
     def on_mount(self) -> None:
@@ -310,34 +306,7 @@ class ProbeBoard(ScrollView, can_focus=True):
             style += self.get_component_rich_style("probe-board--cursor")
         return self._strip(self._cells[self._names[index]], style, scroll_x)
 
-    def _strip(self, cells: dict[str, Text], style: Style, scroll_x: int) -> Strip:
-        line = Text(no_wrap=True, overflow="crop")
-        for key in self._column_keys:
-            width = self._widths[key]
-            cell = cells[key].copy()
-            cell.truncate(width, overflow="ellipsis")
-            padding = " " * (width - cell.cell_len)
-            line.append(" " + padding if key in RIGHT_ALIGNED else " ")
-            line.append_text(cell)
-            line.append(" " if key in RIGHT_ALIGNED else padding + " ")
-        segments = list(line.render(self.app.console))
-        strip = Strip(segments).crop_extend(scroll_x, scroll_x + self.size.width, None)
-        return strip.apply_style(style)
-
     # --- moving --------------------------------------------------------------------------------
-
-    def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh_line(old + 1)
-        self.refresh_line(new + 1)
-        self._scroll_cursor_into_view()
-
-    def _scroll_cursor_into_view(self) -> None:
-        rows_visible = max(self.size.height - 1, 1)
-        top = self.scroll_offset.y
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + rows_visible:
-            self.scroll_to(y=self.cursor - rows_visible + 1, animate=False)
 
     def _move_to(self, index: int) -> None:
         if self._names:

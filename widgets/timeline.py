@@ -10,13 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Mapping
 
-from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from runbook import format_duration
@@ -24,6 +21,7 @@ from runbook.forecast import Forecast
 from runbook.model import Runbook, Step
 from store import State, StepState
 from widgets.display import PROBE_COLOUR, PROBE_GLYPH, STEP_COLOUR, STEP_GLYPH, STEP_WORD, clock, signed_span, theme_colour
+from widgets.line_table import LineTable
 
 PHASE_PREFIX = "phase:"
 TITLE_MIN, TITLE_COMFORT, TITLE_MAX = 18, 30, 44
@@ -72,7 +70,7 @@ def fit_columns(available: int) -> tuple[list[str], int]:
     return [c.key for c in COLUMNS if c.key in chosen], title
 
 
-class Timeline(ScrollView, can_focus=True):
+class Timeline(LineTable):
     """One row per step and one header row per phase; the cursor never rests on a phase row.
 
     Only the visible lines are rendered (Textual's line API), so a 500-step runbook costs what the
@@ -100,8 +98,6 @@ class Timeline(ScrollView, can_focus=True):
     }
     """
 
-    cursor = reactive(0)
-
     class StepSelected(Message):
         def __init__(self, step_id: str) -> None:
             super().__init__()
@@ -111,8 +107,6 @@ class Timeline(ScrollView, can_focus=True):
         super().__init__(**kwargs)
         self._keys: list[str] = []  # row order: phase rows and step ids
         self._cells: dict[str, dict[str, Text]] = {}  # every column, shown or not
-        self._column_keys: list[str] = []
-        self._widths: dict[str, int] = {}
         self._row_inputs: dict[str, tuple] = {}  # what each step row was last built from
 
     # --- what is selected ----------------------------------------------------------------------
@@ -185,33 +179,7 @@ class Timeline(ScrollView, can_focus=True):
             style += self.get_component_rich_style("timeline--cursor")
         return self._strip(self._cells[key], style, scroll_x)
 
-    def _strip(self, cells: dict[str, Text], style: Style, scroll_x: int) -> Strip:
-        line = Text(no_wrap=True, overflow="crop")
-        for key in self._column_keys:
-            width = self._widths[key]
-            cell = cells[key].copy()
-            cell.truncate(width, overflow="ellipsis", pad=True)
-            line.append(" ")
-            line.append_text(cell)
-            line.append(" ")
-        segments = list(line.render(self.app.console))
-        strip = Strip(segments).crop_extend(scroll_x, scroll_x + self.size.width, None)
-        return strip.apply_style(style)
-
     # --- moving --------------------------------------------------------------------------------
-
-    def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh_line(old + 1)
-        self.refresh_line(new + 1)
-        self._scroll_cursor_into_view()
-
-    def _scroll_cursor_into_view(self) -> None:
-        rows_visible = max(self.size.height - 1, 1)
-        top = self.scroll_offset.y
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + rows_visible:
-            self.scroll_to(y=self.cursor - rows_visible + 1, animate=False)
 
     def _next_step_row(self, start: int, direction: int) -> int:
         """The nearest step row from `start` in `direction`, or the current cursor if none."""
