@@ -95,7 +95,11 @@ class WarroomApp(App):
         self._to_main_screen(ProbesUpdated(statuses))
 
     def _probe_error(self, error: Exception) -> None:
-        self.call_from_thread(self.notify, f"Probe results could not be saved: {error}", severity="warning")
+        """From the probe thread: say it on screen; never let it stop the probes."""
+        try:
+            self.call_from_thread(self.notify, f"Probe results could not be saved: {error}", severity="warning")
+        except RuntimeError:  # the app is closing
+            pass
 
     def snapshot_shown(self) -> None:
         """Called after the ledger's state is on screen; a seam for benchmarks and tests."""
