@@ -156,3 +156,21 @@ async def test_break_key_is_hidden_outside_the_demo(db_path):
         await until(pilot, lambda: screen(app).snapshot is not None)
         assert not any(b.binding.key == "b" for b in app.active_bindings.values())
     ledger.close()
+
+
+async def test_enter_on_a_probe_opens_its_history_from_the_ledger(runbook_file, db_path):
+    from tui.probe_history import ProbeHistory
+
+    runbook = load(runbook_file)
+    ledger = Ledger.open(db_path, runbook.id, "tester", runbook_sha256=runbook.sha256)
+    app = WarroomApp(runbook, ledger)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until(pilot, lambda: "web" in screen(app).probe_statuses
+                    and screen(app).probe_statuses["web"].state.value == "UP", timeout=10)
+        await until(pilot, lambda: len(ledger.recent_samples("web")) >= 2, timeout=10)
+        await pilot.press("7", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ProbeHistory))
+        assert app.screen.status.name == "web" and len(app.screen.samples) >= 2
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, ProbeHistory))
+    ledger.close()
