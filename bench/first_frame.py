@@ -16,8 +16,8 @@ from pathlib import Path
 from textual.app import App
 
 
-def _headless_and_exit_after(first_frame_hook: str) -> None:
-    """Run every App headless, and exit once `first_frame_hook` has been called and painted."""
+def _run_every_app_headless() -> None:
+    """The command line calls App.run() itself; make it headless for the measurement."""
     run = App.run
 
     def headless_run(self, *args, **kwargs):
@@ -25,7 +25,6 @@ def _headless_and_exit_after(first_frame_hook: str) -> None:
         return run(self, *args, **kwargs)
 
     App.run = headless_run
-    return first_frame_hook
 
 
 def minimal() -> None:
@@ -46,7 +45,7 @@ def warroom(runbook: str, db: str) -> None:
     from tui import app as app_module
     from tui.cli import main
 
-    _headless_and_exit_after("snapshot_shown")
+    _run_every_app_headless()
     shown = app_module.WarroomApp.snapshot_shown
 
     def exit_after_first_frame(self):

@@ -219,17 +219,22 @@ def _conditions(options: Mapping, key: str, default: tuple[str, ...], problem) -
     return tuple(parsed)
 
 
+def _upper_choice(options: dict, key: str, allowed, what: str, problem) -> None:
+    """An option written in any case that must be one of `allowed` (kept upper-cased)."""
+    if key in options:
+        value = str(options[key]).upper()
+        if value not in allowed:
+            problem(f"unknown {what} '{options[key]}'; use one of {', '.join(allowed)}", key)
+        options[key] = value
+
+
 def _check_kind_options(kind: str, options: dict, problem) -> None:
     for key in ("insecure", "follow_redirects"):
         if key in options and not isinstance(options[key], bool):
             problem(f"{key} must be true or false", key)
     if "ca" in options and not (isinstance(options["ca"], str) and options["ca"].strip()):
         problem("ca must be the path of a PEM file of trusted certificates", "ca")
-    if "method" in options:
-        method = str(options["method"]).upper()
-        if method not in HTTP_METHODS:
-            problem(f"unknown HTTP method '{options['method']}'; use one of {', '.join(HTTP_METHODS)}", "method")
-        options["method"] = method
+    _upper_choice(options, "method", HTTP_METHODS, "HTTP method", problem)
     if "headers" in options:
         headers = options["headers"]
         if not isinstance(headers, Mapping) or not all(isinstance(v, (str, int, float)) for v in headers.values()):
@@ -238,11 +243,7 @@ def _check_kind_options(kind: str, options: dict, problem) -> None:
             options["headers"] = MappingProxyType({str(k): str(v) for k, v in headers.items()})
     if "body" in options and not isinstance(options["body"], (str, Mapping, list, tuple)):
         problem("body must be text or a mapping (sent as JSON)", "body")
-    if "record" in options:
-        record = str(options["record"]).upper()
-        if record not in DNS_RECORDS:
-            problem(f"unknown DNS record type '{options['record']}'; use one of {', '.join(DNS_RECORDS)}", "record")
-        options["record"] = record
+    _upper_choice(options, "record", DNS_RECORDS, "DNS record type", problem)
     if "nameserver" in options:
         try:
             host, port = split_host_port(str(options["nameserver"]), default_port=53)

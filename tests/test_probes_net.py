@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import errno
 
-from probes import judge, make_check, to_config
 from probes.errors import describe_error
-from tests.test_probes_support import LOOPBACK, DnsResponder, spec
+from tests.test_probes_support import LOOPBACK, DnsResponder, run_probe, spec
 from tests.test_probes_support import closed_port, tcp_port  # noqa: F401 (fixtures)
 
 
-async def run(probe_spec):
-    config = to_config(probe_spec)
-    check = make_check(config)
-    try:
-        result = await check.run()
-    finally:
-        await check.aclose()
-    return result, judge(config, result)
-
-
 async def test_tcp_connects(tcp_port):
-    result, verdict = await run(spec("tcp", f"{LOOPBACK}:{tcp_port}",
+    result, verdict = await run_probe(spec("tcp", f"{LOOPBACK}:{tcp_port}",
                                      expect=("[CONNECTED] == true", "[IP] == 127.0.0.1")))
     assert verdict.ok, verdict.reason
     assert result.value == "connected"
@@ -29,20 +18,20 @@ async def test_tcp_connects(tcp_port):
 
 
 async def test_tcp_refused(closed_port):
-    result, verdict = await run(spec("tcp", f"{LOOPBACK}:{closed_port}"))
+    result, verdict = await run_probe(spec("tcp", f"{LOOPBACK}:{closed_port}"))
     assert result.error == "connection refused"
     assert result.result == {"connected": False}
     assert not verdict.ok and verdict.reason == "connection refused"
 
 
 async def test_tcp_port_expected_closed(closed_port):
-    _, verdict = await run(spec("tcp", f"{LOOPBACK}:{closed_port}", expect=("[CONNECTED] == false",)))
+    _, verdict = await run_probe(spec("tcp", f"{LOOPBACK}:{closed_port}", expect=("[CONNECTED] == false",)))
     assert verdict.ok
 
 
 async def test_dns_a_record():
     with DnsResponder({"db.internal": ["10.1.2.3", "10.1.2.4"]}) as ns:
-        result, verdict = await run(spec("dns", "db.internal", nameserver=f"{LOOPBACK}:{ns.port}",
+        result, verdict = await run_probe(spec("dns", "db.internal", nameserver=f"{LOOPBACK}:{ns.port}",
                                          expect=("[DNS_RCODE] == NOERROR", "[BODY] == pat(*10.1.2.3*)")))
     assert verdict.ok, verdict.reason
     assert result.result["dns_rcode"] == "NOERROR"
@@ -53,7 +42,7 @@ async def test_dns_a_record():
 
 async def test_dns_nxdomain():
     with DnsResponder({"db.internal": ["10.1.2.3"]}) as ns:
-        result, verdict = await run(spec("dns", "nope.internal", nameserver=f"{LOOPBACK}:{ns.port}"))
+        result, verdict = await run_probe(spec("dns", "nope.internal", nameserver=f"{LOOPBACK}:{ns.port}"))
     assert result.result["dns_rcode"] == "NXDOMAIN"
     assert not verdict.ok
     assert verdict.reason == "[DNS_RCODE] (NXDOMAIN) == NOERROR"
@@ -61,14 +50,14 @@ async def test_dns_nxdomain():
 
 async def test_dns_expecting_nxdomain():
     with DnsResponder({}) as ns:
-        _, verdict = await run(spec("dns", "gone.internal", nameserver=f"{LOOPBACK}:{ns.port}",
+        _, verdict = await run_probe(spec("dns", "gone.internal", nameserver=f"{LOOPBACK}:{ns.port}",
                                     expect=("[DNS_RCODE] == NXDOMAIN",)))
     assert verdict.ok
 
 
 async def test_dns_silent_nameserver_times_out():
     with DnsResponder({}, answer=False) as ns:
-        result, verdict = await run(spec("dns", "db.internal", nameserver=f"{LOOPBACK}:{ns.port}", timeout="300ms"))
+        result, verdict = await run_probe(spec("dns", "db.internal", nameserver=f"{LOOPBACK}:{ns.port}", timeout="300ms"))
         assert ns.queries >= 1
     assert result.error == "timed out after 300ms"
     assert not verdict.ok

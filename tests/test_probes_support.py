@@ -30,6 +30,19 @@ LOOPBACK = "127.0.0.1"
 JSON_BODY = {"status": "UP", "data": {"name": "john", "items": [1, 2, 3]}, "errors": None}
 
 
+async def run_probe(probe_spec: ProbeSpec):
+    """One real check of `probe_spec`: its result and how it is judged."""
+    from probes import judge, make_check, to_config
+
+    config = to_config(probe_spec)
+    check = make_check(config)
+    try:
+        result = await check.run()
+    finally:
+        await check.aclose()
+    return result, judge(config, result)
+
+
 def spec(kind: str, target: str, name: str = "p", **options) -> ProbeSpec:
     return ProbeSpec(name, kind, target, MappingProxyType(options))
 

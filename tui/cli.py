@@ -12,8 +12,10 @@ import json
 import sys
 import tempfile
 import traceback
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
+from types import MappingProxyType
 
 import click
 
@@ -151,9 +153,6 @@ def demo(operator: str | None) -> None:
 
 def _quick_probes(runbook: Runbook) -> Runbook:
     """Every 2 s instead of every 30 s, so the demo's probes react while someone watches."""
-    from dataclasses import replace
-    from types import MappingProxyType
-
     return replace(runbook, probes=tuple(
         replace(spec, options=MappingProxyType({**spec.options, "interval": DEMO_PROBE_INTERVAL})) for spec in runbook.probes
     ))

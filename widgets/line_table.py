@@ -15,6 +15,16 @@ from textual.strip import Strip
 class LineTable(ScrollView, can_focus=True):
     """Subclasses fill `_column_keys` and `_widths`, and render rows with `_strip`."""
 
+    COMPONENT_CLASSES = {"line-table--header", "line-table--cursor"}
+    DEFAULT_CSS = """
+    LineTable { background: $surface; }
+    LineTable > .line-table--header { text-style: bold; color: $text-primary; }
+    LineTable > .line-table--cursor { background: $block-cursor-blurred-background; }
+    LineTable:focus > .line-table--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+    }
+    """
+
     cursor = reactive(0)  # index of the selected row (line `cursor + 1`: line 0 is the header)
     RIGHT_ALIGNED: frozenset[str] = frozenset()
 
@@ -35,6 +45,38 @@ class LineTable(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor, animate=False)
         elif self.cursor >= top + rows_visible:
             self.scroll_to(y=self.cursor - rows_visible + 1, animate=False)
+
+    # --- what a subclass provides ---------------------------------------------------------------
+
+    def _header_cells(self) -> dict[str, Text]:
+        raise NotImplementedError
+
+    def _row_count(self) -> int:
+        raise NotImplementedError
+
+    def _row_cells(self, index: int) -> dict[str, Text]:
+        raise NotImplementedError
+
+    def _row_class(self, index: int) -> str | None:
+        """A component class that styles this row too (e.g. a phase row), or None."""
+        return None
+
+    # --- painting ------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        if y == 0:  # the column titles stay put while the rows scroll
+            return self._strip(self._header_cells(), self.get_component_rich_style("line-table--header"), scroll_x)
+        index = scroll_y + y - 1
+        if index >= self._row_count():
+            return Strip.blank(self.size.width, self.rich_style)
+        style = self.rich_style
+        row_class = self._row_class(index)
+        if row_class:
+            style += self.get_component_rich_style(row_class)
+        if index == self.cursor:
+            style += self.get_component_rich_style("line-table--cursor")
+        return self._strip(self._row_cells(index), style, scroll_x)
 
     def _strip(self, cells: dict[str, Text], style: Style, scroll_x: int) -> Strip:
         """One line: each shown column's cell cut (with an ellipsis) or padded to its width."""

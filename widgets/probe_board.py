@@ -16,7 +16,6 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
-from textual.strip import Strip
 
 from probes import ProbeStatus, State
 from widgets.display import PROBE_COLOUR, PROBE_GLYPH, theme_colour
@@ -180,15 +179,6 @@ class ProbeBoard(LineTable):
         Binding("home", "jump(-1)", "First", show=False, id="board.first"),
         Binding("end", "jump(1)", "Last", show=False, id="board.last"),
     ]
-    COMPONENT_CLASSES = {"probe-board--header", "probe-board--cursor"}
-    DEFAULT_CSS = """
-    ProbeBoard { background: $surface; }
-    ProbeBoard > .probe-board--header { text-style: bold; color: $text-primary; }
-    ProbeBoard > .probe-board--cursor { background: $block-cursor-blurred-background; }
-    ProbeBoard:focus > .probe-board--cursor {
-        background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
-    }
-    """
 
 
     class ProbeSelected(Message):
@@ -293,18 +283,14 @@ class ProbeBoard(LineTable):
             if top <= row < bottom:  # off-screen rows are painted when scrolled to
                 self.refresh_line(row + 1)
 
-    def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        if y == 0:  # the column titles stay put while the rows scroll
-            labels = {c.key: Text(c.label) for c in COLUMNS}
-            return self._strip(labels, self.get_component_rich_style("probe-board--header"), scroll_x)
-        index = scroll_y + y - 1
-        if index >= len(self._names):
-            return Strip.blank(self.size.width, self.rich_style)
-        style = self.rich_style
-        if index == self.cursor:
-            style += self.get_component_rich_style("probe-board--cursor")
-        return self._strip(self._cells[self._names[index]], style, scroll_x)
+    def _header_cells(self) -> dict[str, Text]:
+        return {c.key: Text(c.label) for c in COLUMNS}
+
+    def _row_count(self) -> int:
+        return len(self._names)
+
+    def _row_cells(self, index: int) -> dict[str, Text]:
+        return self._cells[self._names[index]]
 
     # --- moving --------------------------------------------------------------------------------
 

@@ -14,7 +14,6 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
-from textual.strip import Strip
 
 from runbook import format_duration
 from runbook.forecast import Forecast
@@ -87,15 +86,9 @@ class Timeline(LineTable):
         Binding("home", "jump(-1)", "First", show=False, id="timeline.first"),
         Binding("end", "jump(1)", "Last", show=False, id="timeline.last"),
     ]
-    COMPONENT_CLASSES = {"timeline--header", "timeline--cursor", "timeline--phase"}
+    COMPONENT_CLASSES = {"timeline--phase"}
     DEFAULT_CSS = """
-    Timeline { background: $surface; }
-    Timeline > .timeline--header { text-style: bold; color: $text-primary; }
     Timeline > .timeline--phase { text-style: bold; }
-    Timeline > .timeline--cursor { background: $block-cursor-blurred-background; }
-    Timeline:focus > .timeline--cursor {
-        background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
-    }
     """
 
     class StepSelected(Message):
@@ -162,22 +155,17 @@ class Timeline(LineTable):
         width = sum(self._widths[key] + CELL_PADDING for key in self._column_keys)
         self.virtual_size = Size(width, len(self._keys) + 1)
 
-    def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        if y == 0:  # the column titles stay put while the rows scroll
-            labels = {c.key: Text(c.label) for c in COLUMNS}
-            style = self.get_component_rich_style("timeline--header")
-            return self._strip(labels, style, scroll_x)
-        index = scroll_y + y - 1
-        if index >= len(self._keys):
-            return Strip.blank(self.size.width, self.rich_style)
-        key = self._keys[index]
-        style = self.rich_style
-        if key.startswith(PHASE_PREFIX):
-            style += self.get_component_rich_style("timeline--phase")
-        if index == self.cursor:
-            style += self.get_component_rich_style("timeline--cursor")
-        return self._strip(self._cells[key], style, scroll_x)
+    def _header_cells(self) -> dict[str, Text]:
+        return {c.key: Text(c.label) for c in COLUMNS}
+
+    def _row_count(self) -> int:
+        return len(self._keys)
+
+    def _row_cells(self, index: int) -> dict[str, Text]:
+        return self._cells[self._keys[index]]
+
+    def _row_class(self, index: int) -> str | None:
+        return "timeline--phase" if self._keys[index].startswith(PHASE_PREFIX) else None
 
     # --- moving --------------------------------------------------------------------------------
 
