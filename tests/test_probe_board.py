@@ -235,3 +235,13 @@ async def test_probe_history_opens_shows_failing_condition_and_closes():
         await pilot.pause()
         await pilot.press("q")
         assert not isinstance(app.screen, ProbeHistory)
+
+
+def test_a_narrow_board_never_scrolls_sideways():
+    """In a narrow pane the failing condition gives way, so the row fits the pane."""
+    from widgets.probe_board import CELL_PADDING
+
+    for available in (40, 47, 60, 80, 120):
+        keys, widths = fit_columns(available, longest_name=8)
+        assert sum(widths[k] + CELL_PADDING for k in keys) <= available
+        assert {"state", "name", "why"} <= set(keys)

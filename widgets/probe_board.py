@@ -64,6 +64,9 @@ COLUMNS = (
 RIGHT_ALIGNED = {c.key for c in COLUMNS if c.right}
 
 
+WHY_MIN = 8
+
+
 def fit_columns(available: int, longest_name: int = NAME_MAX) -> tuple[list[str], dict[str, int]]:
     """The column keys that fit in `available` cells, by priority, and every column's width.
 
@@ -81,6 +84,10 @@ def fit_columns(available: int, longest_name: int = NAME_MAX) -> tuple[list[str]
     widths = {c.key: c.width for c in COLUMNS}
     widths["name"] += name_extra
     widths["why"] += spare - name_extra
+    # Narrower than even the essential columns: the failing condition gives way (it ends in an
+    # ellipsis and the history shows it whole) rather than the board scrolling sideways.
+    shortfall = max(used - available, 0)
+    widths["why"] = max(widths["why"] - shortfall, WHY_MIN)
     return [c.key for c in COLUMNS if c.key in chosen], widths
 
 
