@@ -19,7 +19,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	@command -v tmux >/dev/null || { apt-get update -qq && apt-get install -y -qq tmux; }
-	$(PY) -m pytest; status=$$?; \
+	$(VENV)/bin/pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "no tests were collected: that is a failure here" >&2; exit 1; fi; \
 	exit $$status
 

@@ -20,9 +20,9 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from bench.keystroke import percentile
-from probes import ProbeStatus, State
-from probes.state import HISTORY_SIZE
-from widgets.probe_board import COLUMNS, ProbeBoard, fit_columns, row_cells
+from warroom.probes import ProbeStatus, State
+from warroom.probes.state import HISTORY_SIZE
+from warroom.widgets.probe_board import COLUMNS, ProbeBoard, fit_columns, row_cells
 
 PROBES = 1000
 ROUNDS = 50

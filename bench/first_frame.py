@@ -42,8 +42,8 @@ def minimal() -> None:
 
 
 def warroom(runbook: str, db: str) -> None:
-    from tui import app as app_module
-    from tui.cli import main
+    from warroom.tui import app as app_module
+    from warroom.tui.cli import main
 
     _run_every_app_headless()
     shown = app_module.WarroomApp.snapshot_shown

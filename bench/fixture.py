@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from runbook import load
-from runbook.model import Runbook
-from store import Ledger
+from warroom.runbook import load
+from warroom.runbook.model import Runbook
+from warroom.store import Ledger
 
 STEPS = 500
 EVENTS = 100_000

@@ -11,11 +11,11 @@ import statistics
 import time
 from pathlib import Path
 
-from runbook import load
-from store import Ledger
-from tui.app import WarroomApp
-from tui.main_screen import MainScreen
-from widgets.timeline import Timeline
+from warroom.runbook import load
+from warroom.store import Ledger
+from warroom.tui.app import WarroomApp
+from warroom.tui.main_screen import MainScreen
+from warroom.widgets.timeline import Timeline
 
 PRESSES = 40
 SETTLE_SECONDS = 0.15

@@ -27,8 +27,8 @@ from typing import Iterator
 
 import httpx
 
-from probes import ProbeScheduler
-from runbook.model import ProbeSpec
+from warroom.probes import ProbeScheduler
+from warroom.runbook.model import ProbeSpec
 
 INTERVAL = 1.0  # seconds between checks of one probe
 STARTUP_TIMEOUT = 10.0  # seconds to wait for the server's port

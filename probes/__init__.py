@@ -24,7 +24,7 @@ __all__ = [
 
 def __getattr__(name: str):
     if name not in _LAZY:
-        raise AttributeError(f"module 'probes' has no attribute '{name}'")
-    value = getattr(import_module(f"probes.{_LAZY[name]}"), name)
+        raise AttributeError(f"module {__name__!r} has no attribute '{name}'")
+    value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
     globals()[name] = value
     return value

@@ -15,7 +15,7 @@ from collections import deque
 from datetime import datetime, timezone
 from typing import Callable, Iterable
 
-from runbook.model import ProbeSpec
+from warroom.runbook.model import ProbeSpec
 
 from .errors import timed_out
 from .judge import judge

@@ -13,8 +13,8 @@ from types import MappingProxyType
 from typing import Mapping
 from urllib.parse import urlsplit
 
-from runbook.model import ProbeSpec
-from runbook.timeparse import parse_duration
+from warroom.runbook.model import ProbeSpec
+from warroom.runbook.timeparse import parse_duration
 
 from .address import split_host_port
 from .conditions import Condition, ConditionError, parse_condition

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Mapping
 
-from runbook.model import PlannedSlot, Runbook
-from runbook.graph import run_order
-from runbook.schedule import plan
+from warroom.runbook.model import PlannedSlot, Runbook
+from warroom.runbook.graph import run_order
+from warroom.runbook.schedule import plan
 
 FINISHED = frozenset({"done", "skipped"})
 # Drift under this is noise, not a delay worth a different headline.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timezone
 
-from runbook.model import Runbook
+from warroom.runbook.model import Runbook
 
 
 def starting_at(runbook: Runbook, start: datetime) -> Runbook:

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "sample_runbooks"
-WEB_CUTOVER = SAMPLES / "web-cutover.yaml"
 
 
 @pytest.fixture(autouse=True)
@@ -26,10 +21,3 @@ def isolated_env(tmp_path, monkeypatch):
 @pytest.fixture
 def db_path(tmp_path) -> Path:
     return tmp_path / "ledger.sqlite"
-
-
-def pure_env(**extra: str) -> dict[str, str]:
-    """Environment for subprocesses: this one plus extras."""
-    env = dict(os.environ)
-    env.update(extra)
-    return env

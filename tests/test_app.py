@@ -6,13 +6,13 @@ import asyncio
 import subprocess
 import sys
 
-from runbook import load
-from store import Ledger
-from tests.conftest import WEB_CUTOVER, pure_env
-from tui.app import WarroomApp
-from tui.main_screen import MainScreen
-from tui.operations import describe as describe_event
-from widgets.timeline import Timeline
+from warroom.runbook import load
+from warroom.store import Ledger
+from support import WEB_CUTOVER, pure_env
+from warroom.tui.app import WarroomApp
+from warroom.tui.main_screen import MainScreen
+from warroom.ops.actions import describe as describe_event
+from warroom.widgets.timeline import Timeline
 
 RUNBOOK = load(WEB_CUTOVER)
 
@@ -148,7 +148,7 @@ async def test_writes_from_another_process_appear(db_path):
     async with app.run_test(size=(140, 40)) as pilot:
         await until(pilot, lambda: screen(app).snapshot is not None)
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tui.cli", "step", str(WEB_CUTOVER), step, "done",
+            sys.executable, "-m", "warroom", "step", str(WEB_CUTOVER), step, "done",
             "--db", str(db_path), "--run", "rehearsal-1", "--operator", "script",
             env=pure_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )

@@ -9,8 +9,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import SAMPLES, WEB_CUTOVER, pure_env
-from tui.cli import main
+from support import SAMPLES, WEB_CUTOVER, pure_env
+from warroom.tui.cli import main
 
 
 def run(*args: str):
@@ -178,7 +178,7 @@ def test_unwritable_database_location_is_one_sentence(tmp_path):
 )
 def test_real_process_exit_2_without_traceback(args, phrase, tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args, "--db", str(tmp_path / "x.sqlite")] if args[0] != "validate" else [sys.executable, "-m", "tui.cli", *args],
+        [sys.executable, "-m", "warroom", *args, "--db", str(tmp_path / "x.sqlite")] if args[0] != "validate" else [sys.executable, "-m", "warroom", *args],
         capture_output=True,
         text=True,
         env=pure_env(),
@@ -191,7 +191,7 @@ def test_real_process_exit_2_without_traceback(args, phrase, tmp_path):
 
 def test_debug_shows_traceback(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "step", str(WEB_CUTOVER), "nope", "done", "--db", str(tmp_path / "x.sqlite"), "--debug"],
+        [sys.executable, "-m", "warroom", "step", str(WEB_CUTOVER), "nope", "done", "--db", str(tmp_path / "x.sqlite"), "--debug"],
         capture_output=True,
         text=True,
         env=pure_env(),

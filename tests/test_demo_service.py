@@ -9,11 +9,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from probes import ProbeScheduler, State
-from runbook import load
-from tui.demo_service import MODES, DemoService, point_probes_at
+from warroom.probes import ProbeScheduler, State
+from warroom.runbook import load
+from warroom.tui.demo_service import MODES, DemoService, point_probes_at
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_runbooks"
+from support import SAMPLES
+
 WEB_CUTOVER = SAMPLES / "web-cutover.yaml"
 
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from runbook import load
-from tests.conftest import WEB_CUTOVER
+from warroom.runbook import load
+from support import WEB_CUTOVER
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (make test installs it)")
 

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta, timezone
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from probes import ProbeStatus, State
-from store import SampleRow
-from tui.probe_history import ProbeHistory
-from widgets.display import PROBE_GLYPH, theme_colour
-from widgets.probe_board import (
+from warroom.probes import ProbeStatus, State
+from warroom.store import SampleRow
+from warroom.tui.probe_history import ProbeHistory
+from warroom.widgets.display import PROBE_GLYPH, theme_colour
+from warroom.widgets.probe_board import (
     PROBE_WORD,
     ProbeBoard,
     count_states,
@@ -239,7 +239,7 @@ async def test_probe_history_opens_shows_failing_condition_and_closes():
 
 def test_a_narrow_board_never_scrolls_sideways():
     """In a narrow pane the failing condition gives way, so the row fits the pane."""
-    from widgets.probe_board import CELL_PADDING
+    from warroom.widgets.probe_board import CELL_PADDING
 
     for available in (40, 47, 60, 80, 120):
         keys, widths = fit_columns(available, longest_name=8)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from runbook import Problem, load, loads
-from runbook.model import Mark
-from tui.probe_validation import probe_problems
+from warroom.runbook import Problem, load, loads
+from warroom.runbook.model import Mark
+from warroom.ops.probe_validation import probe_problems
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_runbooks"
+from support import SAMPLES
 
 HEAD = """\
 id: probe-check
@@ -234,7 +234,7 @@ def test_host_thresholds_and_bad_http_method():
 
 
 def test_spec_without_marks_falls_back_to_its_own_place():
-    from runbook.model import ProbeSpec
+    from warroom.runbook.model import ProbeSpec
     from types import MappingProxyType
     import dataclasses
 

@@ -10,12 +10,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from click.testing import CliRunner
 
-from runbook import load
-from store import Ledger
-from tests.test_app import screen, until
-from tui.app import WarroomApp
-from tui.cli import main
-from widgets.timeline import Timeline
+from warroom.runbook import load
+from warroom.store import Ledger
+from test_app import screen, until
+from warroom.tui.app import WarroomApp
+from warroom.tui.cli import main
+from warroom.widgets.timeline import Timeline
 
 RUNBOOK_TEMPLATE = """
 id: probe-gate
@@ -117,8 +117,8 @@ async def test_demo_break_key_drives_a_probe_down_and_back(db_path):
     from dataclasses import replace
     from types import MappingProxyType
 
-    from tests.conftest import WEB_CUTOVER
-    from tui.demo_service import DemoService, point_probes_at
+    from support import WEB_CUTOVER
+    from warroom.tui.demo_service import DemoService, point_probes_at
 
     with DemoService() as service:
         runbook = point_probes_at(load(WEB_CUTOVER), service)
@@ -147,7 +147,7 @@ async def test_demo_break_key_drives_a_probe_down_and_back(db_path):
 
 
 async def test_break_key_is_hidden_outside_the_demo(db_path):
-    from tests.conftest import WEB_CUTOVER
+    from support import WEB_CUTOVER
 
     runbook = load(WEB_CUTOVER)
     ledger = Ledger.open(db_path, runbook.id, "tester")
@@ -159,7 +159,7 @@ async def test_break_key_is_hidden_outside_the_demo(db_path):
 
 
 async def test_enter_on_a_probe_opens_its_history_from_the_ledger(runbook_file, db_path):
-    from tui.probe_history import ProbeHistory
+    from warroom.tui.probe_history import ProbeHistory
 
     runbook = load(runbook_file)
     ledger = Ledger.open(db_path, runbook.id, "tester", runbook_sha256=runbook.sha256)

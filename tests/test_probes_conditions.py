@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from probes.conditions import ConditionError, evaluate, parse_condition, to_number
+from warroom.probes.conditions import ConditionError, evaluate, parse_condition, to_number
 
 BODY = json.dumps({
     "status": "UP",

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from probes.kinds.certs import certificate_not_after
-from tests.test_probes_support import LOOPBACK, http_server, make_certs, run_probe, spec
-from tests.test_probes_support import certs, closed_port, http_url, https_url  # noqa: F401 (fixtures)
+from warroom.probes.kinds.certs import certificate_not_after
+from test_probes_support import LOOPBACK, http_server, make_certs, run_probe, spec
+from test_probes_support import certs, closed_port, http_url, https_url  # noqa: F401 (fixtures)
 
 
 async def test_json_endpoint_with_body_conditions(http_url):

@@ -9,9 +9,9 @@ from collections import Counter
 
 import pytest
 
-from probes import ProbeConfigError, ProbeScheduler, State
-from tests.test_probes_support import LOOPBACK, live_members, spec, wait_until
-from tests.test_probes_support import closed_port, http_url, tcp_port  # noqa: F401 (fixtures)
+from warroom.probes import ProbeConfigError, ProbeScheduler, State
+from test_probes_support import LOOPBACK, live_members, spec, wait_until
+from test_probes_support import closed_port, http_url, tcp_port  # noqa: F401 (fixtures)
 
 
 class Recorder:
@@ -249,7 +249,7 @@ async def test_a_probe_loop_survives_a_bug_outside_the_check(tcp_port):
 
 
 async def test_a_hand_built_config_without_expect_uses_the_default(closed_port):
-    from probes import ProbeConfig
+    from warroom.probes import ProbeConfig
 
     scheduler = Recorder().scheduler([ProbeConfig("db", "tcp", f"{LOOPBACK}:{closed_port}")])
     [status] = await scheduler.run_once()

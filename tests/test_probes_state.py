@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from probes import ProbeResult, ProbeTracker, State, Verdict
+from warroom.probes import ProbeResult, ProbeTracker, State, Verdict
 
 T0 = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
 PASS = Verdict(ok=True)

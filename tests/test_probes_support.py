@@ -24,7 +24,7 @@ import dns.rdatatype
 import dns.rrset
 import pytest
 
-from runbook.model import ProbeSpec
+from warroom.runbook.model import ProbeSpec
 
 LOOPBACK = "127.0.0.1"
 JSON_BODY = {"status": "UP", "data": {"name": "john", "items": [1, 2, 3]}, "errors": None}
@@ -32,7 +32,7 @@ JSON_BODY = {"status": "UP", "data": {"name": "john", "items": [1, 2, 3]}, "erro
 
 async def run_probe(probe_spec: ProbeSpec):
     """One real check of `probe_spec`: its result and how it is judged."""
-    from probes import judge, make_check, to_config
+    from warroom.probes import judge, make_check, to_config
 
     config = to_config(probe_spec)
     check = make_check(config)

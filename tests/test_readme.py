@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from runbook import loads
-from tests.conftest import ROOT
-from tui.probe_validation import probe_problems
+from warroom.runbook import loads
+from support import ROOT
+from warroom.ops.probe_validation import probe_problems
 
 HEAD = """id: readme
 title: README example

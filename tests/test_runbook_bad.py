@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runbook import Problem, RunbookError, load, loads
+from warroom.runbook import Problem, RunbookError, load, loads
 
 BAD = Path(__file__).parent / "runbooks_bad"
 

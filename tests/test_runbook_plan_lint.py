@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from runbook import lint, loads, plan
-from runbook.model import PlannedSlot
+from warroom.runbook import lint, loads, plan
+from warroom.runbook.model import PlannedSlot
 
 PLUS_ONE = timezone(timedelta(hours=1))
 HEAD = """\

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from runbook import format_duration, parse_duration
-from runbook.timeparse import format_moment, on_window_day, parse_moment
+from warroom.runbook import format_duration, parse_duration
+from warroom.runbook.timeparse import format_moment, on_window_day, parse_moment
 
 
 @pytest.mark.parametrize(

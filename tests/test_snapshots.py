@@ -16,14 +16,14 @@ from datetime import datetime
 
 import pytest
 
-from runbook import load
-from store import Ledger
-from tests.conftest import WEB_CUTOVER
-from probes import ProbeStatus, State
-from tui.app import WarroomApp
-from tui.main_screen import MainScreen, ProbesUpdated
-from widgets.activity import ActivityLog
-from widgets.timeline import Timeline
+from warroom.runbook import load
+from warroom.store import Ledger
+from support import WEB_CUTOVER
+from warroom.probes import ProbeStatus, State
+from warroom.tui.app import WarroomApp
+from warroom.tui.main_screen import MainScreen, ProbesUpdated
+from warroom.widgets.activity import ActivityLog
+from warroom.widgets.timeline import Timeline
 
 RUNBOOK = load(WEB_CUTOVER)
 ZONE = RUNBOOK.window.start.tzinfo  # +01:00, window 08:00-18:00

@@ -4,11 +4,11 @@ import subprocess
 import sys
 import time
 
-from store import Ledger
+from warroom.store import Ledger
 
 WRITER = """
 import os, sys, time
-from store import Ledger
+from warroom.store import Ledger
 path, operator, count, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 ledger = Ledger.open(path, "billing", operator, node="node-" + str(os.getpid()))
 deadline = time.monotonic() + 30

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from store import Event, LedgerError
-from store.events import canonical_json, normalise_body, validate
+from warroom.store import Event, LedgerError
+from warroom.store.events import canonical_json, normalise_body, validate
 
 
 def make(**overrides):

@@ -2,9 +2,9 @@
 
 import pytest
 
-from store import CheckState, Ledger, NoteEntry, StepState
-from store import hlc
-from store.state import fold
+from warroom.store import CheckState, Ledger, NoteEntry, StepState
+from warroom.store import hlc
+from warroom.store.state import fold
 
 T = 1_800_000_000_000
 
@@ -141,7 +141,7 @@ def test_the_projection_equals_the_reference_fold(ledgers):
 
 def test_apply_event_matches_the_projection(tmp_path):
     """What the screen folds in memory equals what the ledger's projection says after the write."""
-    from store.state import apply_event
+    from warroom.store.state import apply_event
 
     with Ledger.open(tmp_path / "apply.sqlite", "demo", "ana") as ledger:
         for kind, subject, body in [

@@ -2,7 +2,7 @@ from datetime import datetime, timezone
 
 from hypothesis import given, strategies as st
 
-from store import hlc
+from warroom.store import hlc
 
 
 def test_pack_and_unpack_round_trip():

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from store import LedgerError, default_db_path, node_id, resolve_db_path, resolve_operator
+from warroom.store import LedgerError, default_db_path, node_id, resolve_db_path, resolve_operator
 
 
 @pytest.fixture(autouse=True)

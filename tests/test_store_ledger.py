@@ -3,8 +3,8 @@ import threading
 
 import pytest
 
-from store import Event, Ledger, LedgerError
-from store import hlc
+from warroom.store import Event, Ledger, LedgerError
+from warroom.store import hlc
 
 
 class FakeClock:

@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from store import ForeignDatabaseError, Ledger, LedgerError
+from warroom.store import ForeignDatabaseError, Ledger, LedgerError
 
 
 def open_ledger(path, deployment="billing", operator="ana", **kwargs):

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from store import Ledger
-from store.schema import EVENT_COLUMNS
-from store.state import fold
+from warroom.store import Ledger
+from warroom.store.schema import EVENT_COLUMNS
+from warroom.store.state import fold
 
 T = 1_800_000_000_000
 

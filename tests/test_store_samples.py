@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from store import Ledger, SampleRow
+from warroom.store import Ledger, SampleRow
 
 T0 = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
 

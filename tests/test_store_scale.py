@@ -2,8 +2,8 @@
 
 import pytest
 
-from store import Ledger
-from store.state import fold
+from warroom.store import Ledger
+from warroom.store.state import fold
 
 STEP_KINDS = ["step.started", "step.done", "step.failed", "step.reopened", "step.skipped"]
 

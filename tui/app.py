@@ -21,15 +21,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from probes import ProbeStatus
-from runbook.forecast import forecast
-from runbook.model import Runbook
-from store import Ledger, State
-from tui.main_screen import ACTIVITY_ROWS, EventRecorded, LedgerSnapshot, MainScreen, ProbesUpdated, Snapshot
-from tui.operations import UsageProblem, describe
-from tui.probe_history import ProbeHistory
-from tui.screens import StepDetail
-from tui.status import actuals
+from warroom.probes import ProbeStatus
+from warroom.runbook.forecast import forecast
+from warroom.runbook.model import Runbook
+from warroom.store import Ledger, State
+from warroom.tui.main_screen import ACTIVITY_ROWS, EventRecorded, LedgerSnapshot, MainScreen, ProbesUpdated, Snapshot
+from warroom.ops.actions import UsageProblem, describe
+from warroom.tui.probe_history import ProbeHistory
+from warroom.tui.screens import StepDetail
+from warroom.ops.status import actuals
 
 PROBE_HISTORY_ROWS = 200
 WATCH_SECONDS = 0.5
@@ -67,7 +67,7 @@ class WarroomApp(App):
         self.demo = demo
         self.probe_runner = None
         if probes and runbook.probes:
-            from tui.probe_runner import ProbeRunner  # httpx and dnspython load only when needed
+            from warroom.tui.probe_runner import ProbeRunner  # httpx and dnspython load only when needed
 
             self.probe_runner = ProbeRunner(runbook.probes, ledger, self._probe_statuses, self._probe_error)
         self._stop_watching = threading.Event()

@@ -13,19 +13,19 @@ import sys
 import tempfile
 import traceback
 from dataclasses import replace
+from importlib.resources import as_file, files
 from datetime import datetime, timezone
 from pathlib import Path
 from types import MappingProxyType
 
 import click
 
-from runbook import RunbookError, lint, load
-from runbook.model import Runbook
-from store import Ledger, LedgerError, resolve_db_path, resolve_operator
-from tui.operations import STEP_EVENTS, UsageProblem, add_note, describe, record_step, set_check
-from tui.status import status_document, status_text
+from warroom.runbook import RunbookError, lint, load
+from warroom.runbook.model import Runbook
+from warroom.store import Ledger, LedgerError, resolve_db_path, resolve_operator
+from warroom.ops.actions import STEP_EVENTS, UsageProblem, add_note, describe, record_step, set_check
+from warroom.ops.status import status_document, status_text
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_runbooks"
 EXIT_USAGE = 2
 DEMO_PROBE_INTERVAL = "2s"
 
@@ -80,7 +80,7 @@ def open_ledger(runbook: Runbook, db: str | None, operator: str | None, run: str
 
 def load_checked(path) -> Runbook:
     """The runbook, with its probes' options and conditions checked too (file:line:col)."""
-    from tui.probe_validation import probe_problems
+    from warroom.ops.probe_validation import probe_problems
 
     runbook = load(path)
     problems = probe_problems(runbook)
@@ -139,10 +139,11 @@ def open_(runbook_path: str, db: str | None, operator: str | None, run: str) -> 
 def demo(operator: str | None) -> None:
     """Open the console on the bundled web cutover, rehearsing now, with a throwaway ledger and a
     small service of its own on 127.0.0.1 that plays the system being deployed."""
-    from runbook.rebase import starting_at
-    from tui.demo_service import DemoService, point_probes_at
+    from warroom.runbook.rebase import starting_at
+    from warroom.tui.demo_service import DemoService, point_probes_at
 
-    runbook = load_checked(SAMPLES / "web-cutover.yaml")
+    with as_file(files("warroom.sample_runbooks") / "web-cutover.yaml") as sample:
+        runbook = load_checked(sample)
     now = datetime.now(timezone.utc).astimezone(runbook.window.start.tzinfo)
     runbook = starting_at(runbook, now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0))
     db = Path(tempfile.mkdtemp(prefix="warroom-demo-")) / f"{runbook.id}.sqlite"
@@ -159,7 +160,7 @@ def _quick_probes(runbook: Runbook) -> Runbook:
 
 
 def _run_app(runbook: Runbook, ledger: Ledger, demo=None) -> None:
-    from tui.app import WarroomApp  # Textual loads only for the full-screen commands
+    from warroom.tui.app import WarroomApp  # Textual loads only for the full-screen commands
 
     # Start-up builds a great many long-lived objects; collecting garbage meanwhile only slows
     # the first frame. The app freezes them and turns collection back on once it is shown.
@@ -218,7 +219,7 @@ def check(runbook_path: str, item_id: str, untick: bool, db, operator, run) -> N
 @guarded
 def note(runbook_path: str, text: str, step_id: str, db, operator, run) -> None:
     """Add a note to the log (or to a step with --step)."""
-    from tui.operations import find_step
+    from warroom.ops.actions import find_step
 
     runbook = load_checked(runbook_path)
     subject = find_step(runbook, step_id).id if step_id else ""
@@ -251,7 +252,7 @@ def log(runbook_path: str, db, operator, run, as_json: bool) -> None:
 @guarded
 def probe(runbook_path: str, as_json: bool, only: tuple[str, ...]) -> None:
     """Run every probe once: exit 0 if none is DOWN, 1 if any is, 2 on a configuration error."""
-    from tui.probe_check import check_once, probe_table
+    from warroom.ops.gate import check_once, probe_table
 
     runbook = load_checked(runbook_path)
     results = check_once(runbook, only)

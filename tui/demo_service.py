@@ -17,8 +17,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, urlunsplit
 
-from probes.address import split_host_port
-from runbook.model import ProbeSpec, Runbook
+from warroom.probes.address import split_host_port
+from warroom.runbook.model import ProbeSpec, Runbook
 
 HOST = "127.0.0.1"
 MODES = ("healthy", "slow", "failing")

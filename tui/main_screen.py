@@ -19,19 +19,19 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, TabbedContent, TabPane
 
-from probes import ProbeStatus
-from runbook.forecast import Forecast, forecast
-from runbook.model import CHECKLIST_NAMES, Runbook
-from store import Event, State
-from store.state import apply_event
-from tui.operations import add_note, describe, record_step, set_check
-from tui.screens import Confirm, TextPrompt
-from tui.status import actuals
-from widgets.activity import ActivityLog
-from widgets.checklists import ChecklistPane
-from widgets.header import DeploymentHeader, HeaderInfo
-from widgets.probe_board import ProbeBoard, state_badge
-from widgets.timeline import Timeline
+from warroom.probes import ProbeStatus
+from warroom.runbook.forecast import Forecast, forecast
+from warroom.runbook.model import CHECKLIST_NAMES, Runbook
+from warroom.store import Event, State
+from warroom.store.state import apply_event
+from warroom.ops.actions import add_note, describe, record_step, set_check
+from warroom.tui.screens import Confirm, TextPrompt
+from warroom.ops.status import actuals
+from warroom.widgets.activity import ActivityLog
+from warroom.widgets.checklists import ChecklistPane
+from warroom.widgets.header import DeploymentHeader, HeaderInfo
+from warroom.widgets.probe_board import ProbeBoard, state_badge
+from warroom.widgets.timeline import Timeline
 
 TABS_BELOW = 110  # columns: under this the panes become tabs
 SIDE_BY_SIDE_FROM = 180  # columns: from here the checklists sit beside the timeline, not under it

@@ -12,9 +12,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from probes import ProbeStatus, State
-from store import SampleRow
-from widgets.probe_board import PROBE_WORD, latency_text, sparkline, state_text, uptime_text
+from warroom.probes import ProbeStatus, State
+from warroom.store import SampleRow
+from warroom.widgets.probe_board import PROBE_WORD, latency_text, sparkline, state_text, uptime_text
 
 HISTORY_SPARK_WIDTH = 60  # the whole history the tracker keeps
 SAMPLES_SHOWN = 30

@@ -12,9 +12,9 @@ import asyncio
 import threading
 from typing import Callable, Iterable
 
-from probes import ProbeScheduler, ProbeStatus, Sample, State, Transition
-from runbook.model import ProbeSpec
-from store import Ledger, SampleRow
+from warroom.probes import ProbeScheduler, ProbeStatus, Sample, State, Transition
+from warroom.runbook.model import ProbeSpec
+from warroom.store import Ledger, SampleRow
 
 FLUSH_SECONDS = 0.25
 

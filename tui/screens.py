@@ -11,10 +11,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from runbook import format_duration
-from runbook.model import Step
-from store import Event, StepState
-from widgets.display import PROBE_GLYPH, STEP_GLYPH, STEP_WORD, clock
+from warroom.runbook import format_duration
+from warroom.runbook.model import Step
+from warroom.store import Event, StepState
+from warroom.widgets.display import PROBE_GLYPH, STEP_GLYPH, STEP_WORD, clock
 
 
 class TextPrompt(ModalScreen[str | None]):

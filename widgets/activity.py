@@ -14,8 +14,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store import Event
-from widgets.display import clock
+from warroom.store import Event
+from warroom.widgets.display import clock
 
 
 class ActivityLog(ScrollView, can_focus=True):

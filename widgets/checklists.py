@@ -13,9 +13,9 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from runbook.model import Checklist
-from store import State
-from widgets.display import TICKED, UNTICKED, clock, theme_colour
+from warroom.runbook.model import Checklist
+from warroom.store import State
+from warroom.widgets.display import TICKED, UNTICKED, clock, theme_colour
 
 
 class ChecklistPane(OptionList):

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from widgets.display import PROBE_COLOUR, PROBE_GLYPH, clock, signed_span, t_minus, theme_colour
+from warroom.widgets.display import PROBE_COLOUR, PROBE_GLYPH, clock, signed_span, t_minus, theme_colour
 
 PROBE_ORDER = ("DOWN", "PENDING", "DEGRADED", "UP", "UNKNOWN")
 

@@ -17,9 +17,9 @@ from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 
-from probes import ProbeStatus, State
-from widgets.display import PROBE_COLOUR, PROBE_GLYPH, theme_colour
-from widgets.line_table import LineTable
+from warroom.probes import ProbeStatus, State
+from warroom.widgets.display import PROBE_COLOUR, PROBE_GLYPH, theme_colour
+from warroom.widgets.line_table import LineTable
 
 # State reads by glyph AND word; colour only reinforces it. Glyphs and colours are shared with
 # the timeline's checks column (widgets/display.py, keyed by State value); the words live here.

@@ -15,12 +15,12 @@ from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 
-from runbook import format_duration
-from runbook.forecast import Forecast
-from runbook.model import Runbook, Step
-from store import State, StepState
-from widgets.display import PROBE_COLOUR, PROBE_GLYPH, STEP_COLOUR, STEP_GLYPH, STEP_WORD, clock, signed_span, theme_colour
-from widgets.line_table import LineTable
+from warroom.runbook import format_duration
+from warroom.runbook.forecast import Forecast
+from warroom.runbook.model import Runbook, Step
+from warroom.store import State, StepState
+from warroom.widgets.display import PROBE_COLOUR, PROBE_GLYPH, STEP_COLOUR, STEP_GLYPH, STEP_WORD, clock, signed_span, theme_colour
+from warroom.widgets.line_table import LineTable
 
 PHASE_PREFIX = "phase:"
 TITLE_MIN, TITLE_COMFORT, TITLE_MAX = 18, 30, 44

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from runbook.forecast import Actual, forecast
-from runbook.model import CHECKLIST_NAMES, CHECKLIST_TITLES, Runbook
-from store import Ledger, State
+from warroom.runbook.forecast import Actual, forecast
+from warroom.runbook.model import CHECKLIST_NAMES, CHECKLIST_TITLES, Runbook
+from warroom.store import Ledger, State
 
 FINISHED = ("done", "skipped")
 

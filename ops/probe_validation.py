@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from probes import ConditionError, ProbeConfigError, config_problems, parse_condition
-from runbook import Problem
-from runbook.model import ProbeSpec, Runbook
+from warroom.probes import ConditionError, ProbeConfigError, config_problems, parse_condition
+from warroom.runbook import Problem
+from warroom.runbook.model import ProbeSpec, Runbook
 
 
 def probe_problems(runbook: Runbook) -> list[Problem]:

@@ -6,9 +6,9 @@ ledger; the error names the id and the closest real one.
 
 from __future__ import annotations
 
-from runbook import suggest
-from runbook.model import CHECKLIST_TITLES, ChecklistItem, Runbook, Step
-from store import Event, Ledger, State
+from warroom.runbook import suggest
+from warroom.runbook.model import CHECKLIST_TITLES, ChecklistItem, Runbook, Step
+from warroom.store import Event, Ledger, State
 
 STEP_EVENTS = {
     "start": "step.started",

@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from probes import ProbeScheduler, to_config
-from runbook.model import Runbook
-from tui.operations import UsageProblem, did_you_mean
+from warroom.probes import ProbeScheduler, to_config
+from warroom.runbook.model import Runbook
+from warroom.ops.actions import UsageProblem, did_you_mean
 
 
 def check_once(runbook: Runbook, only: tuple[str, ...] = ()) -> list[dict]:
-    """`runbook` must have passed probe validation (tui.probe_validation)."""
+    """`runbook` must have passed probe validation (ops.probe_validation)."""
     names = [spec.name for spec in runbook.probes]
     for name in only:
         if name not in names:
