@@ -20,7 +20,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from bench.keystroke import percentile
-from warroom.probes import ProbeStatus, State
+from warroom.probes import ProbeStatus, ProbeState
 from warroom.probes.state import HISTORY_SIZE
 from warroom.widgets.probe_board import COLUMNS, ProbeBoard, fit_columns, row_cells
 
@@ -29,19 +29,19 @@ ROUNDS = 50
 CHANGES = 100
 SIZE = (160, 50)
 KINDS = ("http", "tcp", "dns", "tls", "command", "host")
-STATE_ODDS = ((State.UP, 70), (State.DEGRADED, 12), (State.PENDING, 8), (State.DOWN, 8), (State.UNKNOWN, 2))
+STATE_ODDS = ((ProbeState.UP, 70), (ProbeState.DEGRADED, 12), (ProbeState.PENDING, 8), (ProbeState.DOWN, 8), (ProbeState.UNKNOWN, 2))
 REASONS = {
-    State.DEGRADED: "[RESPONSE_TIME] < 300 (got {ms:.0f})",
-    State.PENDING: "[STATUS] == 200 (got 503)",
-    State.DOWN: "connection refused",
-    State.UNKNOWN: "this machine is offline",
+    ProbeState.DEGRADED: "[RESPONSE_TIME] < 300 (got {ms:.0f})",
+    ProbeState.PENDING: "[STATUS] == 200 (got 503)",
+    ProbeState.DOWN: "connection refused",
+    ProbeState.UNKNOWN: "this machine is offline",
 }
 
 
 def _initial(rng: random.Random) -> list[ProbeStatus]:
     return [
         ProbeStatus(
-            name=f"probe-{n:04d}", kind=KINDS[n % len(KINDS)], state=State.UP, value="200 OK",
+            name=f"probe-{n:04d}", kind=KINDS[n % len(KINDS)], state=ProbeState.UP, value="200 OK",
             response_time_ms=40.0, history=tuple(rng.uniform(20, 80) for _ in range(20)),
             uptime_1h=100.0, uptime_24h=99.9,
         )
@@ -59,7 +59,7 @@ def _rounds(rng: random.Random, initial: list[ProbeStatus]) -> list[list[ProbeSt
         changes = []
         for name in rng.sample(sorted(current), CHANGES):
             state = rng.choices(states, weights)[0]
-            ms = None if state is State.UNKNOWN else rng.uniform(10, 900)
+            ms = None if state is ProbeState.UNKNOWN else rng.uniform(10, 900)
             reason = REASONS.get(state, "").format(ms=ms or 0) or None
             status = replace(current[name], state=state, response_time_ms=ms, failed_condition=reason,
                              history=(current[name].history + (ms,))[-HISTORY_SIZE:])

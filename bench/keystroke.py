@@ -29,7 +29,7 @@ def percentile(values: list[float], fraction: float) -> float:
 async def _press_done(runbook_path: Path, db: Path) -> list[float]:
     runbook = load(runbook_path)
     ledger = Ledger.open(db, runbook.id, "bench", runbook_sha256=runbook.sha256)
-    app = WarroomApp(runbook, ledger, watch=False)
+    app = WarroomApp(runbook, ledger, follow_ledger=False)
     latencies = []
     async with app.run_test(size=(160, 50)) as pilot:
         while not (isinstance(app.screen, MainScreen) and app.screen.snapshot):

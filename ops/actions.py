@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from warroom.runbook import suggest
 from warroom.runbook.model import CHECKLIST_TITLES, ChecklistItem, Runbook, Step
-from warroom.store import Event, Ledger, State
+from warroom.store import Event, Ledger, RunState
 
 STEP_EVENTS = {
     "start": "step.started",
@@ -51,7 +51,7 @@ def find_item(runbook: Runbook, item_id: str) -> ChecklistItem:
     raise UsageProblem(f"{runbook.path or runbook.id} has no checklist item '{item_id}'{hint}; 'warroom status' lists the items.")
 
 
-def record_step(ledger: Ledger, runbook: Runbook, state: State, step_id: str, action: str, note: str | None = None) -> Event | None:
+def record_step(ledger: Ledger, runbook: Runbook, state: RunState, step_id: str, action: str, note: str | None = None) -> Event | None:
     """Append the step event; None when the step is already in the state the action leads to."""
     step = find_step(runbook, step_id)
     if state.step(step.id).status == STEP_RESULT[action]:
@@ -59,7 +59,7 @@ def record_step(ledger: Ledger, runbook: Runbook, state: State, step_id: str, ac
     return ledger.append(STEP_EVENTS[action], step.id, {"note": note} if note else {})
 
 
-def set_check(ledger: Ledger, runbook: Runbook, state: State, item_id: str, ticked: bool) -> Event | None:
+def set_check(ledger: Ledger, runbook: Runbook, state: RunState, item_id: str, ticked: bool) -> Event | None:
     item = find_item(runbook, item_id)
     if state.check(item.id).ticked == ticked:
         return None

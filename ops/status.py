@@ -6,12 +6,12 @@ from datetime import datetime, timezone
 
 from warroom.runbook.forecast import Actual, forecast
 from warroom.runbook.model import CHECKLIST_NAMES, CHECKLIST_TITLES, Runbook
-from warroom.store import Ledger, State
+from warroom.store import Ledger, RunState
 
 FINISHED = ("done", "skipped")
 
 
-def actuals(state: State) -> dict[str, Actual]:
+def actuals(state: RunState) -> dict[str, Actual]:
     return {sid: Actual(s.status, s.started_at, s.finished_at) for sid, s in state.steps.items()}
 
 
@@ -70,7 +70,7 @@ def status_document(runbook: Runbook, ledger: Ledger, now: datetime | None = Non
     }
 
 
-def next_steps(runbook: Runbook, state: State) -> list[str]:
+def next_steps(runbook: Runbook, state: RunState) -> list[str]:
     """Pending steps whose dependencies are all finished: what can start now."""
     return [
         step.id

@@ -20,7 +20,7 @@ from .uptime import UptimeWindow
 HISTORY_SIZE = 60  # samples kept for the sparkline
 
 
-class State(str, Enum):
+class ProbeState(str, Enum):
     UP = "UP"
     DEGRADED = "DEGRADED"
     PENDING = "PENDING"
@@ -37,7 +37,7 @@ class ProbeStatus:
 
     name: str
     kind: str
-    state: State = State.UNKNOWN
+    state: ProbeState = ProbeState.UNKNOWN
     value: str = ""
     response_time_ms: float | None = None
     failed_condition: str | None = None  # the failed condition explained, or the error
@@ -52,8 +52,8 @@ class ProbeStatus:
 @dataclass(frozen=True)
 class Transition:
     probe: str
-    old: State
-    new: State
+    old: ProbeState
+    new: ProbeState
     failed_condition: str | None
     at: datetime
 
@@ -64,7 +64,7 @@ class Sample:
 
     probe: str
     at: datetime
-    state: State
+    state: ProbeState
     ok: bool
     response_time_ms: float | None
     value: str
@@ -104,8 +104,8 @@ class ProbeTracker:
         state = self._next_state(verdict)
         reason = self._reason(state, verdict, old)
         moment = at.timestamp()
-        if state is not State.UNKNOWN:
-            counted_up = state is not State.DOWN  # only a confirmed DOWN counts against uptime
+        if state is not ProbeState.UNKNOWN:
+            counted_up = state is not ProbeState.DOWN  # only a confirmed DOWN counts against uptime
             self._hour.add(moment, counted_up)
             self._day.add(moment, counted_up)
         self._history.append(None if verdict.offline else _sparkline_value(result))
@@ -121,28 +121,28 @@ class ProbeTracker:
                         result.value, reason)
         return Update(self._status, transition, sample)
 
-    def _next_state(self, verdict: Verdict) -> State:
+    def _next_state(self, verdict: Verdict) -> ProbeState:
         if verdict.offline:
-            return State.UNKNOWN  # streaks untouched: the check said nothing about the target
+            return ProbeState.UNKNOWN  # streaks untouched: the check said nothing about the target
         if verdict.ok:
             self._failures = 0
             self._passes += 1
             if self._down and self._passes < self.recover_after:
-                return State.DOWN
+                return ProbeState.DOWN
             self._down = False
-            return State.DEGRADED if verdict.degraded else State.UP
+            return ProbeState.DEGRADED if verdict.degraded else ProbeState.UP
         self._passes = 0
         self._failures += 1
         if self._down or self._failures >= self.fail_after:
             self._down = True
-            return State.DOWN
-        return State.PENDING
+            return ProbeState.DOWN
+        return ProbeState.PENDING
 
     @staticmethod
-    def _reason(state: State, verdict: Verdict, old: ProbeStatus) -> str | None:
-        if state is State.UP:
+    def _reason(state: ProbeState, verdict: Verdict, old: ProbeStatus) -> str | None:
+        if state is ProbeState.UP:
             return None
-        if state is State.DOWN and verdict.ok:
+        if state is ProbeState.DOWN and verdict.ok:
             return old.failed_condition  # recovering: keep saying why it went down
         return verdict.reason
 

@@ -8,13 +8,13 @@ from .events import Event
 from .identity import default_db_path, node_id, resolve_db_path, resolve_operator
 from .ledger import Ledger
 from .samples import SampleRow
-from .state import STEP_STATUSES, CheckState, NoteEntry, State, StepState
+from .state import STEP_STATUSES, CheckState, NoteEntry, RunState, StepState
 
 __all__ = [
     "Ledger",
     "SampleRow",
     "Event",
-    "State",
+    "RunState",
     "StepState",
     "CheckState",
     "NoteEntry",

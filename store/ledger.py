@@ -20,7 +20,7 @@ from .errors import LedgerError
 from .events import RUNBOOK_LOADED, Event, canonical_json, normalise_body, validate
 from .identity import node_id as default_node_id
 from .opening import explain, open_connection
-from .state import State
+from .state import RunState
 
 _EVENT_COLUMNS = ", ".join(schema.EVENT_COLUMNS)
 _EVENT_PLACEHOLDERS = ", ".join("?" for _ in schema.EVENT_COLUMNS)
@@ -147,7 +147,7 @@ class Ledger:
 
     # ---- reading -------------------------------------------------------------------------------
 
-    def state(self, *, with_notes: bool = True) -> State:
+    def state(self, *, with_notes: bool = True) -> RunState:
         """The projection for this run. The screen passes with_notes=False: notes grow all day and
         it shows them from the event log instead."""
         with self._lock, self._transaction() as conn:

@@ -1,4 +1,4 @@
-"""The projection tables: kept up to date event by event, read back as a State, hashed, cleared.
+"""The projection tables: kept up to date event by event, read back as a RunState, hashed, cleared.
 
 Invariant: the projection equals the fold of every event in the `events` table. `apply` keeps it
 only when the event sorts after all other events of its run, which local appends guarantee (their
@@ -12,7 +12,7 @@ import sqlite3
 from types import MappingProxyType
 
 from .events import CHECK_KINDS, NOTE_ADDED, STEP_KINDS, Event, canonical_json
-from .state import CheckRow, NoteRow, State, StepRow, check_state, fold_check, fold_step, note_entry, note_row, step_state
+from .state import CheckRow, NoteRow, RunState, StepRow, check_state, fold_check, fold_step, note_entry, note_row, step_state
 from .schema import PROJECTION_TABLES
 
 _STEP_COLUMNS = "status, started_hlc, finished_hlc, by, note, hlc, event_id"
@@ -52,7 +52,7 @@ def clear(conn: sqlite3.Connection) -> None:
         conn.execute(f"DELETE FROM {table}")
 
 
-def read_state(conn: sqlite3.Connection, run: str, with_notes: bool = True) -> State:
+def read_state(conn: sqlite3.Connection, run: str, with_notes: bool = True) -> RunState:
     steps = {
         step_id: step_state(StepRow(*rest))
         for step_id, *rest in conn.execute(f"SELECT step_id, {_STEP_COLUMNS} FROM step_state WHERE run = ?", (run,))
@@ -67,7 +67,7 @@ def read_state(conn: sqlite3.Connection, run: str, with_notes: bool = True) -> S
             f"SELECT {_NOTE_COLUMNS} FROM notes WHERE run = ? ORDER BY hlc, operator, event_id", (run,)
         )
     ) if with_notes else ()
-    return State(steps=MappingProxyType(steps), checks=MappingProxyType(checks), notes=notes)
+    return RunState(steps=MappingProxyType(steps), checks=MappingProxyType(checks), notes=notes)
 
 
 def state_hash(conn: sqlite3.Connection) -> str:

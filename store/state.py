@@ -59,7 +59,7 @@ def _frozen(mapping: Mapping | None = None) -> Mapping:
 
 
 @dataclass(frozen=True)
-class State:
+class RunState:
     """What a run looks like now. Only subjects that have events appear in the mappings."""
 
     steps: Mapping[str, StepState] = field(default_factory=_frozen)
@@ -144,7 +144,7 @@ def note_entry(row: NoteRow) -> NoteEntry:
                      text=row.text, event_id=row.event_id)
 
 
-def fold(events: Iterable[Event]) -> State:
+def fold(events: Iterable[Event]) -> RunState:
     """The reference fold of one run's events, from scratch and in memory (any input order)."""
     steps: dict[str, StepRow] = {}
     checks: dict[str, CheckRow] = {}
@@ -156,14 +156,14 @@ def fold(events: Iterable[Event]) -> State:
             checks[event.subject] = fold_check(event)
         elif event.kind == NOTE_ADDED:
             notes.append(note_row(event))
-    return State(
+    return RunState(
         steps=_frozen({k: step_state(v) for k, v in steps.items()}),
         checks=_frozen({k: check_state(v) for k, v in checks.items()}),
         notes=tuple(note_entry(n) for n in notes),
     )
 
 
-def apply_event(state: State, event: Event) -> State:
+def apply_event(state: RunState, event: Event) -> RunState:
     """`state` with one more event folded in, in memory: how a screen shows its own write at once,
     before it reads the projection back. The event must sort after everything in `state`."""
     if event.kind in STEP_KINDS:

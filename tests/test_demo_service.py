@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from warroom.probes import ProbeScheduler, State
+from warroom.probes import ProbeScheduler, ProbeState
 from warroom.runbook import load
 from warroom.tui.demo_service import MODES, DemoService, point_probes_at
 
@@ -130,22 +130,22 @@ async def test_the_sample_probes_follow_the_modes(service):
 
     healthy = await run_probes(runbook)
     for name in ("web", "api", "db"):
-        assert healthy[name].state is State.UP, (name, healthy[name].failed_condition)
+        assert healthy[name].state is ProbeState.UP, (name, healthy[name].failed_condition)
 
     service.advance()
     slow = await run_probes(runbook)
-    assert slow["web"].state is State.DEGRADED
+    assert slow["web"].state is ProbeState.DEGRADED
     assert slow["web"].failed_condition.startswith("[RESPONSE_TIME] (") and "< 200" in slow["web"].failed_condition
-    assert slow["api"].state is State.UP and slow["db"].state is State.UP
+    assert slow["api"].state is ProbeState.UP and slow["db"].state is ProbeState.UP
 
     service.advance()
     failing = await run_probes(runbook)
-    assert failing["web"].state is State.PENDING  # first failure: not yet DOWN
+    assert failing["web"].state is ProbeState.PENDING  # first failure: not yet DOWN
     assert failing["web"].failed_condition == "[STATUS] (500) == 200"
     assert failing["api"].failed_condition == "[STATUS] (500) == 200"
     assert "refused" in failing["db"].failed_condition
     down = await run_probes(runbook, times=3)  # fail_after defaults to 3
-    assert {down[name].state for name in ("web", "api", "db")} == {State.DOWN}
+    assert {down[name].state for name in ("web", "api", "db")} == {ProbeState.DOWN}
 
 
 def test_stop_frees_the_ports():

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from warroom.probes import ProbeStatus, State
+from warroom.probes import ProbeStatus, ProbeState
 from warroom.store import SampleRow
 from warroom.tui.probe_history import ProbeHistory
 from warroom.widgets.display import PROBE_GLYPH, theme_colour
@@ -25,15 +25,15 @@ from warroom.widgets.probe_board import (
 ZONE = timezone(timedelta(hours=1))
 AT = datetime(2026, 11, 28, 9, 0, tzinfo=ZONE)
 FAILING = {
-    State.UP: None,
-    State.DEGRADED: "[RESPONSE_TIME] < 300 (got 412)",
-    State.PENDING: "[STATUS] == 200 (got 503)",
-    State.DOWN: "connection refused",
-    State.UNKNOWN: "this machine is offline",
+    ProbeState.UP: None,
+    ProbeState.DEGRADED: "[RESPONSE_TIME] < 300 (got 412)",
+    ProbeState.PENDING: "[STATUS] == 200 (got 503)",
+    ProbeState.DOWN: "connection refused",
+    ProbeState.UNKNOWN: "this machine is offline",
 }
 
 
-def status(name: str, state: State = State.UP, latency: float = 40.0, **changes) -> ProbeStatus:
+def status(name: str, state: ProbeState = ProbeState.UP, latency: float = 40.0, **changes) -> ProbeStatus:
     fields = dict(
         name=name, kind="http", state=state, value="200 OK", response_time_ms=latency,
         failed_condition=FAILING[state], checked_at=AT, history=(30.0, None, latency),
@@ -89,9 +89,9 @@ def test_uptime_badge_and_counts():
     assert uptime_text(100.0) == "100%"
     assert uptime_text(99.84) == "99.8%"
     assert uptime_text(99.99) == "99.9%"  # never rounds up to a clean 100
-    counts = count_states([status("a"), status("b", State.DEGRADED), status("c", State.DOWN),
-                           status("d", State.DEGRADED)])
-    assert counts[State.UP] == 1 and counts[State.PENDING] == 0
+    counts = count_states([status("a"), status("b", ProbeState.DEGRADED), status("c", ProbeState.DOWN),
+                           status("d", ProbeState.DEGRADED)])
+    assert counts[ProbeState.UP] == 1 and counts[ProbeState.PENDING] == 0
     assert state_badge(counts) == "2▲1✖"
     assert state_badge(count_states([status("a")])) == ""
 
@@ -108,7 +108,7 @@ def test_narrow_columns_keep_state_name_and_failing_condition():
 
 
 async def test_every_state_reads_by_glyph_and_word():
-    statuses = [status(f"probe-{state.value.lower()}", state) for state in State]
+    statuses = [status(f"probe-{state.value.lower()}", state) for state in ProbeState]
     app = BoardApp(statuses)
     async with app.run_test(size=(160, 20)) as pilot:
         await pilot.pause()
@@ -118,13 +118,13 @@ async def test_every_state_reads_by_glyph_and_word():
             text = line_text(board, item.name)
             assert f"{PROBE_GLYPH[item.state.value]} {PROBE_WORD[item.state]}" in text
             assert item.name in text and "99.8%" in text and "–" in text
-            if item.state is not State.UP:
+            if item.state is not ProbeState.UP:
                 assert item.failed_condition in text
-        assert board.counts[State.DOWN] == 1 and len(board.counts) == len(State)
+        assert board.counts[ProbeState.DOWN] == 1 and len(board.counts) == len(ProbeState)
 
 
 async def test_rows_are_coloured_from_the_theme():
-    app = BoardApp([status("down", State.DOWN), status("up")])
+    app = BoardApp([status("down", ProbeState.DOWN), status("up")])
     async with app.run_test(size=(160, 20)) as pilot:
         await pilot.pause()
         board = app.query_one(ProbeBoard)
@@ -146,14 +146,14 @@ async def test_updating_one_probe_repaints_only_its_row():
         board = app.query_one(ProbeBoard)
         before = {name: dict(cells) for name, cells in board._cells.items()}
         painted = record_paints(board)
-        changed = replace(statuses[7], state=State.DOWN, failed_condition="connection refused",
+        changed = replace(statuses[7], state=ProbeState.DOWN, failed_condition="connection refused",
                           history=statuses[7].history + (900.0,))
         board.update_statuses([*statuses[:7], changed, *statuses[8:]])  # one batch, one change
         await pilot.pause()
         assert set(painted) == {8}  # row 7 under the header line
         assert [n for n, cells in board._cells.items() if cells != before[n]] == ["p07"]
         assert "✖ DOWN" in line_text(board, "p07") and "connection refused" in line_text(board, "p07")
-        assert board.counts[State.DOWN] == 1 and board.counts[State.UP] == 29
+        assert board.counts[ProbeState.DOWN] == 1 and board.counts[ProbeState.UP] == 29
 
 
 async def test_new_probes_are_appended_in_order_of_arrival():
@@ -161,7 +161,7 @@ async def test_new_probes_are_appended_in_order_of_arrival():
     async with app.run_test(size=(160, 20)) as pilot:
         await pilot.pause()
         board = app.query_one(ProbeBoard)
-        board.update_statuses([status("mike"), status("alpha", State.DOWN)])
+        board.update_statuses([status("mike"), status("alpha", ProbeState.DOWN)])
         await pilot.pause()
         assert board._names == ["zulu", "alpha", "mike"]
         assert "mike" in board.render_line(3).text
@@ -169,7 +169,7 @@ async def test_new_probes_are_appended_in_order_of_arrival():
 
 
 async def test_a_thousand_probes_load_and_navigate():
-    statuses = [status(f"probe-{n:04d}", State.DOWN if n % 97 == 0 else State.UP) for n in range(1000)]
+    statuses = [status(f"probe-{n:04d}", ProbeState.DOWN if n % 97 == 0 else ProbeState.UP) for n in range(1000)]
     app = BoardApp(statuses)
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.pause()
@@ -189,11 +189,11 @@ async def test_a_thousand_probes_load_and_navigate():
         assert board.cursor < 999
         await pilot.press("home")
         assert board.selected_probe == "probe-0000"
-        assert board.counts[State.DOWN] == 11
+        assert board.counts[ProbeState.DOWN] == 11
 
 
 async def test_enter_posts_probe_selected():
-    app = BoardApp([status("api"), status("db", State.DOWN)])
+    app = BoardApp([status("api"), status("db", ProbeState.DOWN)])
     async with app.run_test(size=(120, 20)) as pilot:
         await pilot.press("down", "enter")
         await pilot.pause()
@@ -201,7 +201,7 @@ async def test_enter_posts_probe_selected():
 
 
 async def test_narrow_board_keeps_state_name_and_failing_condition():
-    app = BoardApp([status("checkout-api", State.DOWN, failed_condition="[STATUS] == 200 (got 503)")])
+    app = BoardApp([status("checkout-api", ProbeState.DOWN, failed_condition="[STATUS] == 200 (got 503)")])
     async with app.run_test(size=(80, 20)) as pilot:
         await pilot.pause()
         board = app.query_one(ProbeBoard)
@@ -214,7 +214,7 @@ async def test_narrow_board_keeps_state_name_and_failing_condition():
 
 
 async def test_probe_history_opens_shows_failing_condition_and_closes():
-    probe = status("payments", State.DOWN, history=(40.0, 50.0, None, 900.0))
+    probe = status("payments", ProbeState.DOWN, history=(40.0, 50.0, None, 900.0))
     samples = [
         SampleRow("payments", AT, "UP", True, 40.0, "200 OK", None),
         SampleRow("payments", AT + timedelta(minutes=2), "DOWN", False, None, "", "connection refused"),

@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from warroom.probes import ProbeConfigError, ProbeScheduler, State
+from warroom.probes import ProbeConfigError, ProbeScheduler, ProbeState
 from test_probes_support import LOOPBACK, live_members, spec, wait_until
 from test_probes_support import closed_port, http_url, tcp_port  # noqa: F401 (fixtures)
 
@@ -50,7 +50,7 @@ async def test_a_slow_probe_does_not_delay_a_fast_one(http_url, tcp_port):
         await scheduler.stop()
     assert fast_runs >= 3, fast_runs
     assert slow_runs == 0  # its first check (2 s) is still running
-    assert scheduler.status("fast").state is State.UP
+    assert scheduler.status("fast").state is ProbeState.UP
 
 
 async def test_checks_of_one_probe_never_overlap(http_url):
@@ -75,8 +75,8 @@ async def test_a_failing_probe_goes_pending_then_down_with_one_transition_each(c
         await wait_for(lambda: recorder.runs("db") >= 4)
     finally:
         await scheduler.stop()
-    assert [(t.old, t.new) for t in recorder.transitions] == [(State.UNKNOWN, State.PENDING),
-                                                              (State.PENDING, State.DOWN)]
+    assert [(t.old, t.new) for t in recorder.transitions] == [(ProbeState.UNKNOWN, ProbeState.PENDING),
+                                                              (ProbeState.PENDING, ProbeState.DOWN)]
     assert recorder.transitions[-1].failed_condition == "connection refused"
     assert scheduler.status("db").uptime_1h < 100.0
     assert len(recorder.samples) == recorder.runs("db")
@@ -97,9 +97,9 @@ async def test_a_check_that_raises_is_a_failing_result(tcp_port):
     finally:
         await scheduler.stop()
     status = scheduler.status("broken")
-    assert status.state is State.DOWN
+    assert status.state is ProbeState.DOWN
     assert status.failed_condition == "check crashed: RuntimeError: probe bug"
-    assert scheduler.status("fine").state is State.UP
+    assert scheduler.status("fine").state is ProbeState.UP
 
 
 async def test_an_exception_inside_a_kind_is_a_clear_failure(tcp_port):
@@ -112,7 +112,7 @@ async def test_an_exception_inside_a_kind_is_a_clear_failure(tcp_port):
     scheduler._checks["odd"].check = check
     [status] = await scheduler.run_once()
     await scheduler.stop()
-    assert status.state is State.PENDING
+    assert status.state is ProbeState.PENDING
     assert status.failed_condition == "ValueError: unexpected reply"
 
 
@@ -160,7 +160,7 @@ async def test_run_once_checks_each_probe_once_concurrently(http_url, tcp_port, 
     elapsed = time.monotonic() - started
     await scheduler.stop()
     assert [s.name for s in statuses] == ["web", "db", "legacy", "sleepy-1", "sleepy-2"]
-    assert [s.state for s in statuses] == [State.UP, State.UP, State.PENDING, State.UP, State.UP]
+    assert [s.state for s in statuses] == [ProbeState.UP, ProbeState.UP, ProbeState.PENDING, ProbeState.UP, ProbeState.UP]
     assert statuses[2].failed_condition == "connection refused"
     assert elapsed < 3.0
     assert Counter(s.name for s in recorder.statuses) == Counter(s.name for s in statuses)
@@ -170,7 +170,7 @@ async def test_run_once_by_name(tcp_port):
     scheduler = Recorder().scheduler([spec("tcp", f"{LOOPBACK}:{tcp_port}", name="a"),
                                       spec("tcp", f"{LOOPBACK}:{tcp_port}", name="b")])
     assert [s.name for s in await scheduler.run_once(["b"])] == ["b"]
-    assert scheduler.status("a").state is State.UNKNOWN
+    assert scheduler.status("a").state is ProbeState.UNKNOWN
     with pytest.raises(ValueError, match="unknown probe: c"):
         await scheduler.run_once(["c"])
 
@@ -254,4 +254,4 @@ async def test_a_hand_built_config_without_expect_uses_the_default(closed_port):
     scheduler = Recorder().scheduler([ProbeConfig("db", "tcp", f"{LOOPBACK}:{closed_port}")])
     [status] = await scheduler.run_once()
     await scheduler.stop()
-    assert status.state is State.PENDING and status.failed_condition == "connection refused"
+    assert status.state is ProbeState.PENDING and status.failed_condition == "connection refused"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from warroom.probes import ProbeResult, ProbeTracker, State, Verdict
+from warroom.probes import ProbeResult, ProbeTracker, ProbeState, Verdict
 
 T0 = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
 PASS = Verdict(ok=True)
@@ -22,7 +22,7 @@ class Feed:
         self.samples = []
         self.at = T0
 
-    def __call__(self, *verdicts: Verdict) -> list[State]:
+    def __call__(self, *verdicts: Verdict) -> list[ProbeState]:
         states = []
         for verdict in verdicts:
             self.at += timedelta(seconds=30)
@@ -37,53 +37,53 @@ class Feed:
 
 def test_unknown_before_the_first_check():
     status = ProbeTracker("web", "http").status
-    assert status.state is State.UNKNOWN
+    assert status.state is ProbeState.UNKNOWN
     assert (status.changed_at, status.uptime_1h, status.uptime_24h, status.history) == (None, None, None, ())
 
 
 def test_three_failures_in_a_row_make_it_down():
     feed = Feed()
-    assert feed(PASS, FAIL, FAIL, FAIL, FAIL) == [State.UP, State.PENDING, State.PENDING, State.DOWN, State.DOWN]
+    assert feed(PASS, FAIL, FAIL, FAIL, FAIL) == [ProbeState.UP, ProbeState.PENDING, ProbeState.PENDING, ProbeState.DOWN, ProbeState.DOWN]
     assert feed.tracker.status.failed_condition == "[STATUS] (500) == 200"
 
 
 def test_flapping_never_reaches_down():
     feed = Feed(fail_after=3)
     states = feed(*([FAIL, PASS] * 20))
-    assert State.DOWN not in states
-    assert set(states) == {State.PENDING, State.UP}
+    assert ProbeState.DOWN not in states
+    assert set(states) == {ProbeState.PENDING, ProbeState.UP}
 
 
 def test_two_failures_then_a_pass_resets_the_count():
     feed = Feed()
-    assert feed(FAIL, FAIL, PASS, FAIL, FAIL) == [State.PENDING] * 2 + [State.UP] + [State.PENDING] * 2
+    assert feed(FAIL, FAIL, PASS, FAIL, FAIL) == [ProbeState.PENDING] * 2 + [ProbeState.UP] + [ProbeState.PENDING] * 2
 
 
 def test_recovery_needs_two_passes_in_a_row():
     feed = Feed()
     feed(FAIL, FAIL, FAIL)
-    assert feed(PASS) == [State.DOWN]
+    assert feed(PASS) == [ProbeState.DOWN]
     assert feed.tracker.status.failed_condition == "[STATUS] (500) == 200"  # still says why it went down
-    assert feed(FAIL, PASS) == [State.DOWN, State.DOWN]
-    assert feed(PASS) == [State.UP]
+    assert feed(FAIL, PASS) == [ProbeState.DOWN, ProbeState.DOWN]
+    assert feed(PASS) == [ProbeState.UP]
     assert feed.tracker.status.failed_condition is None
 
 
 def test_recovery_into_degraded():
     feed = Feed()
     feed(FAIL, FAIL, FAIL)
-    assert feed(WARN, WARN) == [State.DOWN, State.DEGRADED]
+    assert feed(WARN, WARN) == [ProbeState.DOWN, ProbeState.DEGRADED]
 
 
 def test_fail_after_one_goes_down_at_once():
-    assert Feed(fail_after=1, recover_after=1)(FAIL, PASS) == [State.DOWN, State.UP]
+    assert Feed(fail_after=1, recover_after=1)(FAIL, PASS) == [ProbeState.DOWN, ProbeState.UP]
 
 
 def test_degraded_when_a_warn_condition_fails():
     feed = Feed()
-    assert feed(WARN) == [State.DEGRADED]
+    assert feed(WARN) == [ProbeState.DEGRADED]
     assert feed.tracker.status.failed_condition == "[RESPONSE_TIME] (612) < 200"
-    assert feed(PASS) == [State.UP]
+    assert feed(PASS) == [ProbeState.UP]
 
 
 def test_transitions_are_emitted_exactly_once_per_change():
@@ -91,8 +91,8 @@ def test_transitions_are_emitted_exactly_once_per_change():
     feed(PASS, PASS, FAIL, FAIL, FAIL, FAIL, PASS, PASS, PASS, WARN, WARN, PASS)
     pairs = [(t.old, t.new) for t in feed.transitions]
     assert pairs == [
-        (State.UNKNOWN, State.UP), (State.UP, State.PENDING), (State.PENDING, State.DOWN),
-        (State.DOWN, State.UP), (State.UP, State.DEGRADED), (State.DEGRADED, State.UP),
+        (ProbeState.UNKNOWN, ProbeState.UP), (ProbeState.UP, ProbeState.PENDING), (ProbeState.PENDING, ProbeState.DOWN),
+        (ProbeState.DOWN, ProbeState.UP), (ProbeState.UP, ProbeState.DEGRADED), (ProbeState.DEGRADED, ProbeState.UP),
     ]
     down = feed.transitions[2]
     assert down.probe == "web" and down.failed_condition == "[STATUS] (500) == 200"
@@ -112,16 +112,16 @@ def test_offline_is_unknown_and_left_out_of_uptime():
     feed = Feed()
     feed(PASS, FAIL, FAIL, FAIL)  # 1 up (PASS), 2 up (PENDING), 1 down
     assert feed.tracker.status.uptime_1h == 75.0
-    assert feed(OFFLINE, OFFLINE) == [State.UNKNOWN, State.UNKNOWN]
+    assert feed(OFFLINE, OFFLINE) == [ProbeState.UNKNOWN, ProbeState.UNKNOWN]
     assert feed.tracker.status.uptime_1h == 75.0
     assert feed.tracker.status.failed_condition.startswith("network unreachable")
-    assert feed.samples[-1].state is State.UNKNOWN and not feed.samples[-1].ok
+    assert feed.samples[-1].state is ProbeState.UNKNOWN and not feed.samples[-1].ok
 
 
 def test_offline_does_not_break_a_failure_streak_or_end_a_confirmed_down():
     feed = Feed()
-    assert feed(FAIL, FAIL, OFFLINE, FAIL) == [State.PENDING, State.PENDING, State.UNKNOWN, State.DOWN]
-    assert feed(OFFLINE, PASS, PASS) == [State.UNKNOWN, State.DOWN, State.UP]
+    assert feed(FAIL, FAIL, OFFLINE, FAIL) == [ProbeState.PENDING, ProbeState.PENDING, ProbeState.UNKNOWN, ProbeState.DOWN]
+    assert feed(OFFLINE, PASS, PASS) == [ProbeState.UNKNOWN, ProbeState.DOWN, ProbeState.UP]
 
 
 def test_uptime_counts_degraded_and_pending_as_up():
@@ -162,5 +162,5 @@ def test_samples_describe_each_check():
     feed = Feed()
     feed(PASS, FAIL)
     first, second = feed.samples
-    assert (first.probe, first.state, first.ok, first.response_time_ms) == ("web", State.UP, True, 42.0)
-    assert (second.state, second.ok, second.reason) == (State.PENDING, False, "[STATUS] (500) == 200")
+    assert (first.probe, first.state, first.ok, first.response_time_ms) == ("web", ProbeState.UP, True, 42.0)
+    assert (second.state, second.ok, second.reason) == (ProbeState.PENDING, False, "[STATUS] (500) == 200")

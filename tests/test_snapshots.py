@@ -2,7 +2,7 @@
 
 Everything on screen is pinned: the app's clock (header, now-marker, forecast), the ledger's clock
 (the times in the activity log and the timeline), the operator and run names, and the events. The
-watcher is off (`watch=False`) and no cursor blinks, so a snapshot only changes when the screen does.
+watcher is off (`follow_ledger=False`) and no cursor blinks, so a snapshot only changes when the screen does.
 
 Regenerate after an intended change of the layout, then look at the diff before committing:
 
@@ -19,7 +19,7 @@ import pytest
 from warroom.runbook import load
 from warroom.store import Ledger
 from support import WEB_CUTOVER
-from warroom.probes import ProbeStatus, State
+from warroom.probes import ProbeStatus, ProbeState
 from warroom.tui.app import WarroomApp
 from warroom.tui.main_screen import MainScreen, ProbesUpdated
 from warroom.widgets.activity import ActivityLog
@@ -92,7 +92,7 @@ def ledger(tmp_path):
 
 def make_app(ledger: Ledger) -> WarroomApp:
     # No live probes (their results would differ run to run): data_shown feeds fixed statuses.
-    return WarroomApp(RUNBOOK, ledger, clock=lambda: FIXED_NOW, watch=False, probes=False)
+    return WarroomApp(RUNBOOK, ledger, clock=lambda: FIXED_NOW, follow_ledger=False, probes=False)
 
 
 def fixed_probe_statuses() -> list[ProbeStatus]:
@@ -100,10 +100,10 @@ def fixed_probe_statuses() -> list[ProbeStatus]:
     names = [spec.name for spec in RUNBOOK.probes]
     kinds = {spec.name: spec.kind for spec in RUNBOOK.probes}
     looks = [
-        (State.UP, "200", 42.0, None, (38.0, 41.0, 45.0, 40.0, 42.0), 100.0),
-        (State.DEGRADED, "200", 312.0, "[RESPONSE_TIME] (312) < 200", (120.0, 180.0, 260.0, 312.0), 100.0),
-        (State.DOWN, "", None, "connection refused", (3.0, 2.0, None, None), 91.5),
-        (State.UP, "cpu 23.0%", None, None, (20.0, 25.0, 23.0), 100.0),
+        (ProbeState.UP, "200", 42.0, None, (38.0, 41.0, 45.0, 40.0, 42.0), 100.0),
+        (ProbeState.DEGRADED, "200", 312.0, "[RESPONSE_TIME] (312) < 200", (120.0, 180.0, 260.0, 312.0), 100.0),
+        (ProbeState.DOWN, "", None, "connection refused", (3.0, 2.0, None, None), 91.5),
+        (ProbeState.UP, "cpu 23.0%", None, None, (20.0, 25.0, 23.0), 100.0),
     ]
     return [
         ProbeStatus(name, kinds[name], state, value, latency, failed, FIXED_NOW, FIXED_NOW, history, uptime, uptime)

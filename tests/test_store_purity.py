@@ -4,7 +4,7 @@ def test_the_public_api():
     import warroom.store
 
     assert set(warroom.store.__all__) == {
-        "Ledger", "Event", "State", "StepState", "CheckState", "NoteEntry", "LedgerError",
+        "Ledger", "Event", "RunState", "StepState", "CheckState", "NoteEntry", "LedgerError",
         "ForeignDatabaseError", "STEP_STATUSES", "resolve_operator", "node_id", "default_db_path",
         "resolve_db_path", "SampleRow",
     }

@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 from warroom.probes import ProbeStatus
 from warroom.runbook.forecast import forecast
 from warroom.runbook.model import Runbook
-from warroom.store import Ledger, State
+from warroom.store import Ledger, RunState
 from warroom.tui.main_screen import ACTIVITY_ROWS, EventRecorded, LedgerSnapshot, MainScreen, ProbesUpdated, Snapshot
 from warroom.ops.actions import UsageProblem, describe
 from warroom.tui.probe_history import ProbeHistory
@@ -51,7 +51,7 @@ class WarroomApp(App):
         ledger: Ledger,
         *,
         clock: Callable[[], datetime] | None = None,
-        watch: bool = True,
+        follow_ledger: bool = True,
         probes: bool = True,
         demo=None,
     ) -> None:
@@ -63,7 +63,7 @@ class WarroomApp(App):
         self.runbook = runbook
         self.ledger = ledger
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.watch = watch
+        self.follows_ledger = follow_ledger
         self.demo = demo
         self.probe_runner = None
         if probes and runbook.probes:
@@ -78,7 +78,7 @@ class WarroomApp(App):
         self.set_class(bool(os.environ.get("NO_COLOR")), "no-color")
         self.push_screen(MainScreen(self.runbook, self.clock))
         self.load_snapshot()
-        if self.watch:
+        if self.follows_ledger:
             self.watch_ledger()
         if self.probe_runner:
             self.probe_runner.start()
@@ -137,7 +137,7 @@ class WarroomApp(App):
         self._post_snapshot()
 
     @work(thread=True, exit_on_error=False, group="ledger")
-    def write(self, change: Callable[[Ledger, State], object], shown: State | None = None) -> None:
+    def write(self, change: Callable[[Ledger, RunState], object], shown: RunState | None = None) -> None:
         """Apply one change against the state on screen (or, without one, the ledger's), then
         show the new state."""
         event = change(self.ledger, shown or self.ledger.state(with_notes=False))

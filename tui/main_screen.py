@@ -22,7 +22,7 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from warroom.probes import ProbeStatus
 from warroom.runbook.forecast import Forecast, forecast
 from warroom.runbook.model import CHECKLIST_NAMES, Runbook
-from warroom.store import Event, State
+from warroom.store import Event, RunState
 from warroom.store.state import apply_event
 from warroom.ops.actions import add_note, describe, record_step, set_check
 from warroom.tui.screens import Confirm, TextPrompt
@@ -43,7 +43,7 @@ FULL_REFRESH_DELAY = 0.05  # seconds
 
 @dataclass(frozen=True)
 class Snapshot:
-    state: State
+    state: RunState
     recent: list[Event]  # newest first
     newest_hlc: int
     outlook: Forecast  # computed off the UI thread, for the moment the snapshot was read
@@ -253,7 +253,7 @@ class MainScreen(Screen):
         if status:
             self.app.open_probe_history(status)
 
-    def _shown_state(self) -> State | None:
+    def _shown_state(self) -> RunState | None:
         return self.snapshot.state if self.snapshot else None
 
     def _describe(self, event: Event) -> str:

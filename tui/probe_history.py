@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from warroom.probes import ProbeStatus, State
+from warroom.probes import ProbeStatus, ProbeState
 from warroom.store import SampleRow
 from warroom.widgets.probe_board import PROBE_WORD, latency_text, sparkline, state_text, uptime_text
 
@@ -22,8 +22,8 @@ SAMPLES_SHOWN = 30
 
 def sample_line(sample: SampleRow, zone: tzinfo) -> str:
     """'14:03:12  ✖ DOWN      312 ms  connection refused' — the reason when failing, else the value."""
-    known = sample.state in State._value2member_map_
-    shown_state = state_text(State(sample.state)) if known else sample.state
+    known = sample.state in ProbeState._value2member_map_
+    shown_state = state_text(ProbeState(sample.state)) if known else sample.state
     detail = sample.reason if (sample.reason and not sample.ok) else sample.value
     return (f"{sample.at.astimezone(zone).strftime('%H:%M:%S')}  {shown_state:<10}  "
             f"{latency_text(sample.response_time_ms):>8}  {detail}")
@@ -56,7 +56,7 @@ class ProbeHistory(ModalScreen[None]):
                 + (f" · since {status.changed_at.astimezone(self.zone).strftime('%H:%M:%S')}"
                    if status.changed_at else "")
             )
-            if status.state is not State.UP:
+            if status.state is not ProbeState.UP:
                 yield Label("Failing", classes="section")
                 yield Static(escape(status.failed_condition or f"{PROBE_WORD[status.state]}, no reason given"),
                              classes="probe-history--failing")

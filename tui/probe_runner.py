@@ -12,7 +12,7 @@ import asyncio
 import threading
 from typing import Callable, Iterable
 
-from warroom.probes import ProbeScheduler, ProbeStatus, Sample, State, Transition
+from warroom.probes import ProbeScheduler, ProbeStatus, Sample, ProbeState, Transition
 from warroom.runbook.model import ProbeSpec
 from warroom.store import Ledger, SampleRow
 
@@ -21,8 +21,8 @@ FLUSH_SECONDS = 0.25
 
 def transition_event_body(transition: Transition, node: str) -> dict:
     return {
-        "from": transition.old.value if isinstance(transition.old, State) else str(transition.old),
-        "to": transition.new.value if isinstance(transition.new, State) else str(transition.new),
+        "from": transition.old.value if isinstance(transition.old, ProbeState) else str(transition.old),
+        "to": transition.new.value if isinstance(transition.new, ProbeState) else str(transition.new),
         "failed_condition": transition.failed_condition,
         "vantage": node,
     }
@@ -30,11 +30,11 @@ def transition_event_body(transition: Transition, node: str) -> dict:
 
 def worth_recording(transition: Transition) -> bool:
     """UNKNOWN -> UP is every start-up, not news; everything else is."""
-    return not (transition.old == State.UNKNOWN and transition.new == State.UP)
+    return not (transition.old == ProbeState.UNKNOWN and transition.new == ProbeState.UP)
 
 
 def sample_row(sample: Sample) -> SampleRow:
-    state = sample.state.value if isinstance(sample.state, State) else str(sample.state)
+    state = sample.state.value if isinstance(sample.state, ProbeState) else str(sample.state)
     return SampleRow(sample.probe, sample.at, state, sample.ok, sample.response_time_ms, sample.value, sample.reason)
 
 

@@ -14,7 +14,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from warroom.runbook.model import Checklist
-from warroom.store import State
+from warroom.store import RunState
 from warroom.widgets.display import TICKED, UNTICKED, clock, theme_colour
 
 
@@ -37,7 +37,7 @@ class ChecklistPane(OptionList):
         self.checklist = checklist
         self.zone = zone
         self._prompts: dict[str, Text] = {}
-        self._state: State | None = None
+        self._state: RunState | None = None
         self._ready = False
 
     def on_mount(self) -> None:
@@ -45,7 +45,7 @@ class ChecklistPane(OptionList):
         if self._state is not None:  # shown before it was mounted (a lazily mounted tab)
             self.show(self._state)
 
-    def show(self, state: State) -> None:
+    def show(self, state: RunState) -> None:
         self._state = state
         if not self._ready:
             return
@@ -63,10 +63,10 @@ class ChecklistPane(OptionList):
             first = next((i for i, option in enumerate(self.options) if not option.disabled), None)
             self.highlighted = first
 
-    def ticked_count(self, state: State) -> int:
+    def ticked_count(self, state: RunState) -> int:
         return sum(state.check(item.id).ticked for item in self.checklist.items)
 
-    def _build_options(self, state: State):
+    def _build_options(self, state: RunState):
         category = None
         for item in self.checklist.items:
             if item.category and item.category != category:
@@ -75,7 +75,7 @@ class ChecklistPane(OptionList):
             self._prompts[item.id] = self._prompt(item, state)
             yield Option(self._prompts[item.id], id=item.id)
 
-    def _prompt(self, item, state: State) -> Text:
+    def _prompt(self, item, state: RunState) -> Text:
         check = state.check(item.id)
         if not check.ticked:
             return Text(f"{UNTICKED} {item.text}")

@@ -24,7 +24,7 @@ STEP_COLOUR = {
     "failed": "error",
     "skipped": "warning",
 }
-# Probe states by glyph and word, like steps; the keys are probes.State values.
+# Probe states by glyph and word, like steps; the keys are probes.ProbeState values.
 PROBE_GLYPH = {"UP": "●", "DEGRADED": "▲", "PENDING": "◌", "DOWN": "✖", "UNKNOWN": "?"}
 PROBE_COLOUR = {"UP": "success", "DEGRADED": "warning", "PENDING": "warning", "DOWN": "error", "UNKNOWN": "foreground-muted"}
 TICKED = "☑"

@@ -17,22 +17,22 @@ from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 
-from warroom.probes import ProbeStatus, State
+from warroom.probes import ProbeStatus, ProbeState
 from warroom.widgets.display import PROBE_COLOUR, PROBE_GLYPH, theme_colour
 from warroom.widgets.line_table import LineTable
 
-# State reads by glyph AND word; colour only reinforces it. Glyphs and colours are shared with
-# the timeline's checks column (widgets/display.py, keyed by State value); the words live here.
+# ProbeState reads by glyph AND word; colour only reinforces it. Glyphs and colours are shared with
+# the timeline's checks column (widgets/display.py, keyed by ProbeState value); the words live here.
 PROBE_WORD = {
-    State.UP: "up",
-    State.DEGRADED: "degraded",
-    State.PENDING: "pending",
-    State.DOWN: "DOWN",
-    State.UNKNOWN: "unknown",
+    ProbeState.UP: "up",
+    ProbeState.DEGRADED: "degraded",
+    ProbeState.PENDING: "pending",
+    ProbeState.DOWN: "DOWN",
+    ProbeState.UNKNOWN: "unknown",
 }
 # For these states the whole row takes the state's colour, not just the glyph and word.
-ROW_COLOURED = {State.DEGRADED, State.DOWN, State.UNKNOWN}
-BADGE_ORDER = (State.DEGRADED, State.PENDING, State.DOWN, State.UNKNOWN)  # UP is the quiet case
+ROW_COLOURED = {ProbeState.DEGRADED, ProbeState.DOWN, ProbeState.UNKNOWN}
+BADGE_ORDER = (ProbeState.DEGRADED, ProbeState.PENDING, ProbeState.DOWN, ProbeState.UNKNOWN)  # UP is the quiet case
 
 SPARK_BARS = "▁▂▃▄▅▆▇█"
 SPARK_WIDTH = 20
@@ -126,16 +126,16 @@ def latency_text(ms: float | None) -> str:
     return f"{ms:.0f} ms" if ms >= 10 else f"{ms:.1f} ms"
 
 
-def state_text(state: State) -> str:
+def state_text(state: ProbeState) -> str:
     return f"{PROBE_GLYPH[state.value]} {PROBE_WORD[state]}"
 
 
-def count_states(statuses: Iterable[ProbeStatus]) -> dict[State, int]:
+def count_states(statuses: Iterable[ProbeStatus]) -> dict[ProbeState, int]:
     counts = Counter(status.state for status in statuses)
-    return {state: counts.get(state, 0) for state in State}
+    return {state: counts.get(state, 0) for state in ProbeState}
 
 
-def state_badge(counts: dict[State, int]) -> str:
+def state_badge(counts: dict[ProbeState, int]) -> str:
     """What is not UP, for a tab label: '5▲1✖' (5 degraded, 1 down); '' when all is well."""
     return "".join(f"{counts[state]}{PROBE_GLYPH[state.value]}" for state in BADGE_ORDER if counts.get(state))
 
@@ -151,9 +151,9 @@ def row_cells(status: ProbeStatus, colours: dict[str, str]) -> dict[str, Text]:
     """Every column's text for one probe; `colours` are the running theme's CSS variables."""
     colour = theme_colour(colours, PROBE_COLOUR[status.state.value])
     row = colour if status.state in ROW_COLOURED else ""
-    failing = status.failed_condition if status.state is not State.UP else None
+    failing = status.failed_condition if status.state is not ProbeState.UP else None
     return {
-        "state": _cell(state_text(status.state), f"bold {colour}" if status.state is State.DOWN else colour),
+        "state": _cell(state_text(status.state), f"bold {colour}" if status.state is ProbeState.DOWN else colour),
         "name": _cell(status.name, row),
         "kind": _cell(status.kind, row),
         "spark": _cell(sparkline(status.history), row),
@@ -200,7 +200,7 @@ class ProbeBoard(LineTable):
         self._statuses: dict[str, ProbeStatus] = {}
         self._inputs: dict[str, tuple] = {}  # what each row was last built from
         self._cells: dict[str, dict[str, Text]] = {}  # every column, shown or not
-        self._counts: Counter[State] = Counter()
+        self._counts: Counter[ProbeState] = Counter()
         self._longest_name = 0
 
     def on_mount(self) -> None:
@@ -220,9 +220,9 @@ class ProbeBoard(LineTable):
         return self._statuses.get(name)
 
     @property
-    def counts(self) -> dict[State, int]:
+    def counts(self) -> dict[ProbeState, int]:
         """How many probes are in each state, every state present (zero included)."""
-        return {state: self._counts.get(state, 0) for state in State}
+        return {state: self._counts.get(state, 0) for state in ProbeState}
 
     # --- data ----------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from textual.message import Message
 from warroom.runbook import format_duration
 from warroom.runbook.forecast import Forecast
 from warroom.runbook.model import Runbook, Step
-from warroom.store import State, StepState
+from warroom.store import RunState, StepState
 from warroom.widgets.display import PROBE_COLOUR, PROBE_GLYPH, STEP_COLOUR, STEP_GLYPH, STEP_WORD, clock, signed_span, theme_colour
 from warroom.widgets.line_table import LineTable
 
@@ -117,7 +117,7 @@ class Timeline(LineTable):
 
     # --- data ----------------------------------------------------------------------------------
 
-    def show(self, runbook: Runbook, state: State, forecast: Forecast, now: datetime,
+    def show(self, runbook: Runbook, state: RunState, forecast: Forecast, now: datetime,
              probe_states: Mapping[str, str] | None = None, only: str | None = None) -> None:
         """Bring the rows up to date; repaint only the lines whose cells changed.
 
@@ -203,7 +203,7 @@ class Timeline(LineTable):
                 self.action_select()
             self.cursor = index
 
-    def _render_rows(self, runbook: Runbook, state: State, forecast: Forecast, now: datetime, probe_states, only=None):
+    def _render_rows(self, runbook: Runbook, state: RunState, forecast: Forecast, now: datetime, probe_states, only=None):
         zone = runbook.window.start.tzinfo
         colours = self.app.get_css_variables()
         now_column = _gantt_column(runbook, now)
@@ -224,7 +224,7 @@ class Timeline(LineTable):
             cells["checks"] = probe_checks_text(checks, colours)
             yield step.id, cells
 
-    def _phase_cells(self, runbook: Runbook, phase: str, state: State, forecast: Forecast):
+    def _phase_cells(self, runbook: Runbook, phase: str, state: RunState, forecast: Forecast):
         steps = [s for s in runbook.steps if s.phase == phase]
         done = sum(state.step(s.id).status in ("done", "skipped") for s in steps)
         drift = forecast.phase_drift(runbook, phase)
