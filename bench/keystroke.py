@@ -50,7 +50,7 @@ async def _press_done(runbook_path: Path, db: Path) -> list[float]:
         ledger.append = timed_append
         for _ in range(PRESSES):
             step_id = timeline.selected_step
-            if ledger.state(with_notes=False).step(step_id).status == "done":
+            if ledger.state(skip=("notes",)).step(step_id).status == "done":
                 timeline.action_cursor_down()
                 continue
             row_line = timeline._keys.index(step_id) + 1 - timeline.scroll_offset.y

@@ -9,16 +9,16 @@ from __future__ import annotations
 from warroom.runbook import suggest
 from warroom.runbook.model import CHECKLIST_TITLES, ChecklistItem, Runbook, Step
 from warroom.store import Event, Ledger, RunState
+from warroom.vocabulary import CHECK_KINDS, STATUS_AFTER, STEP_KINDS, EventKind
 
+# What an operator says (`warroom step RB ID done`, the `d` key) and the event it records.
 STEP_EVENTS = {
-    "start": "step.started",
-    "done": "step.done",
-    "fail": "step.failed",
-    "skip": "step.skipped",
-    "reopen": "step.reopened",
+    "start": EventKind.STEP_STARTED,
+    "done": EventKind.STEP_DONE,
+    "fail": EventKind.STEP_FAILED,
+    "skip": EventKind.STEP_SKIPPED,
+    "reopen": EventKind.STEP_REOPENED,
 }
-# The status each action leads to; doing it again is a no-op, not a second event.
-STEP_RESULT = {"start": "in_progress", "done": "done", "fail": "failed", "skip": "skipped", "reopen": "pending"}
 
 
 class UsageProblem(Exception):
@@ -54,8 +54,8 @@ def find_item(runbook: Runbook, item_id: str) -> ChecklistItem:
 def record_step(ledger: Ledger, runbook: Runbook, state: RunState, step_id: str, action: str, note: str | None = None) -> Event | None:
     """Append the step event; None when the step is already in the state the action leads to."""
     step = find_step(runbook, step_id)
-    if state.step(step.id).status == STEP_RESULT[action]:
-        return None
+    if state.step(step.id).status is STATUS_AFTER[STEP_EVENTS[action]]:
+        return None  # already so: doing it again records nothing, so scripts can retry
     return ledger.append(STEP_EVENTS[action], step.id, {"note": note} if note else {})
 
 
@@ -63,37 +63,38 @@ def set_check(ledger: Ledger, runbook: Runbook, state: RunState, item_id: str, t
     item = find_item(runbook, item_id)
     if state.check(item.id).ticked == ticked:
         return None
-    return ledger.append("check.ticked" if ticked else "check.unticked", item.id)
+    return ledger.append(EventKind.CHECK_TICKED if ticked else EventKind.CHECK_UNTICKED, item.id)
 
 
 def add_note(ledger: Ledger, subject: str, text: str) -> Event:
     text = text.strip()
     if not text:
         raise UsageProblem("the note is empty; write what happened.")
-    return ledger.append("note.added", subject, {"text": text})
+    return ledger.append(EventKind.NOTE_ADDED, subject, {"text": text})
 
 
 def describe(event: Event, runbook: Runbook) -> str:
-    """One line for the activity log and `warroom log`."""
-    note = event.body.get("note")
+    """One line for the activity log and `warroom log`. Bodies may come from other releases on
+    other laptops, so every field is read as text whatever it holds."""
+    body = event.body
+    note = body.get("note")
     suffix = f": {note}" if note else ""
-    if event.kind.startswith("step."):
+    if event.kind in STEP_KINDS:
         verb = event.kind.split(".", 1)[1]
         title = runbook.step(event.subject).title if runbook.has_step(event.subject) else ""
         return f"{verb} {event.subject} · {title}{suffix}"
-    if event.kind in ("check.ticked", "check.unticked"):
-        verb = "ticked" if event.kind == "check.ticked" else "unticked"
+    if event.kind in CHECK_KINDS:
+        verb = "ticked" if event.kind == EventKind.CHECK_TICKED else "unticked"
         if runbook.has_item(event.subject):
             item = runbook.item(event.subject)
-            return f"{verb} {CHECKLIST_TITLES[item.checklist]}: {item.text}"
-        return f"{verb} {event.subject}"
-    if event.kind == "note.added":
+            return f"{verb} {CHECKLIST_TITLES[item.checklist]}: {item.text}{suffix}"
+        return f"{verb} {event.subject}{suffix}"
+    if event.kind == EventKind.NOTE_ADDED:
         where = f" on {event.subject}" if event.subject else ""
-        return f"note{where}: {event.body.get('text', '')}"
-    if event.kind == "probe.changed":
-        body = event.body
+        return f"note{where}: {body.get('text', '')}"
+    if event.kind == EventKind.PROBE_CHANGED:
         why = f": {body['failed_condition']}" if body.get("failed_condition") else ""
         return f"probe {event.subject} {body.get('from', '?')} → {body.get('to', '?')}{why}"
-    if event.kind == "runbook.loaded":
-        return f"runbook loaded (sha256 {event.body.get('sha256', '')[:12]})"
+    if event.kind == EventKind.RUNBOOK_LOADED:
+        return f"runbook loaded (sha256 {str(body.get('sha256', ''))[:12]})"
     return f"{event.kind} {event.subject}".strip()

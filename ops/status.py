@@ -7,8 +7,7 @@ from datetime import datetime, timezone
 from warroom.runbook.forecast import Actual, forecast
 from warroom.runbook.model import CHECKLIST_NAMES, CHECKLIST_TITLES, Runbook
 from warroom.store import Ledger, RunState
-
-FINISHED = ("done", "skipped")
+from warroom.vocabulary import StepStatus
 
 
 def actuals(state: RunState) -> dict[str, Actual]:
@@ -49,8 +48,8 @@ def status_document(runbook: Runbook, ledger: Ledger, now: datetime | None = Non
         "headline": outlook.headline,
         "forecast_end": _iso(outlook.expected_end),
         "window": {"start": _iso(runbook.window.start), "end": _iso(runbook.window.end)},
-        "progress": {"done": sum(s["status"] in FINISHED for s in steps), "total": len(steps)},
-        "current": [s["id"] for s in steps if s["status"] in ("in_progress", "failed")],
+        "progress": {"done": sum(StepStatus(s["status"]).finished for s in steps), "total": len(steps)},
+        "current": [s["id"] for s in steps if StepStatus(s["status"]).current],
         "next": next_steps(runbook, state),
         "steps": steps,
         "checklists": {
@@ -75,7 +74,7 @@ def next_steps(runbook: Runbook, state: RunState) -> list[str]:
     return [
         step.id
         for step in runbook.steps
-        if state.step(step.id).status == "pending" and all(state.step(dep).status in FINISHED for dep in step.after)
+        if state.step(step.id).status is StepStatus.PENDING and all(state.step(dep).status.finished for dep in step.after)
     ]
 
 

@@ -13,15 +13,15 @@ from typing import Mapping
 from warroom.runbook.model import PlannedSlot, Runbook
 from warroom.runbook.graph import run_order
 from warroom.runbook.schedule import plan
+from warroom.vocabulary import StepStatus
 
-FINISHED = frozenset({"done", "skipped"})
 # Drift under this is noise, not a delay worth a different headline.
 ON_TRACK_TOLERANCE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
 class Actual:
-    status: str
+    status: StepStatus
     started_at: datetime | None = None
     finished_at: datetime | None = None
 
@@ -72,13 +72,13 @@ def _cached_plan(runbook: Runbook) -> Mapping[str, PlannedSlot]:
 
 
 def _expected_slot(step_floor: datetime, duration: timedelta, actual: Actual | None, now: datetime) -> PlannedSlot:
-    status = actual.status if actual else "pending"
-    if status in FINISHED and actual.finished_at:
+    status = StepStatus(actual.status) if actual else StepStatus.PENDING
+    if status.finished and actual and actual.finished_at:
         start = actual.started_at or actual.finished_at
         return PlannedSlot(start, max(start, actual.finished_at))
-    if status == "in_progress" and actual.started_at:
+    if status is StepStatus.IN_PROGRESS and actual and actual.started_at:
         return PlannedSlot(actual.started_at, max(actual.started_at + duration, now))
-    if status == "failed":
+    if status is StepStatus.FAILED:
         # A failed step blocks its successors until someone acts: it lasts at least until now.
         start = (actual.started_at or actual.finished_at or now) if actual else now
         return PlannedSlot(start, max(start + duration, now))
@@ -87,9 +87,9 @@ def _expected_slot(step_floor: datetime, duration: timedelta, actual: Actual | N
 
 
 def _headline(runbook: Runbook, actuals: Mapping[str, Actual], drift: timedelta) -> str:
-    statuses = [actuals[s.id].status if s.id in actuals else "pending" for s in runbook.steps]
-    if "failed" in statuses:
+    statuses = [StepStatus(actuals[s.id].status) if s.id in actuals else StepStatus.PENDING for s in runbook.steps]
+    if StepStatus.FAILED in statuses:
         return "BLOCKED"
-    if all(status in FINISHED for status in statuses):
+    if all(status.finished for status in statuses):
         return "COMPLETE"
     return "DELAYED" if drift > ON_TRACK_TOLERANCE else "ON TRACK"

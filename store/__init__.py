@@ -1,26 +1,37 @@
-"""THE LEDGER: an append-only SQLite event log with a hybrid logical clock and a projection.
+"""THE LEDGER: an append-only SQLite event log with a hybrid logical clock, and one reducer per
+kind of state folding it (see `aggregate.py` and `aggregates/`).
 
 Pure: no Textual, no runbook model; it works on plain step and checklist ids.
 """
 
+from warroom.vocabulary import EventKind, StepStatus
+
+from .aggregates.checks import CheckState
+from .aggregates.notes import NoteEntry
+from .aggregates.probes import ProbeObservation
+from .aggregates.steps import StepState
 from .errors import ForeignDatabaseError, LedgerError
 from .events import Event
 from .identity import default_db_path, node_id, resolve_db_path, resolve_operator
 from .ledger import Ledger
 from .samples import SampleRow
-from .state import STEP_STATUSES, CheckState, NoteEntry, RunState, StepState
+from .state import RunState, apply_event, fold
 
 __all__ = [
     "Ledger",
     "SampleRow",
     "Event",
+    "EventKind",
     "RunState",
     "StepState",
+    "StepStatus",
     "CheckState",
     "NoteEntry",
+    "ProbeObservation",
     "LedgerError",
     "ForeignDatabaseError",
-    "STEP_STATUSES",
+    "apply_event",
+    "fold",
     "resolve_operator",
     "node_id",
     "default_db_path",

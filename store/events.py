@@ -11,11 +11,6 @@ from typing import Any, Mapping
 from .errors import LedgerError
 from .hlc import hlc_to_datetime
 
-STEP_KINDS = ("step.started", "step.done", "step.failed", "step.skipped", "step.reopened")
-CHECK_KINDS = ("check.ticked", "check.unticked")
-NOTE_ADDED = "note.added"
-RUNBOOK_LOADED = "runbook.loaded"
-
 # Every field but the id, in the order the id hashes them (canonical JSON sorts keys anyway).
 CONTENT_FIELDS = ("deployment", "run", "operator", "node", "seq", "prev", "hlc", "kind", "subject", "body")
 
@@ -91,23 +86,3 @@ def normalise_body(body: Mapping[str, Any] | None) -> dict[str, Any]:
         return json.loads(canonical_json(dict(body)))
     except (TypeError, ValueError) as exc:
         raise LedgerError(f"the event body cannot be stored as JSON ({exc})") from exc
-
-
-def validate(kind: str, subject: str, body: Mapping[str, Any]) -> None:
-    """Refuse events the app should never write; the fold itself tolerates anything, because
-    events imported from other operators cannot be refused after the fact."""
-    if not isinstance(kind, str) or not kind.strip():
-        raise LedgerError("an event needs a kind, such as 'step.done'")
-    if not isinstance(subject, str):
-        raise LedgerError(f"the subject of a '{kind}' event must be text")
-    if kind in STEP_KINDS or kind in CHECK_KINDS:
-        if not subject:
-            raise LedgerError(f"a '{kind}' event needs a subject (the step or item id)")
-        if "note" in body and not isinstance(body["note"], str):
-            raise LedgerError(f"the note of a '{kind}' event must be text")
-    elif kind == NOTE_ADDED:
-        if not isinstance(body.get("text"), str) or not body["text"].strip():
-            raise LedgerError("a note needs some text")
-    elif kind == RUNBOOK_LOADED:
-        if not isinstance(body.get("sha256"), str) or not body["sha256"]:
-            raise LedgerError("a 'runbook.loaded' event needs the runbook's sha256")

@@ -14,12 +14,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
+from warroom.vocabulary import EventKind
+
 from . import hlc as hlc_clock
-from . import projection, samples, schema
+from . import projection, schema
 from .errors import LedgerError
-from .events import RUNBOOK_LOADED, Event, canonical_json, normalise_body, validate
+from .events import Event, canonical_json, normalise_body
 from .identity import node_id as default_node_id
-from .opening import explain, open_connection
+from .kinds import validate
+from .opening import explain, open_connection, open_samples_connection
+from .samples import DEFAULT_RETENTION_MS, ProbeSamples, SampleRow, samples_path
 from .state import RunState
 
 _EVENT_COLUMNS = ", ".join(schema.EVENT_COLUMNS)
@@ -40,6 +44,7 @@ class Ledger:
         self.run = run
         self.node = node
         self.runbook_sha256 = runbook_sha256
+        self.samples = ProbeSamples(samples_path(path), open_samples_connection)
 
     # ---- opening -------------------------------------------------------------------------------
 
@@ -70,6 +75,7 @@ class Ledger:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+        self.samples.close()
 
     def __enter__(self) -> Ledger:
         return self
@@ -91,8 +97,7 @@ class Ledger:
         wanted = []
         for kind, subject, body in items:
             body = normalise_body(body)
-            validate(kind, subject, body)
-            wanted.append((kind, subject, body))
+            wanted.append((validate(kind, subject, body).value, subject, body))
         asked = len(wanted)
         if not asked:
             return []
@@ -102,7 +107,7 @@ class Ledger:
             last_hlc = conn.execute("SELECT max(hlc) FROM events").fetchone()[0] or 0
             now_ms = self._clock()
             if not self._runbook_checked and self._last_runbook_sha256(conn) != self.runbook_sha256:
-                wanted.insert(0, (RUNBOOK_LOADED, "", {"sha256": self.runbook_sha256}))
+                wanted.insert(0, (EventKind.RUNBOOK_LOADED.value, "", {"sha256": self.runbook_sha256}))
             appended = []
             for kind, subject, body in wanted:
                 last_hlc = hlc_clock.tick(last_hlc, now_ms)
@@ -147,11 +152,11 @@ class Ledger:
 
     # ---- reading -------------------------------------------------------------------------------
 
-    def state(self, *, with_notes: bool = True) -> RunState:
-        """The projection for this run. The screen passes with_notes=False: notes grow all day and
-        it shows them from the event log instead."""
+    def state(self, *, skip: Iterable[str] = ()) -> RunState:
+        """The projection for this run, without the aggregates named in `skip` (the screen skips
+        the notes, which grow all day: it shows them from the event log instead)."""
         with self._lock, self._transaction() as conn:
-            return projection.read_state(conn, self.run, with_notes)
+            return projection.read_state(conn, self.run, skip)
 
     def events(self, *, limit: int | None = None, newest_first: bool = False, subject: str | None = None,
                kinds: Iterable[str] | None = None) -> list[Event]:
@@ -192,23 +197,13 @@ class Ledger:
             except sqlite3.Error as exc:
                 raise explain(exc, self.path) from exc
 
-    # ---- probe samples (local only, not events) ---------------------------------------------------
+    # ---- probe samples (local only, not events: a file of their own) ------------------------------
 
-    def record_samples(self, rows: Iterable[samples.SampleRow], *, retention_ms: int = samples.DEFAULT_RETENTION_MS) -> int:
-        """Store a batch of checks in one transaction and drop what is older than the retention."""
-        rows = list(rows)
-        if not rows:
-            return 0
-        newest_ms = max(int(r.at.timestamp() * 1000) for r in rows)
-        with self._lock, self._transaction(write=True) as conn:
-            count = samples.insert(conn, rows)
-            samples.prune(conn, newest_ms - retention_ms)
-        return count
+    def record_samples(self, rows: Iterable[SampleRow], *, retention_ms: int = DEFAULT_RETENTION_MS) -> int:
+        return self.samples.record(rows, retention_ms)
 
-    def recent_samples(self, probe: str, limit: int = 200) -> list[samples.SampleRow]:
-        """A probe's latest samples, newest first."""
-        with self._lock, self._transaction() as conn:
-            return samples.recent(conn, probe, limit)
+    def recent_samples(self, probe: str, limit: int = 200) -> list[SampleRow]:
+        return self.samples.recent(probe, limit)
 
     # ---- internals -----------------------------------------------------------------------------
 
@@ -247,7 +242,7 @@ class Ledger:
         row = conn.execute(
             "SELECT body FROM events WHERE deployment = ? AND operator = ? AND run = ? AND kind = ? "
             "ORDER BY seq DESC LIMIT 1",
-            (self.deployment, self.operator, self.run, RUNBOOK_LOADED),
+            (self.deployment, self.operator, self.run, EventKind.RUNBOOK_LOADED.value),
         ).fetchone()
         return None if row is None else json.loads(row[0]).get("sha256")
 

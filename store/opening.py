@@ -82,10 +82,12 @@ def _prepare(conn: sqlite3.Connection, path: Path, deployment: str) -> None:
         conn.execute("PRAGMA cache_size = -32000")  # 32 MB: a long day of events stays in memory
         conn.execute("BEGIN IMMEDIATE")
         try:
+            version = _refuse_foreign(conn, path, deployment)  # another process may have set it up first
+            if version is not None and version < schema.SCHEMA_VERSION:
+                schema.migrate(conn, path, version, open_samples_connection)
             schema.create(conn)
             conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('deployment', ?)", (deployment,))
             conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (str(schema.SCHEMA_VERSION),))
-            _refuse_foreign(conn, path, deployment)  # another process may have set it up first
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -96,21 +98,36 @@ def _prepare(conn: sqlite3.Connection, path: Path, deployment: str) -> None:
         raise explain(exc, path) from exc
 
 
-def _refuse_foreign(conn: sqlite3.Connection, path: Path, deployment: str) -> None:
+def _refuse_foreign(conn: sqlite3.Connection, path: Path, deployment: str) -> int | None:
+    """The file's schema version (None for a new, empty file), or a LedgerError if it is not ours."""
     tables = schema.table_names(conn)
     if "meta" not in tables:
         if tables:
             raise LedgerError(f"{path} is a SQLite database but not a warroom ledger; pass --db with another file.")
-        return  # empty: ours to set up
+        return None  # empty: ours to set up
     owner = schema.get_meta(conn, "deployment")
     if owner is not None and owner != deployment:
         raise ForeignDatabaseError(f"{path} holds the ledger of '{owner}', not '{deployment}'; pass --db with another file.")
-    version = schema.get_meta(conn, "schema") or "0"
+    version = schema.get_meta(conn, "schema") or "1"  # a header without one predates versions
     if not version.isdigit():
         raise LedgerError(f"{path} has a damaged ledger header (schema '{version}'); pass --db with another file.")
     if int(version) > schema.SCHEMA_VERSION:
         raise LedgerError(f"{path} was written by a newer warroom (ledger schema {version}); "
                           "upgrade warroom or pass --db with another file.")
+    return int(version)
+
+
+def open_samples_connection(path: Path) -> sqlite3.Connection:
+    """The probe samples file beside a ledger: private like it, in WAL mode, with sqlite3's own
+    transactions (`with conn:`), usable from the probe thread and the app's workers."""
+    _create_private_file(path)
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.Error as exc:
+        raise explain(exc, path) from exc
+    _make_private(path)
+    return conn
 
 
 def explain(exc: sqlite3.Error, path: Path) -> LedgerError:

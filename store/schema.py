@@ -1,28 +1,28 @@
-"""The tables of a ledger file: the event log, the projection and a little metadata."""
+"""The tables of a ledger file, its schema version, and the path from every older version.
+
+A ledger written by any release opens in every later one: `migrate` brings it forward one version
+at a time, inside the opening transaction, and keeps every event. The projection tables are
+derived, so a migration may drop them; `Ledger.open` refolds whenever PROJECTION_VERSION moved.
+"""
 
 from __future__ import annotations
 
 import sqlite3
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from .aggregate import REGISTRY
+from .samples import ProbeSamples, samples_path
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-# Bump SCHEMA_VERSION when the tables change (and add a migration); bump PROJECTION_VERSION when
+# Bump SCHEMA_VERSION when the tables change, with a migration below; bump PROJECTION_VERSION when
 # the fold rules change, and open() rebuilds the projection from the events.
-SCHEMA_VERSION = 1
-PROJECTION_VERSION = 1
+SCHEMA_VERSION = 2
+PROJECTION_VERSION = 2
 
 EVENT_COLUMNS = ("id", "deployment", "run", "operator", "node", "seq", "prev", "hlc", "kind", "subject", "body")
-PROJECTION_TABLES = ("step_state", "check_state", "notes")
-
-
-def _database(conn: sqlite3.Connection) -> Database:
-    # sqlite-utils only issues DDL here; transactions stay ours (no PRAGMAs, no plugins).
-    # Imported on first use: opening an existing ledger never needs it, and start-up is measured.
-    from sqlite_utils import Database
-
-    return Database(conn, recursive_triggers=False, execute_plugins=False)
 
 
 def table_names(conn: sqlite3.Connection) -> list[str]:
@@ -30,15 +30,19 @@ def table_names(conn: sqlite3.Connection) -> list[str]:
     return [name for (name,) in rows]
 
 
+def database(conn: sqlite3.Connection) -> Database:
+    """sqlite-utils over our connection, for DDL only: transactions stay ours (no PRAGMAs, no
+    plugins). Imported on first use: opening an existing ledger never needs it."""
+    from sqlite_utils import Database
+
+    return Database(conn, recursive_triggers=False, execute_plugins=False)
+
+
 def create(conn: sqlite3.Connection) -> None:
     """Create whatever is missing; call inside the caller's write transaction."""
-    from . import samples
-
-    if {"meta", "events", "probe_samples", *PROJECTION_TABLES} <= set(table_names(conn)):
-        _create_late_indexes(conn)
+    if {"meta", "events", *(r.table for r in REGISTRY)} <= set(table_names(conn)):
         return  # the common case: an existing ledger
-    samples.create(conn)
-    db = _database(conn)
+    db = database(conn)
     db["meta"].create({"key": str, "value": str}, pk="key", not_null={"key", "value"},
                       if_not_exists=True, strict=True)
     # The log. `seq` is gap-free per operator locally, but deliberately not UNIQUE: a future
@@ -49,39 +53,22 @@ def create(conn: sqlite3.Connection) -> None:
         pk="id", not_null=set(EVENT_COLUMNS), column_order=list(EVENT_COLUMNS),
         if_not_exists=True, strict=True,
     )
-    events = db["events"]
-    events.create_index(["run", "hlc", "operator", "id"], index_name="events_in_fold_order", if_not_exists=True)
-    events.create_index(["run", "subject", "hlc", "operator", "id"], index_name="events_by_subject", if_not_exists=True)
-    events.create_index(["deployment", "operator", "seq"], index_name="events_by_operator_seq", if_not_exists=True)
-    events.create_index(["hlc"], index_name="events_by_hlc", if_not_exists=True)
-
+    for name, columns in (
+        ("events_in_fold_order", ["run", "hlc", "operator", "id"]),
+        ("events_by_subject", ["run", "subject", "hlc", "operator", "id"]),
+        ("events_by_operator_seq", ["deployment", "operator", "seq"]),
+        ("events_by_hlc", ["hlc"]),
+        # the last event of one kind by one operator (which runbook it last loaded), without a scan
+        ("events_by_operator_kind", ["deployment", "operator", "run", "kind", "seq"]),
+    ):
+        db["events"].create_index(columns, index_name=name, if_not_exists=True)
     # The projection: derived from the events, so it may be dropped and refilled at any time.
-    db["step_state"].create(
-        {"run": str, "step_id": str, "status": str, "started_hlc": int, "finished_hlc": int,
-         "by": str, "note": str, "hlc": int, "event_id": str},
-        pk=("run", "step_id"), not_null={"run", "step_id", "status", "by", "hlc", "event_id"},
-        if_not_exists=True, strict=True,
-    )
-    db["check_state"].create(
-        {"run": str, "item_id": str, "ticked": int, "by": str, "hlc": int, "event_id": str},
-        pk=("run", "item_id"), not_null={"run", "item_id", "ticked", "by", "hlc", "event_id"},
-        if_not_exists=True, strict=True,
-    )
-    db["notes"].create(
-        {"event_id": str, "run": str, "hlc": int, "operator": str, "subject": str, "text": str},
-        pk="event_id", not_null={"event_id", "run", "hlc", "operator", "subject", "text"},
-        if_not_exists=True, strict=True,
-    )
-    db["notes"].create_index(["run", "hlc", "operator", "event_id"], index_name="notes_in_fold_order",
-                             if_not_exists=True)
-    _create_late_indexes(conn)
-
-
-def _create_late_indexes(conn: sqlite3.Connection) -> None:
-    """Indexes added after ledgers already existed; IF NOT EXISTS makes this cheap to repeat."""
-    # The last event of one kind by one operator (e.g. which runbook it last loaded), without
-    # scanning the operator's whole history.
-    conn.execute("CREATE INDEX IF NOT EXISTS events_by_operator_kind ON events (deployment, operator, run, kind, seq)")
+    for r in REGISTRY:
+        db[r.table].create(r.column_types(), pk=("run", *r.key_columns), not_null=r.not_null(),
+                           column_order=list(r.columns), if_not_exists=True, strict=True)
+        if r.hash_order:  # read back and hashed in this order
+            db[r.table].create_index(["run", *r.hash_order.replace(" ", "").split(",")],
+                                     index_name=f"{r.table}_in_order", if_not_exists=True)
 
 
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
@@ -94,3 +81,43 @@ def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
+
+
+# --- migrations ---------------------------------------------------------------------------------
+
+def _to_2(conn: sqlite3.Connection, path: Path, opener: Callable[[Path], sqlite3.Connection]) -> None:
+    """Schema 2: probe samples move to a file of their own; the projection tables become the
+    registered reducers' (dropped here, created and refolded on open)."""
+    tables = table_names(conn)
+    if "probe_samples" in tables:
+        columns = "probe, at_ms, state, ok, response_time_ms, value, reason"
+        rows = conn.execute(f"SELECT {columns} FROM probe_samples").fetchall()
+        if rows:
+            # Committed to the samples file before the table is dropped here: a crash in between
+            # leaves both copies, and the next open copies again without doubling (INSERT OR IGNORE).
+            target = ProbeSamples(samples_path(path), opener)
+            try:
+                with target._transaction() as samples_conn:
+                    samples_conn.executemany(
+                        f"INSERT OR IGNORE INTO probe_samples ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            finally:
+                target.close()
+        conn.execute("DROP TABLE probe_samples")
+    for table in ("step_state", "check_state", "notes"):
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+    set_meta(conn, "projection", "0")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection, Path, Callable[[Path], sqlite3.Connection]], None]] = {2: _to_2}
+assert sorted(MIGRATIONS) == list(range(2, SCHEMA_VERSION + 1)), "one migration per schema version"
+
+
+def migrate(conn: sqlite3.Connection, path: Path, version: int,
+            opener: Callable[[Path], sqlite3.Connection]) -> None:
+    """From `version` to SCHEMA_VERSION, inside the caller's write transaction."""
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        MIGRATIONS[target](conn, path, opener)
+        set_meta(conn, "schema", str(target))
+
+
+assert len({r.table for r in REGISTRY}) == len(REGISTRY)

@@ -1,182 +1,100 @@
-"""The state of a run (step statuses, check ticks, notes) and the pure rules that fold events into it.
+"""The state of a run: the rows of every registered aggregate, and their read-back views.
 
-The projection tables in SQLite hold rows of the same shape as the *Row tuples here (clock values,
-not datetimes); the fold rules live only here, so the incremental projection, a rebuild and the
-in-memory reference fold cannot disagree.
+The same reducers fold events here, in memory (a screen showing its own write at once, and the
+reference fold the tests compare against), and in the projection tables (`projection.py`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime
 from types import MappingProxyType
-from typing import Iterable, Mapping, NamedTuple
+from typing import Any, Iterable, Mapping
 
-from .events import CHECK_KINDS, NOTE_ADDED, STEP_KINDS, Event
-from .hlc import hlc_to_datetime, pack
+from . import aggregates  # noqa: F401 - registers every reducer
+from .aggregate import REGISTRY, Key, reducer, reducers_for
+from .aggregates.checks import CheckState
+from .aggregates.notes import NoteEntry
+from .aggregates.probes import ProbeObservation
+from .aggregates.steps import StepState
+from .events import Event
 
-STEP_STATUSES = ("pending", "in_progress", "done", "failed", "skipped")
-
-_STATUS_AFTER = {
-    "step.started": "in_progress",
-    "step.done": "done",
-    "step.failed": "failed",
-    "step.skipped": "skipped",
-    "step.reopened": "pending",
-}
-assert set(_STATUS_AFTER) == set(STEP_KINDS)
+_NO_ROWS: Mapping[Key, tuple] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class StepState:
-    status: str = "pending"
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    by: str | None = None
-    note: str | None = None
-    hlc: int = 0
-
-
-@dataclass(frozen=True)
-class CheckState:
-    ticked: bool = False
-    by: str | None = None
-    at: datetime | None = None
-    hlc: int = 0
-
-
-@dataclass(frozen=True)
-class NoteEntry:
-    at: datetime
-    operator: str
-    subject: str
-    text: str
-    event_id: str
-
-
-def _frozen(mapping: Mapping | None = None) -> Mapping:
-    return MappingProxyType(dict(mapping or {}))
-
-
-@dataclass(frozen=True)
 class RunState:
-    """What a run looks like now. Only subjects that have events appear in the mappings."""
+    """What a run looks like now: immutable. Only subjects that have events have rows."""
 
-    steps: Mapping[str, StepState] = field(default_factory=_frozen)
-    checks: Mapping[str, CheckState] = field(default_factory=_frozen)
-    notes: tuple[NoteEntry, ...] = ()
+    __slots__ = ("_rows", "_views")
+
+    def __init__(self, rows: Mapping[str, Mapping[Key, tuple]] | None = None) -> None:
+        self._rows = {name: MappingProxyType(dict(table)) for name, table in (rows or {}).items() if table}
+        self._views: dict[str, Any] = {}
+
+    def rows(self, name: str) -> Mapping[Key, tuple]:
+        return self._rows.get(name, _NO_ROWS)
+
+    def view(self, name: str) -> Any:
+        """The aggregate `name` as its reducer reads it back (built once per state)."""
+        if name not in self._views:
+            self._views[name] = reducer(name).view(self.rows(name))
+        return self._views[name]
+
+    def with_event(self, event: Event) -> RunState:
+        """This state with one more event folded in. The event must sort after all it holds."""
+        changed = reducers_for(event.kind)
+        if not changed:
+            return self
+        rows = dict(self._rows)
+        for r in changed:
+            key = r.key(event)
+            table = dict(rows.get(r.name, {}))
+            table[key] = r.fold(table.get(key), event)
+            rows[r.name] = table
+        return RunState(rows)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RunState) and self._rows == other._rows
+
+    def __hash__(self) -> int:  # immutable, but holds mappings: identity is enough
+        return id(self)
+
+    def __repr__(self) -> str:
+        return "RunState(" + ", ".join(f"{name}={len(rows)}" for name, rows in self._rows.items()) + ")"
+
+    # --- today's aggregates by name, for readable callers -------------------------------------
+
+    @property
+    def steps(self) -> Mapping[str, StepState]:
+        return self.view("steps")
 
     def step(self, step_id: str) -> StepState:
         return self.steps.get(step_id, StepState())
 
+    @property
+    def checks(self) -> Mapping[str, CheckState]:
+        return self.view("checks")
+
     def check(self, item_id: str) -> CheckState:
         return self.checks.get(item_id, CheckState())
 
+    @property
+    def notes(self) -> tuple[NoteEntry, ...]:
+        return self.view("notes")
 
-class StepRow(NamedTuple):
-    status: str
-    started_hlc: int | None
-    finished_hlc: int | None
-    by: str
-    note: str | None
-    hlc: int
-    event_id: str  # the last event applied; sync will need it to flag concurrent writers
-
-
-class CheckRow(NamedTuple):
-    ticked: bool
-    by: str
-    hlc: int
-    event_id: str
-
-
-class NoteRow(NamedTuple):
-    event_id: str
-    hlc: int
-    operator: str
-    subject: str
-    text: str
-
-
-def fold_step(row: StepRow | None, event: Event) -> StepRow:
-    """The step's row after `event`, given its row before (None when it has none yet)."""
-    started = row.started_hlc if row else None
-    finished = row.finished_hlc if row else None
-    if event.kind == "step.started":
-        started, finished = event.hlc, None
-    elif event.kind == "step.done":
-        started, finished = (started if started is not None else event.hlc), event.hlc
-    elif event.kind in ("step.failed", "step.skipped"):
-        finished = event.hlc
-    elif event.kind == "step.reopened":
-        started = finished = None
-    note = event.body.get("note")
-    return StepRow(_STATUS_AFTER[event.kind], started, finished, event.operator,
-                   note if isinstance(note, str) else None, event.hlc, event.id)
-
-
-def fold_check(event: Event) -> CheckRow:
-    return CheckRow(event.kind == "check.ticked", event.operator, event.hlc, event.id)
-
-
-def note_row(event: Event) -> NoteRow:
-    text = event.body.get("text")
-    return NoteRow(event.id, event.hlc, event.operator, event.subject, text if isinstance(text, str) else "")
-
-
-def step_state(row: StepRow) -> StepState:
-    return StepState(
-        status=row.status,
-        started_at=None if row.started_hlc is None else hlc_to_datetime(row.started_hlc),
-        finished_at=None if row.finished_hlc is None else hlc_to_datetime(row.finished_hlc),
-        by=row.by,
-        note=row.note,
-        hlc=row.hlc,
-    )
-
-
-def check_state(row: CheckRow) -> CheckState:
-    return CheckState(ticked=bool(row.ticked), by=row.by, at=hlc_to_datetime(row.hlc), hlc=row.hlc)
-
-
-def note_entry(row: NoteRow) -> NoteEntry:
-    return NoteEntry(at=hlc_to_datetime(row.hlc), operator=row.operator, subject=row.subject,
-                     text=row.text, event_id=row.event_id)
+    @property
+    def probes(self) -> Mapping[tuple[str, str], ProbeObservation]:
+        """(probe, vantage) -> what that machine last saw."""
+        return self.view("probes")
 
 
 def fold(events: Iterable[Event]) -> RunState:
     """The reference fold of one run's events, from scratch and in memory (any input order)."""
-    steps: dict[str, StepRow] = {}
-    checks: dict[str, CheckRow] = {}
-    notes: list[NoteRow] = []
+    rows: dict[str, dict[Key, tuple]] = {r.name: {} for r in REGISTRY}
     for event in sorted(events, key=lambda e: e.order_key):
-        if event.kind in STEP_KINDS:
-            steps[event.subject] = fold_step(steps.get(event.subject), event)
-        elif event.kind in CHECK_KINDS:
-            checks[event.subject] = fold_check(event)
-        elif event.kind == NOTE_ADDED:
-            notes.append(note_row(event))
-    return RunState(
-        steps=_frozen({k: step_state(v) for k, v in steps.items()}),
-        checks=_frozen({k: check_state(v) for k, v in checks.items()}),
-        notes=tuple(note_entry(n) for n in notes),
-    )
+        for r in reducers_for(event.kind):
+            key = r.key(event)
+            rows[r.name][key] = r.fold(rows[r.name].get(key), event)
+    return RunState(rows)
 
 
 def apply_event(state: RunState, event: Event) -> RunState:
-    """`state` with one more event folded in, in memory: how a screen shows its own write at once,
-    before it reads the projection back. The event must sort after everything in `state`."""
-    if event.kind in STEP_KINDS:
-        before = state.steps.get(event.subject)
-        row = fold_step(_step_row(before) if before else None, event)
-        return replace(state, steps=_frozen({**state.steps, event.subject: step_state(row)}))
-    if event.kind in CHECK_KINDS:
-        return replace(state, checks=_frozen({**state.checks, event.subject: check_state(fold_check(event))}))
-    if event.kind == NOTE_ADDED:
-        return replace(state, notes=state.notes + (note_entry(note_row(event)),))
-    return state
-
-
-def _step_row(step: StepState) -> StepRow:
-    as_hlc = lambda moment: None if moment is None else pack(int(moment.timestamp() * 1000), 0)  # noqa: E731
-    return StepRow(step.status, as_hlc(step.started_at), as_hlc(step.finished_at), step.by or "", step.note, step.hlc, "")
+    return state.with_event(event)

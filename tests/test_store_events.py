@@ -4,7 +4,9 @@ import json
 import pytest
 
 from warroom.store import Event, LedgerError
-from warroom.store.events import canonical_json, normalise_body, validate
+from warroom.store.events import canonical_json, normalise_body
+from warroom.store.kinds import SHAPES, validate
+from warroom.vocabulary import EventKind
 
 
 def make(**overrides):
@@ -76,6 +78,13 @@ def test_a_body_that_is_not_json_is_refused(body):
         ("note.added", "", {}),
         ("note.added", "", {"text": "   "}),
         ("runbook.loaded", "", {}),
+        ("runbook.loaded", "x", {"sha256": "ab"}),
+        ("step.done", "backup", {"notes": "typo of note"}),
+        ("probe.changed", "web", {"from": "UP", "to": "DOWN"}),
+        ("probe.changed", "web", {"from": "UP", "to": "DOWN", "vantage": "n1", "failed_condition": 3}),
+        ("probe.changed", "", {"from": "UP", "to": "DOWN", "vantage": "n1"}),
+        ("check.ticked", "pre/x", {"ticked": True}),
+        ("check.ticked", "pre/x", {"note": 3}),
     ],
 )
 def test_malformed_events_of_known_kinds_are_refused(kind, subject, body):
@@ -83,5 +92,21 @@ def test_malformed_events_of_known_kinds_are_refused(kind, subject, body):
         validate(kind, subject, body)
 
 
-def test_unknown_kinds_are_accepted():
-    validate("incident.opened", "db-latency", {"severity": "P2"})
+def test_unknown_kinds_are_refused_on_append():
+    """Our own writes use the vocabulary; a typo never lands in the ledger."""
+    with pytest.raises(LedgerError, match="'step.dne' is not an event kind"):
+        validate("step.dne", "backup", {})
+
+
+@pytest.mark.parametrize("kind, subject, body", [
+    ("step.done", "backup", {"note": "went fine"}),
+    ("note.added", "", {"text": "bridge moved"}),
+    ("probe.changed", "web", {"from": "UP", "to": "DOWN", "failed_condition": None, "vantage": "n1"}),
+    ("runbook.loaded", "", {"sha256": "ab" * 32}),
+])
+def test_well_formed_events_are_accepted(kind, subject, body):
+    assert validate(kind, subject, body) == EventKind(kind)
+
+
+def test_every_kind_declares_its_body():
+    assert set(SHAPES) == set(EventKind)

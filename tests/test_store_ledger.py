@@ -66,7 +66,8 @@ def test_seq_continues_across_runs_of_one_operator(db):
 def test_event_id_is_the_content_hash_of_what_was_stored(db):
     with open_ledger(db) as ledger:
         ledger.append("note.added", "", {"text": "go/no-go at 10:00 ✔"})
-        ledger.append("incident.opened", "db", {"severity": "P2", "nested": {"a": [1, 2]}})
+        ledger.append("probe.changed", "db", {"from": "UP", "to": "DOWN", "failed_condition": "[CONNECTED] == true",
+                                              "vantage": "jump-host ✔"})
         for event in ledger.events():
             assert event.verify()
             assert Event.create(**{k: v for k, v in event.to_json().items() if k not in ("id", "at")}).id == event.id

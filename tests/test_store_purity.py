@@ -1,11 +1,24 @@
-"""The store's public names."""
+"""The store's public names and its one vocabulary."""
+
+import warroom.store
+from warroom.vocabulary import EventKind, StepStatus
+
 
 def test_the_public_api():
-    import warroom.store
-
     assert set(warroom.store.__all__) == {
-        "Ledger", "Event", "RunState", "StepState", "CheckState", "NoteEntry", "LedgerError",
-        "ForeignDatabaseError", "STEP_STATUSES", "resolve_operator", "node_id", "default_db_path",
-        "resolve_db_path", "SampleRow",
+        "Ledger", "Event", "EventKind", "RunState", "StepState", "StepStatus", "CheckState", "NoteEntry",
+        "ProbeObservation", "LedgerError", "ForeignDatabaseError", "apply_event", "fold", "resolve_operator",
+        "node_id", "default_db_path", "resolve_db_path", "SampleRow",
     }
-    assert warroom.store.STEP_STATUSES == ("pending", "in_progress", "done", "failed", "skipped")
+
+
+def test_step_statuses_and_what_finished_means():
+    assert [s.value for s in StepStatus] == ["pending", "in_progress", "done", "failed", "skipped"]
+    assert {s for s in StepStatus if s.finished} == {StepStatus.DONE, StepStatus.SKIPPED}
+    assert {s for s in StepStatus if s.current} == {StepStatus.IN_PROGRESS, StepStatus.FAILED}
+    assert StepStatus.DONE == "done"  # stored and shown as the plain word
+
+
+def test_event_kinds_are_the_words_stored_in_the_ledger():
+    assert EventKind("step.done") is EventKind.STEP_DONE
+    assert {k.value.split(".")[0] for k in EventKind} == {"runbook", "step", "check", "note", "probe"}

@@ -141,7 +141,7 @@ STEP_KINDS = ["step.started", "step.done", "step.failed", "step.skipped", "step.
 actions = st.lists(
     st.tuples(
         st.integers(0, 3),  # which writer: (ana|lee) x (live|rehearsal-1)
-        st.sampled_from(STEP_KINDS + ["check.ticked", "check.unticked", "note.added", "incident.opened"]),
+        st.sampled_from(STEP_KINDS + ["check.ticked", "check.unticked", "note.added"]),
         st.sampled_from(["backup", "deploy-app", "smoke"]),
         st.one_of(st.none(), st.text(max_size=8)),  # a note, or none
         st.integers(-3_000, 3_000),  # how the shared wall clock moves before the action

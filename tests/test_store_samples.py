@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import stat
 from datetime import datetime, timedelta, timezone
 
 from warroom.store import Ledger, SampleRow
@@ -31,11 +34,20 @@ def test_samples_older_than_retention_are_pruned(tmp_path):
         assert rows[0].reason == "[STATUS] (500) == 200" and rows[0].ok is False
 
 
-def test_samples_table_added_to_an_existing_ledger(tmp_path):
-    path = tmp_path / "l.sqlite"
+def test_samples_live_in_a_file_of_their_own_beside_the_ledger(tmp_path):
+    path = tmp_path / "billing.sqlite"
     with Ledger.open(path, "demo", "ana") as ledger:
         ledger.append("step.done", "backup")
-        ledger._connection().execute("DROP TABLE probe_samples")  # a ledger from before samples existed
-    with Ledger.open(path, "demo", "ana") as ledger:
         ledger.record_samples([sample("web", 0)])
-        assert len(ledger.recent_samples("web")) == 1 and ledger.state().step("backup").status == "done"
+    with sqlite3.connect(path) as conn:
+        assert "probe_samples" not in {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    with sqlite3.connect(tmp_path / "billing.samples.sqlite") as conn:
+        assert conn.execute("SELECT probe FROM probe_samples").fetchall() == [("web",)]
+    assert stat.S_IMODE(os.stat(tmp_path / "billing.samples.sqlite").st_mode) == 0o600
+
+
+def test_a_ledger_without_samples_never_creates_the_samples_file(tmp_path):
+    with Ledger.open(tmp_path / "billing.sqlite", "demo", "ana") as ledger:
+        ledger.append("step.done", "backup")
+        ledger.state()
+    assert not (tmp_path / "billing.samples.sqlite").exists()

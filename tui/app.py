@@ -119,7 +119,7 @@ class WarroomApp(App):
 
     def _snapshot(self) -> Snapshot:
         recent = self.ledger.events(limit=ACTIVITY_ROWS, newest_first=True)
-        state, now = self.ledger.state(with_notes=False), self.clock()
+        state, now = self.ledger.state(skip=("notes",)), self.clock()
         outlook = forecast(self.runbook, actuals(state), now)
         return Snapshot(state, recent, recent[0].hlc if recent else 0, outlook, now)
 
@@ -140,7 +140,7 @@ class WarroomApp(App):
     def write(self, change: Callable[[Ledger, RunState], object], shown: RunState | None = None) -> None:
         """Apply one change against the state on screen (or, without one, the ledger's), then
         show the new state."""
-        event = change(self.ledger, shown or self.ledger.state(with_notes=False))
+        event = change(self.ledger, shown or self.ledger.state(skip=("notes",)))
         if event is None:
             self.call_from_thread(self.notify, "Already so; nothing recorded.")
             self._post_snapshot()
@@ -165,7 +165,7 @@ class WarroomApp(App):
     @work(thread=True, exit_on_error=False, group="ledger")
     def open_detail(self, step_id: str) -> None:
         history = self.ledger.events(subject=step_id)
-        status = self.ledger.state(with_notes=False).step(step_id)
+        status = self.ledger.state(skip=("notes",)).step(step_id)
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
         probe_states = main._probe_states() if main else {}
         detail = StepDetail(self.runbook.step(step_id), status, history, lambda e: describe(e, self.runbook),

@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 from warroom.probes import ProbeScheduler, ProbeStatus, Sample, ProbeState, Transition
 from warroom.runbook.model import ProbeSpec
 from warroom.store import Ledger, SampleRow
+from warroom.vocabulary import EventKind
 
 FLUSH_SECONDS = 0.25
 
@@ -104,7 +105,7 @@ class ProbeRunner:
             for transition in transitions:
                 if worth_recording(transition):
                     body = transition_event_body(transition, self._ledger.node)
-                    self._ledger.append("probe.changed", transition.probe, body)
+                    self._ledger.append(EventKind.PROBE_CHANGED, transition.probe, body)
         except Exception as error:  # a full disk must not stop the probes; say so and go on
             self._on_error(error)
         if statuses:

@@ -1,0 +1,53 @@
+"""Checklist ticks: the last tick or untick of an item wins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+from typing import Mapping, NamedTuple
+
+from warroom.vocabulary import CHECK_KINDS, EventKind
+
+from ..aggregate import Key, Reducer, register
+from ..events import Event
+from ..hlc import hlc_to_datetime
+
+
+class CheckRow(NamedTuple):
+    ticked: bool
+    by: str
+    hlc: int
+    event_id: str
+
+
+@dataclass(frozen=True)
+class CheckState:
+    ticked: bool = False
+    by: str | None = None
+    at: datetime | None = None
+    hlc: int = 0
+
+
+class Checks(Reducer[CheckRow, Mapping[str, CheckState]]):
+    name = "checks"
+    table = "check_state"
+    kinds = CHECK_KINDS
+    key_columns = ("item_id",)
+    row_type = CheckRow
+    hash_if_empty = True
+
+    def key(self, event: Event) -> Key:
+        return (event.subject,)
+
+    def fold(self, row: CheckRow | None, event: Event) -> CheckRow:
+        return CheckRow(event.kind == EventKind.CHECK_TICKED, event.operator, event.hlc, event.id)
+
+    def view(self, rows: Mapping[Key, CheckRow]) -> Mapping[str, CheckState]:
+        return MappingProxyType({
+            item_id: CheckState(ticked=bool(row.ticked), by=row.by, at=hlc_to_datetime(row.hlc), hlc=row.hlc)
+            for (item_id,), row in rows.items()
+        })
+
+
+CHECKS = register(Checks())

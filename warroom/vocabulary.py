@@ -1,0 +1,52 @@
+"""The words every room shares, defined once: what can happen (event kinds) and where a step can be.
+
+Pure and tiny, at the bottom of the house: the plan, the ledger, the application layer and the
+screen all import it, and nothing here imports them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class StepStatus(StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+    @property
+    def finished(self) -> bool:
+        """Done or skipped: nothing more to do, and the steps after it may start."""
+        return self in (StepStatus.DONE, StepStatus.SKIPPED)
+
+    @property
+    def current(self) -> bool:
+        """Running, or failed and waiting for someone: what the room is busy with now."""
+        return self in (StepStatus.IN_PROGRESS, StepStatus.FAILED)
+
+
+class EventKind(StrEnum):
+    RUNBOOK_LOADED = "runbook.loaded"
+    STEP_STARTED = "step.started"
+    STEP_DONE = "step.done"
+    STEP_FAILED = "step.failed"
+    STEP_SKIPPED = "step.skipped"
+    STEP_REOPENED = "step.reopened"
+    CHECK_TICKED = "check.ticked"
+    CHECK_UNTICKED = "check.unticked"
+    NOTE_ADDED = "note.added"
+    PROBE_CHANGED = "probe.changed"
+
+
+# The status each step event leads to.
+STATUS_AFTER: dict[EventKind, StepStatus] = {
+    EventKind.STEP_STARTED: StepStatus.IN_PROGRESS,
+    EventKind.STEP_DONE: StepStatus.DONE,
+    EventKind.STEP_FAILED: StepStatus.FAILED,
+    EventKind.STEP_SKIPPED: StepStatus.SKIPPED,
+    EventKind.STEP_REOPENED: StepStatus.PENDING,
+}
+STEP_KINDS = frozenset(STATUS_AFTER)
+CHECK_KINDS = frozenset({EventKind.CHECK_TICKED, EventKind.CHECK_UNTICKED})
