@@ -20,7 +20,8 @@ from types import MappingProxyType
 
 import click
 
-from warroom.runbook import RunbookError, lint, load
+from warroom.ops.loading import load_runbook
+from warroom.runbook import RunbookError, lint
 from warroom.runbook.model import Runbook
 from warroom.store import Ledger, LedgerError, resolve_db_path, resolve_operator
 from warroom.ops.actions import STEP_EVENTS, UsageProblem, add_note, describe, record_step, set_check
@@ -78,17 +79,6 @@ def open_ledger(runbook: Runbook, db: str | None, operator: str | None, run: str
     )
 
 
-def load_checked(path) -> Runbook:
-    """The runbook, with its probes' options and conditions checked too (file:line:col)."""
-    from warroom.ops.probe_validation import probe_problems
-
-    runbook = load(path)
-    problems = probe_problems(runbook)
-    if problems:
-        raise RunbookError(problems)
-    return runbook
-
-
 runbook_argument = click.argument("runbook_path", metavar="RUNBOOK", type=click.Path(dir_okay=False))
 
 
@@ -105,7 +95,7 @@ def validate(paths: tuple[str, ...]) -> None:
     failed = False
     for path in paths:
         try:
-            runbook = load_checked(path)
+            runbook = load_runbook(path)
         except RunbookError as error:
             failed = True
             for problem in error.problems:
@@ -129,7 +119,7 @@ def validate(paths: tuple[str, ...]) -> None:
 @guarded
 def open_(runbook_path: str, db: str | None, operator: str | None, run: str) -> None:
     """Open the full-screen console on RUNBOOK."""
-    runbook = load_checked(runbook_path)
+    runbook = load_runbook(runbook_path)
     _run_app(runbook, open_ledger(runbook, db, operator, run))
 
 
@@ -143,7 +133,7 @@ def demo(operator: str | None) -> None:
     from warroom.tui.demo_service import DemoService, point_probes_at
 
     with as_file(files("warroom.sample_runbooks") / "web-cutover.yaml") as sample:
-        runbook = load_checked(sample)
+        runbook = load_runbook(sample)
     now = datetime.now(timezone.utc).astimezone(runbook.window.start.tzinfo)
     runbook = starting_at(runbook, now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0))
     db = Path(tempfile.mkdtemp(prefix="warroom-demo-")) / f"{runbook.id}.sqlite"
@@ -176,7 +166,7 @@ def _run_app(runbook: Runbook, ledger: Ledger, demo=None) -> None:
 @guarded
 def status(runbook_path: str, db, operator, run, as_json: bool) -> None:
     """Progress, current and next steps, checklists."""
-    runbook = load_checked(runbook_path)
+    runbook = load_runbook(runbook_path)
     with open_ledger(runbook, db, operator, run) as ledger:
         doc = status_document(runbook, ledger)
     click.echo(json.dumps(doc, indent=2, ensure_ascii=False) if as_json else status_text(doc, runbook))
@@ -191,7 +181,7 @@ def status(runbook_path: str, db, operator, run, as_json: bool) -> None:
 @guarded
 def step(runbook_path: str, step_id: str, action: str, note: str | None, db, operator, run) -> None:
     """Record a step as started, done, failed, skipped or reopened."""
-    runbook = load_checked(runbook_path)
+    runbook = load_runbook(runbook_path)
     with open_ledger(runbook, db, operator, run) as ledger:
         event = record_step(ledger, runbook, ledger.state(), step_id, action, note)
         click.echo(describe(event, runbook) if event else f"{step_id} is already {ledger.state().step(step_id).status}; nothing recorded")
@@ -205,7 +195,7 @@ def step(runbook_path: str, step_id: str, action: str, note: str | None, db, ope
 @guarded
 def check(runbook_path: str, item_id: str, untick: bool, db, operator, run) -> None:
     """Tick (or --untick) a checklist item or smoke test."""
-    runbook = load_checked(runbook_path)
+    runbook = load_runbook(runbook_path)
     with open_ledger(runbook, db, operator, run) as ledger:
         event = set_check(ledger, runbook, ledger.state(), item_id, not untick)
         click.echo(describe(event, runbook) if event else f"{item_id} is already {'unticked' if untick else 'ticked'}; nothing recorded")
@@ -221,7 +211,7 @@ def note(runbook_path: str, text: str, step_id: str, db, operator, run) -> None:
     """Add a note to the log (or to a step with --step)."""
     from warroom.ops.actions import find_step
 
-    runbook = load_checked(runbook_path)
+    runbook = load_runbook(runbook_path)
     subject = find_step(runbook, step_id).id if step_id else ""
     with open_ledger(runbook, db, operator, run) as ledger:
         click.echo(describe(add_note(ledger, subject, text), runbook))
@@ -234,7 +224,7 @@ def note(runbook_path: str, text: str, step_id: str, db, operator, run) -> None:
 @guarded
 def log(runbook_path: str, db, operator, run, as_json: bool) -> None:
     """The event log of this run, oldest first."""
-    runbook = load_checked(runbook_path)
+    runbook = load_runbook(runbook_path)
     with open_ledger(runbook, db, operator, run) as ledger:
         events = ledger.events()
     if as_json:
@@ -254,7 +244,7 @@ def probe(runbook_path: str, as_json: bool, only: tuple[str, ...]) -> None:
     """Run every probe once: exit 0 if none is DOWN, 1 if any is, 2 on a configuration error."""
     from warroom.ops.gate import check_once, probe_table
 
-    runbook = load_checked(runbook_path)
+    runbook = load_runbook(runbook_path)
     results = check_once(runbook, only)
     if as_json:
         click.echo(json.dumps(results, indent=2, ensure_ascii=False))
