@@ -7,11 +7,11 @@ is placed at the option it names, and a bad condition at the exact column inside
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from warroom.probes import ConditionError, ProbeConfigError, config_problems, parse_condition
 from warroom.runbook import Problem
-from warroom.runbook.model import ProbeSpec, Runbook
+from warroom.runbook.model import Mark, ProbeSpec, Runbook
 
 
 def probe_problems(runbook: Runbook) -> list[Problem]:
@@ -30,7 +30,7 @@ def _problem(file: str, spec: ProbeSpec, error: ProbeConfigError) -> Problem:
 
 
 def _place(spec: ProbeSpec, error: ProbeConfigError) -> tuple[int, int]:
-    marks: Mapping[str, tuple] = spec.marks or {}
+    marks: Mapping[str, Mark] = spec.marks or {}
     key = error.option_key
     fallback = (spec.line or 1, spec.col or 1)
     if key is None:
@@ -46,7 +46,7 @@ def _place(spec: ProbeSpec, error: ProbeConfigError) -> tuple[int, int]:
             return fallback
         if error.index is not None:  # an item we have no place for: the option itself
             return mark[0], mark[1]
-    if error.column is not None and getattr(mark, "text_col", None) is not None:
+    if error.column is not None and mark.text_col is not None:
         return mark[0], mark.text_col + error.column - 1
     return mark[0], mark[1]
 

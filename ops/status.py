@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any
 
 from warroom.runbook.forecast import Actual, forecast
 from warroom.runbook.model import CHECKLIST_NAMES, CHECKLIST_TITLES, Runbook
@@ -20,9 +21,9 @@ def _iso(moment: datetime | None) -> str | None:
 
 def status_document(runbook: Runbook, ledger: Ledger, now: datetime | None = None) -> dict:
     state = ledger.state()
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     outlook = forecast(runbook, actuals(state), now)
-    steps = []
+    steps: list[dict[str, Any]] = []  # JSON objects, one per step
     for step in runbook.steps:
         s = state.step(step.id)
         steps.append(
@@ -74,7 +75,8 @@ def next_steps(runbook: Runbook, state: RunState) -> list[str]:
     return [
         step.id
         for step in runbook.steps
-        if state.step(step.id).status is StepStatus.PENDING and all(state.step(dep).status.finished for dep in step.after)
+        if state.step(step.id).status is StepStatus.PENDING
+        and all(state.step(dep).status.finished for dep in step.after)
     ]
 
 
@@ -90,7 +92,8 @@ def status_text(doc: dict, runbook: Runbook) -> str:
     for label, ids in (("current", doc["current"]), ("next", doc["next"][:5])):
         for step_id in ids or ["–"]:
             status = next((s["status"] for s in doc["steps"] if s["id"] == step_id), "")
-            lines.append(f"  {label:8} {step_id} {titles.get(step_id, '')} {status if label == 'current' else ''}".rstrip())
+            shown_status = status if label == "current" else ""
+            lines.append(f"  {label:8} {step_id} {titles.get(step_id, '')} {shown_status}".rstrip())
     for name in CHECKLIST_NAMES:
         items = doc["checklists"][name]
         if items:

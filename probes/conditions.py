@@ -14,9 +14,9 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping
 
 from .jsonpath import MISSING, as_text, bad_step_offset, length, parse_body, split_path, walk
 
@@ -171,6 +171,8 @@ def _parse_operand(text: str, start: int, end: int) -> Operand:
 
 def _parse_placeholder(text: str, column: int) -> Operand:
     placeholder = _PLACEHOLDER.match(text)
+    if placeholder is None:  # callers check first; should one not, a clear error rather than a crash
+        raise ConditionError("expected a placeholder such as [STATUS] or [BODY]", column)
     name = placeholder.group().upper()
     if name not in PLACEHOLDERS:
         near = difflib.get_close_matches(name, PLACEHOLDERS, n=1)
@@ -240,11 +242,12 @@ class _Resolved:
 def _resolve(operand: Operand, result: Mapping[str, object], cache: dict[str, object]) -> _Resolved:
     if operand.kind in ("literal", "pat", "any"):
         return _Resolved(operand.text)
-    value = result.get(operand.key) if operand.key else None
-    if value is None:
+    key = operand.key
+    value = result.get(key) if key else None
+    if not key or value is None:
         return _Resolved(None, "unavailable")
     if operand.kind == "placeholder":
-        return _Resolved(_placeholder_text(operand.key, value))
+        return _Resolved(_placeholder_text(key, value))
     body = _body_text(value)
     if not operand.path and operand.kind == "body":
         return _Resolved(body)
@@ -339,7 +342,7 @@ def to_number(text: str) -> float | None:
 def _show(operand: Operand, resolved: _Resolved) -> str:
     if resolved.status == "invalid":
         return f"{operand.text} ({INVALID})"
-    if resolved.status == "unavailable":
+    if resolved.status == "unavailable" or resolved.text is None:  # only "ok" values carry text
         return f"{operand.text} ({UNAVAILABLE})"
     if resolved.text == operand.text:
         return operand.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .result import ProbeResult
-from .spec import ProbeConfig, default_expect
+from .spec import ProbeConfig, default_expect, is_number
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,9 @@ def _judge_threshold(config: ProbeConfig, result: ProbeResult) -> Verdict:
         return Verdict(ok=False, reason=result.error or "no reading")
     fail_above = config.options.get("fail_above")
     warn_above = config.options.get("warn_above")
-    if fail_above is not None and result.metric > fail_above:
+    # Thresholds are numbers once the spec is checked; None means the metric has no default.
+    if is_number(fail_above) and result.metric > fail_above:
         return Verdict(ok=False, reason=f"{result.value} > {fail_above:g}")
-    if warn_above is not None and result.metric > warn_above:
+    if is_number(warn_above) and result.metric > warn_above:
         return Verdict(ok=True, degraded=True, reason=f"{result.value} > {warn_above:g}")
     return Verdict(ok=True)

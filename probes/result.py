@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class ProbeResult:
     metric: float | None = None  # the number a host probe measures, judged by warn_above/fail_above
 
 
-def failed(error: str, offline: bool = False, **values: object) -> ProbeResult:
-    """A result for a check that could not get an answer."""
+def failed(error: str, offline: bool = False, /, **values: object) -> ProbeResult:
+    """A result for a check that could not get an answer. `error` and `offline` are positional
+    only, so every keyword (from a check's FAILURE_VALUES too) is one of the result's values."""
     return ProbeResult(result=MappingProxyType(dict(values)), value=error, error=error, offline=offline)

@@ -12,8 +12,9 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from datetime import datetime, timezone
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import TypeVar
 
 from warroom.runbook.model import ProbeSpec
 
@@ -26,6 +27,8 @@ from .state import HISTORY_SIZE, ProbeStatus, ProbeTracker, Sample, Transition, 
 
 log = logging.getLogger(__name__)
 
+Notice = TypeVar("Notice")  # what a listener is told: a Sample, a ProbeStatus or a Transition
+
 LAG_SAMPLES = 10_000  # schedule lags kept for the bench's percentiles
 TIMEOUT_GRACE = 1.0  # seconds on top of a probe's timeout before the scheduler gives up on a check
 STOP_WAIT = 2.0  # seconds stop() waits for cancelled checks to clean up
@@ -33,7 +36,7 @@ START_RATE = 100.0  # first checks started per second at most: 4 probes start wi
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class ProbeScheduler:
@@ -164,13 +167,16 @@ class ProbeScheduler:
             return failed(f"check crashed: {type(exc).__name__}: {exc}")
 
     def _emit(self, update: Update) -> None:
-        calls = [(self._on_sample, update.sample), (self._on_status, update.status)]
+        _notify(self._on_sample, update.sample)
+        _notify(self._on_status, update.status)
         if update.transition is not None:
-            calls.append((self._on_transition, update.transition))
-        for callback, value in calls:
-            if callback is None:
-                continue
-            try:
-                callback(value)
-            except Exception:  # noqa: BLE001 - a faulty listener must not stop the probes
-                log.exception("probe listener %r failed", callback)
+            _notify(self._on_transition, update.transition)
+
+
+def _notify(listener: Callable[[Notice], None] | None, notice: Notice) -> None:
+    if listener is None:
+        return
+    try:
+        listener(notice)
+    except Exception:  # noqa: BLE001 - a faulty listener must not stop the probes
+        log.exception("probe listener %r failed", listener)

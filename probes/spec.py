@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from warroom.runbook.model import ProbeSpec
@@ -88,7 +89,7 @@ def to_config(spec: ProbeSpec | ProbeConfig) -> ProbeConfig:
     if isinstance(spec, ProbeConfig):
         return spec
     config, problems = _build(spec)
-    if problems:
+    if config is None:  # there is no config exactly when there are problems
         raise problems[0]
     return config
 
@@ -122,6 +123,8 @@ def _build(spec: ProbeSpec) -> tuple[ProbeConfig | None, list[ProbeConfigError]]
     timeout = _seconds(options, "timeout", DEFAULT_TIMEOUT, problem)
     fail_after = _count(options, "fail_after", DEFAULT_FAIL_AFTER, problem)
     recover_after = _count(options, "recover_after", DEFAULT_RECOVER_AFTER, problem)
+    expect: tuple[Condition, ...]
+    warn: tuple[Condition, ...]
     if kind == "host":
         for key in ("expect", "warn"):
             if key in options:
@@ -134,7 +137,8 @@ def _build(spec: ProbeSpec) -> tuple[ProbeConfig | None, list[ProbeConfigError]]
         warn = _conditions(options, "warn", (), problem)
         kind_options = {key: options[key] for key in KIND_OPTIONS[kind] if key in options}
         _check_kind_options(kind, kind_options, problem)
-    if problems:
+    # Each of these is None only after a problem was reported; checking them narrows their types.
+    if problems or interval is None or timeout is None or fail_after is None or recover_after is None:
         return None, problems
     return ProbeConfig(
         name=spec.name, kind=kind, target=spec.target.strip(), interval=interval, timeout=timeout,
@@ -153,7 +157,7 @@ def _check_target(kind: str, target: object, problem) -> None:
             if url.scheme not in ("http", "https") or not url.hostname:
                 problem(f"'{target}' is not an http:// or https:// URL", kind)
             else:
-                url.port  # raises ValueError for a bad port
+                _ = url.port  # read only to raise ValueError for a bad port
         elif kind == "tcp":
             split_host_port(target)
         elif kind == "tls":
@@ -252,6 +256,11 @@ def _check_kind_options(kind: str, options: dict, problem) -> None:
             problem(f"nameserver: {exc}", "nameserver")
 
 
+def is_number(value: object) -> TypeGuard[float]:
+    """An int or a float, but not a bool (which Python counts as an int)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _host_options(metric: str, options: Mapping, problem) -> dict:
     warn_default, fail_default = DEFAULT_THRESHOLDS.get(str(metric).strip(), (None, None))
     chosen: dict[str, object] = {}
@@ -265,7 +274,7 @@ def _host_options(metric: str, options: Mapping, problem) -> dict:
                     else f"{key} must be a number", key)
         chosen[key] = value
     warn, fail = chosen["warn_above"], chosen["fail_above"]
-    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (warn, fail)) and warn > fail:
+    if is_number(warn) and is_number(fail) and warn > fail:
         problem(f"warn_above ({warn:g}) must not be above fail_above ({fail:g})", "warn_above")
     if "path" in options:
         if str(metric).strip() != "disk":

@@ -7,10 +7,10 @@ are left out of equality so two loads of the same text compare equal.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Mapping
 
 # Checklist names in the order the screen shows them.
 PRE_DEPLOYMENT = "pre_deployment"
@@ -106,18 +106,20 @@ class Step:
     col: int = field(default=0, compare=False)
 
 
-class Mark(tuple):
+class Mark(tuple[int, int]):
     """Where a value starts in the file: a plain `(line, col)` pair, 1-based (for a quoted scalar,
     the column of its opening quote). `text_col` is the column of the value's first character when
     the scalar's characters sit one-to-one on that line (plain or quoted, on one line, no escapes),
     so a column inside the text maps to `text_col + column - 1`; otherwise None."""
 
-    def __new__(cls, line: int, col: int, text_col: int | None = None) -> "Mark":
+    text_col: int | None
+
+    def __new__(cls, line: int, col: int, text_col: int | None = None) -> Mark:
         mark = super().__new__(cls, (line, col))
         mark.text_col = text_col
         return mark
 
-    def __getnewargs__(self) -> tuple:
+    def __getnewargs__(self) -> tuple[int, int, int | None]:
         return (self[0], self[1], self.text_col)
 
     @property
@@ -142,7 +144,7 @@ class ProbeSpec:
     # Where each value was written, for errors found later (the probes package checks the
     # options): key -> Mark of its value (every key of the probe, `name` and the kind too), and
     # "key[i]" -> Mark of item i (0-based, as ProbeConfigError.index) of a list-valued key.
-    marks: Mapping[str, tuple] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+    marks: Mapping[str, Mark] = field(default_factory=lambda: MappingProxyType({}), compare=False)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ read each scalar's text as written, so `rollback_deadline: 14:00` stays "14:00".
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from types import MappingProxyType
-from typing import Callable
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -157,6 +157,8 @@ def plain_value(node: Node) -> object:
         return MappingProxyType(values)
     if is_null(node):
         return None
+    if not isinstance(node, ScalarNode):  # the composer makes only scalars, sequences and mappings
+        raise TypeError(f"unexpected YAML node {type(node).__name__}")
     text = node.value
     if node.style is not None:  # quoted or block scalar: always text
         return text

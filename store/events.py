@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import LedgerError
 from .hlc import hlc_to_datetime
@@ -47,8 +48,8 @@ class Event:
                hlc: int, kind: str, subject: str, body: Mapping[str, Any] | None) -> Event:
         """Build a new event and give it its content id. The body is normalised through JSON so
         that what is hashed, stored and returned are the same value."""
-        content = dict(deployment=deployment, run=run, operator=operator, node=node, seq=seq,
-                       prev=prev, hlc=hlc, kind=kind, subject=subject, body=normalise_body(body))
+        content: dict[str, Any] = dict(deployment=deployment, run=run, operator=operator, node=node, seq=seq,
+                                       prev=prev, hlc=hlc, kind=kind, subject=subject, body=normalise_body(body))
         return cls(id=content_id(content), **content)
 
     @property

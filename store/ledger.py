@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from warroom.vocabulary import EventKind
 
@@ -84,7 +85,8 @@ class Ledger:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Ledger({str(self.path)!r}, deployment={self.deployment!r}, operator={self.operator!r}, run={self.run!r})"
+        return (f"Ledger({str(self.path)!r}, deployment={self.deployment!r}, operator={self.operator!r}, "
+                f"run={self.run!r})")
 
     # ---- writing -------------------------------------------------------------------------------
 
@@ -253,5 +255,6 @@ def _event_row(event: Event) -> tuple:
 
 
 def _event_from_row(row: tuple) -> Event:
-    *fields, body = row
-    return Event(*fields, body=json.loads(body))
+    """A row selected as schema.EVENT_COLUMNS: the event's fields in order, the body as JSON text."""
+    event_id, deployment, run, operator, node, seq, prev, hlc, kind, subject, body = row
+    return Event(event_id, deployment, run, operator, node, seq, prev, hlc, kind, subject, json.loads(body))

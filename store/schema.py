@@ -8,8 +8,9 @@ derived, so a migration may drop them; `Ledger.open` refolds whenever PROJECTION
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .aggregate import REGISTRY
 from .samples import ProbeSamples, samples_path
@@ -43,11 +44,12 @@ def create(conn: sqlite3.Connection) -> None:
     if {"meta", "events", *(r.table for r in REGISTRY)} <= set(table_names(conn)):
         return  # the common case: an existing ledger
     db = database(conn)
-    db["meta"].create({"key": str, "value": str}, pk="key", not_null={"key", "value"},
-                      if_not_exists=True, strict=True)
+    # db.table(name), not db[name]: every name here is a table (db[name] may also give a view).
+    db.table("meta").create({"key": str, "value": str}, pk="key", not_null={"key", "value"},
+                            if_not_exists=True, strict=True)
     # The log. `seq` is gap-free per operator locally, but deliberately not UNIQUE: a future
     # INSERT OR IGNORE import must not silently drop an event over a duplicated seq.
-    db["events"].create(
+    db.table("events").create(
         {"id": str, "deployment": str, "run": str, "operator": str, "node": str, "seq": int,
          "prev": str, "hlc": int, "kind": str, "subject": str, "body": str},
         pk="id", not_null=set(EVENT_COLUMNS), column_order=list(EVENT_COLUMNS),
@@ -61,14 +63,14 @@ def create(conn: sqlite3.Connection) -> None:
         # the last event of one kind by one operator (which runbook it last loaded), without a scan
         ("events_by_operator_kind", ["deployment", "operator", "run", "kind", "seq"]),
     ):
-        db["events"].create_index(columns, index_name=name, if_not_exists=True)
+        db.table("events").create_index(columns, index_name=name, if_not_exists=True)
     # The projection: derived from the events, so it may be dropped and refilled at any time.
     for r in REGISTRY:
-        db[r.table].create(r.column_types(), pk=("run", *r.key_columns), not_null=r.not_null(),
-                           column_order=list(r.columns), if_not_exists=True, strict=True)
+        db.table(r.table).create(r.column_types(), pk=("run", *r.key_columns), not_null=r.not_null(),
+                                 column_order=list(r.columns), if_not_exists=True, strict=True)
         if r.hash_order:  # read back and hashed in this order
-            db[r.table].create_index(["run", *r.hash_order.replace(" ", "").split(",")],
-                                     index_name=f"{r.table}_in_order", if_not_exists=True)
+            db.table(r.table).create_index(["run", *r.hash_order.replace(" ", "").split(",")],
+                                           index_name=f"{r.table}_in_order", if_not_exists=True)
 
 
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:

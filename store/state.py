@@ -6,8 +6,9 @@ reference fold the tests compare against), and in the projection tables (`projec
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from . import aggregates  # noqa: F401 - registers every reducer
 from .aggregate import REGISTRY, Key, reducer, reducers_for
@@ -43,7 +44,7 @@ class RunState:
         changed = reducers_for(event.kind)
         if not changed:
             return self
-        rows = dict(self._rows)
+        rows: dict[str, Mapping[Key, tuple]] = dict(self._rows)
         for r in changed:
             key = r.key(event)
             table = dict(rows.get(r.name, {}))

@@ -28,6 +28,8 @@ class CommandCheck(Check):
             stderr=asyncio.subprocess.PIPE, start_new_session=True,
         )
         try:
+            # Both were asked for as PIPE above, so asyncio always opens them.
+            assert process.stdout is not None and process.stderr is not None
             (stdout, _), (stderr, _), code = await asyncio.gather(
                 _read_capped(process.stdout, MAX_STDOUT), _read_capped(process.stderr, MAX_STDERR), process.wait())
         finally:
@@ -68,10 +70,10 @@ def _summary(code: int, out: str, err: str) -> str:
 
 
 def _first_line(text: str) -> str:
-    line = next((l.strip() for l in text.splitlines() if l.strip()), "")
+    line = next((raw.strip() for raw in text.splitlines() if raw.strip()), "")
     return line[:_LINE_SHOWN]
 
 
 def _last_line(text: str) -> str:
-    line = next((l.strip() for l in reversed(text.splitlines()) if l.strip()), "")
+    line = next((raw.strip() for raw in reversed(text.splitlines()) if raw.strip()), "")
     return line[:_LINE_SHOWN]

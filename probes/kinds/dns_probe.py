@@ -17,7 +17,8 @@ from .base import Check
 
 class DnsCheck(Check):
     async def check(self) -> ProbeResult:
-        nameserver = self.config.options.get("nameserver") or _system_nameserver()
+        configured = self.config.options.get("nameserver")  # (host, port) once the spec is checked
+        nameserver = configured if isinstance(configured, tuple) else _system_nameserver()
         if nameserver is None:
             return failed("no nameserver configured on this machine; set nameserver: IP[:PORT]")
         where, port = nameserver

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from time import perf_counter
 from types import MappingProxyType
-from typing import Mapping
+from typing import TypedDict
 
 import httpx
 
@@ -51,10 +51,11 @@ class HttpCheck(Check):
             if event == "connection.connect_tcp.started" and not connect_started:
                 connect_started.append(perf_counter())
 
+        headers = options.get("headers")  # a read-only mapping of text to text, from the spec
         request_started = perf_counter()
         async with client.stream(
             str(options.get("method", "GET")), self.config.target,
-            headers=dict(options.get("headers") or {}), extensions={"trace": trace},
+            headers=dict(headers) if isinstance(headers, Mapping) else {}, extensions={"trace": trace},
             **_body_arguments(options.get("body")),
         ) as response:
             ip = _peer_ip(response)
@@ -75,7 +76,14 @@ class HttpCheck(Check):
             self._client = None
 
 
-def _body_arguments(body: object) -> dict[str, object]:
+class _BodyArguments(TypedDict, total=False):
+    """The keyword arguments of httpx's request that carry a body: text as is, the rest as JSON."""
+
+    content: bytes
+    json: object
+
+
+def _body_arguments(body: object) -> _BodyArguments:
     if body is None:
         return {}
     if isinstance(body, str):
