@@ -11,6 +11,7 @@ import os, sys, time
 from warroom.store import Ledger
 path, operator, count, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 ledger = Ledger.open(path, "billing", operator, node="node-" + str(os.getpid()))
+open(go + "." + str(os.getpid()) + ".ready", "w").close()  # opened: ready to write
 deadline = time.monotonic() + 30
 while not os.path.exists(go) and time.monotonic() < deadline:
     time.sleep(0.001)
@@ -32,7 +33,9 @@ def test_processes_writing_at_once_lose_nothing_and_keep_seq_gap_free(tmp_path):
     go = tmp_path / "go"
     Ledger.open(path, "billing", "setup", node="n0").close()  # the race to create is tested below
     writers = [start_writer(path, op, 200, go) for op in ("ana", "lee", "ana")]
-    time.sleep(0.5)  # let them all open before they start writing together
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("go.*.ready"))) < len(writers) and time.monotonic() < deadline:
+        time.sleep(0.01)  # all of them open before they start writing together, however busy the machine
     go.touch()
     outputs = [w.communicate(timeout=120) for w in writers]
     for writer, (out, err) in zip(writers, outputs):
