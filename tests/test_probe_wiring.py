@@ -25,8 +25,9 @@ steps:
   - {{id: after, title: Afterwards, duration: 10m}}
 probes:
   - {{name: web, http: "http://127.0.0.1:{port}/healthz", expect: ["[STATUS] == 200", "[BODY].status == UP"], interval: 200ms, fail_after: 1}}
-  - {{name: cpu, host: cpu}}
+  - {{name: cpu, host: cpu, warn_above: 100, fail_above: 100}}
 """
+# The cpu probe never goes above 100%: on a busy test machine it stays UP, so only web decides.
 
 
 class Health(BaseHTTPRequestHandler):
