@@ -1,6 +1,6 @@
 """Probe board repaint latency: 1,000 probes at 160x50, 50 rounds of 100 changed probes each.
 
-A round is one `update_statuses()` call; it is timed until every changed line that is on screen
+A round is one `update_rows()` call; it is timed until every changed line that is on screen
 has been repainted (render_line called for it). The baseline is Textual's DataTable doing
 `update_cell` for the same changed cells, in the same run, timed the same way.
 """
@@ -22,6 +22,7 @@ from textual.widgets import DataTable
 from bench.keystroke import percentile
 from warroom.probes import ProbeStatus, ProbeState
 from warroom.probes.state import HISTORY_SIZE
+from warroom.tui.rows import probe_row
 from warroom.widgets.probe_board import COLUMNS, ProbeBoard, fit_columns, row_cells
 
 PROBES = 1000
@@ -70,12 +71,14 @@ def _rounds(rng: random.Random, initial: list[ProbeStatus]) -> list[list[ProbeSt
 
 
 class _Host(App):
-    def __init__(self, widget: Widget) -> None:
+    def __init__(self, widget: Widget, *others: Widget) -> None:
         super().__init__()
         self.widget = widget
+        self.others = others
 
     def compose(self) -> ComposeResult:
         yield self.widget
+        yield from self.others
 
 
 def _record_paints(widget: Widget) -> list[int]:
@@ -109,24 +112,30 @@ async def _timed_rounds(pilot, widget: Widget, rounds, row_of: Callable[[str], i
 
 async def _board(initial, rounds) -> dict:
     board = ProbeBoard()
+
+    def update(statuses: list[ProbeStatus]) -> None:  # as the console does
+        board.update_rows(map(probe_row, statuses))
+
     async with _Host(board).run_test(size=SIZE) as pilot:
-        board.update_statuses(initial)
+        update(initial)
         await pilot.pause()
-        return await _timed_rounds(pilot, board, rounds, board._rows.__getitem__, board.update_statuses)
+        return await _timed_rounds(pilot, board, rounds, board.get_row_index, update)
 
 
 async def _data_table(initial, rounds) -> dict:
     table = DataTable(cursor_type="row")
-    app = _Host(table)
+    board = ProbeBoard()  # not shown: only its row styles, so that both tables paint the same cells
+    board.display = False
+    app = _Host(table, board)
     async with app.run_test(size=SIZE) as pilot:
-        colours = app.get_css_variables()
+        palette = board.row_palette()
         keys, widths = fit_columns(SIZE[0] - 1)
         for column in COLUMNS:
             if column.key in keys:
                 table.add_column(column.label, width=widths[column.key], key=column.key)
         shown: dict[str, dict[str, Text]] = {}
         for status in initial:
-            shown[status.name] = row_cells(status, colours)
+            shown[status.name] = row_cells(probe_row(status), palette)
             table.add_row(*(shown[status.name][key] for key in keys), key=status.name)
         rows = {status.name: index for index, status in enumerate(initial)}
         await pilot.pause()
@@ -134,7 +143,7 @@ async def _data_table(initial, rounds) -> dict:
         def apply(changes: list[ProbeStatus]) -> None:
             # The same work as the board: build the cells, update only those that changed.
             for status in changes:
-                cells = row_cells(status, colours)
+                cells = row_cells(probe_row(status), palette)
                 for key in keys:
                     if cells[key] != shown[status.name][key]:
                         table.update_cell(status.name, key, cells[key])
@@ -172,7 +181,7 @@ def main() -> None:
     figures = measure()
     print(
         f"probe board, {figures['probes']:,} probes at {SIZE[0]}x{SIZE[1]}, {figures['rounds']} rounds of "
-        f"{figures['changes_per_round']} changes in one update_statuses call:\n"
+        f"{figures['changes_per_round']} changes in one update_rows call:\n"
         f"  repaint p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms (target p95 <= 50 ms); "
         f"the call alone p50 {figures['call_p50_ms']:.2f} ms; {figures['lines_per_round']:.1f} lines painted a round\n"
         f"  DataTable.update_cell baseline p50 {figures['datatable_p50_ms']:.1f} ms, "

@@ -53,14 +53,14 @@ async def _press_done(runbook_path: Path, db: Path) -> list[float]:
             if ledger.state(skip=("notes",)).step(step_id).status == "done":
                 timeline.action_cursor_down()
                 continue
-            row_line = timeline._keys.index(step_id) + 1 - timeline.scroll_offset.y
+            row_line = timeline.get_row_index(step_id) + 1 - timeline.scroll_offset.y
             painted.clear()
             committed.clear()
             started = time.perf_counter()
             # Pilot's press() also waits for the whole app to go idle; watch the row meanwhile.
             pressing = asyncio.create_task(pilot.press("d"))
-            # Done when the event is committed, the row's cells say so and its line was repainted.
-            while not ("done" in timeline._cells[step_id]["state"].plain and row_line in painted):
+            # Done when the event is committed, the row says so and its line was repainted.
+            while not (timeline.get_row(step_id).status == "done" and row_line in painted):
                 await asyncio.sleep(0.0005)
             painted_at = time.perf_counter()
             while not committed:

@@ -1,26 +1,24 @@
-"""The probe board and the probe history screen under Textual's Pilot, plus their pure helpers."""
+"""The probe board and the probe history screen under Textual's Pilot, plus their pure helpers.
+
+The board shows `ProbeRow`s; `rows.probe_row` makes one from a probe's status, as the console does.
+`hosted` (conftest.py) runs one widget alone under Pilot.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
+from textual import on
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from warroom.probes import ProbeStatus, ProbeState
 from warroom.store import SampleRow
 from warroom.tui.probe_history import ProbeHistory
-from warroom.widgets.display import PROBE_GLYPH, theme_colour
-from warroom.widgets.probe_board import (
-    PROBE_WORD,
-    ProbeBoard,
-    count_states,
-    fit_columns,
-    sparkline,
-    state_badge,
-    uptime_text,
-)
+from warroom.tui.rows import probe_counts, probe_row
+from warroom.widgets.display import PROBE_GLYPH
+from warroom.widgets.probe_board import PROBE_WORD, ProbeBoard, fit_columns, sparkline, state_badge, uptime_text
 
 ZONE = timezone(timedelta(hours=1))
 AT = datetime(2026, 11, 28, 9, 0, tzinfo=ZONE)
@@ -42,26 +40,21 @@ def status(name: str, state: ProbeState = ProbeState.UP, latency: float = 40.0, 
     return ProbeStatus(**(fields | changes))
 
 
-class BoardApp(App):
-    def __init__(self, statuses=()) -> None:
-        super().__init__()
-        self.initial = list(statuses)
-        self.selected: list[str] = []
-
-    def compose(self) -> ComposeResult:
-        yield ProbeBoard()
-
-    def on_mount(self) -> None:
-        board = self.query_one(ProbeBoard)
-        board.update_statuses(self.initial)
-        board.focus()
-
-    def on_probe_board_probe_selected(self, message: ProbeBoard.ProbeSelected) -> None:
-        self.selected.append(message.name)
+def board_with(statuses, **options) -> ProbeBoard:
+    board = ProbeBoard(**options)
+    board.update_rows(map(probe_row, statuses))
+    return board
 
 
 def line_text(board: ProbeBoard, name: str) -> str:
-    return board.render_line(board._rows[name] + 1 - board.scroll_offset.y).text
+    return board.render_row(board.get_row_index(name)).text
+
+
+def colour_of(board: ProbeBoard, name: str, text: str) -> str | None:
+    """The foreground colour of `text` on the probe's line as painted on screen (via render_line)."""
+    y = board.get_row_index(name) + 1 - board.scroll_offset.y  # line 0 is the column titles
+    segment = next(s for s in board.render_line(y) if text in s.text)
+    return segment.style.color.get_truecolor().hex if segment.style and segment.style.color else None
 
 
 def record_paints(board: ProbeBoard) -> list[int]:
@@ -89,11 +82,19 @@ def test_uptime_badge_and_counts():
     assert uptime_text(100.0) == "100%"
     assert uptime_text(99.84) == "99.8%"
     assert uptime_text(99.99) == "99.9%"  # never rounds up to a clean 100
-    counts = count_states([status("a"), status("b", ProbeState.DEGRADED), status("c", ProbeState.DOWN),
+    counts = probe_counts([status("a"), status("b", ProbeState.DEGRADED), status("c", ProbeState.DOWN),
                            status("d", ProbeState.DEGRADED)])
     assert counts[ProbeState.UP] == 1 and counts[ProbeState.PENDING] == 0
     assert state_badge(counts) == "2▲1✖"
-    assert state_badge(count_states([status("a")])) == ""
+    assert state_badge(probe_counts([status("a")])) == ""
+
+
+def test_a_row_says_what_the_line_shows():
+    row = probe_row(status("api", ProbeState.DOWN, latency=312.0, value=""))
+    assert (row.name, row.kind, row.state, row.last) == ("api", "http", "DOWN", "312 ms")
+    assert row.failing == "connection refused" and row.up_1h == "99.8%" and row.up_24h == "–"
+    assert row.latency == sparkline((30.0, None, 312.0))
+    assert probe_row(status("web")).failing == ""  # an UP probe has nothing failing
 
 
 def test_narrow_columns_keep_state_name_and_failing_condition():
@@ -107,12 +108,9 @@ def test_narrow_columns_keep_state_name_and_failing_condition():
 # --- the board -------------------------------------------------------------------------------------
 
 
-async def test_every_state_reads_by_glyph_and_word():
+async def test_every_state_reads_by_glyph_and_word(hosted):
     statuses = [status(f"probe-{state.value.lower()}", state) for state in ProbeState]
-    app = BoardApp(statuses)
-    async with app.run_test(size=(160, 20)) as pilot:
-        await pilot.pause()
-        board = app.query_one(ProbeBoard)
+    async with hosted(board_with(statuses), size=(160, 20)) as (board, pilot):
         assert board.render_line(0).text.split()[:2] == ["State", "Probe"]
         for item in statuses:
             text = line_text(board, item.name)
@@ -123,57 +121,48 @@ async def test_every_state_reads_by_glyph_and_word():
         assert board.counts[ProbeState.DOWN] == 1 and len(board.counts) == len(ProbeState)
 
 
-async def test_rows_are_coloured_from_the_theme():
-    app = BoardApp([status("down", ProbeState.DOWN), status("up")])
-    async with app.run_test(size=(160, 20)) as pilot:
+async def test_rows_are_coloured_from_the_theme_and_follow_a_new_one(hosted):
+    async with hosted(board_with([status("db", ProbeState.DOWN), status("web")]), size=(160, 20)) as (board, pilot):
+        success, error = (pilot.app.get_css_variables()[name].lower() for name in ("success", "error"))
+        assert colour_of(board, "db", "✖ DOWN") == error
+        assert colour_of(board, "db", "db") == error  # a DOWN row is red throughout
+        assert colour_of(board, "web", "● up") == success
+        assert colour_of(board, "web", "web") != success  # an UP row stays quiet beyond its glyph and word
+        pilot.app.theme = "nord"
         await pilot.pause()
-        board = app.query_one(ProbeBoard)
-        error = theme_colour(app.get_css_variables(), "error")
-        assert error in str(board._cells["down"]["name"].spans[0].style)
-        assert not board._cells["up"]["name"].spans  # an UP row stays quiet beyond its glyph
-        app.theme = "nord"
-        await pilot.pause()
-        light_error = theme_colour(app.get_css_variables(), "error")
-        assert light_error != error
-        assert light_error in str(board._cells["down"]["name"].spans[0].style)
+        nord_error = pilot.app.get_css_variables()["error"].lower()
+        assert nord_error != error
+        assert colour_of(board, "db", "✖ DOWN") == nord_error
+        assert colour_of(board, "db", "db") == nord_error
 
 
-async def test_updating_one_probe_repaints_only_its_row():
+async def test_updating_one_probe_repaints_only_its_row(hosted):
     statuses = [status(f"p{n:02d}") for n in range(30)]
-    app = BoardApp(statuses)
-    async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
-        board = app.query_one(ProbeBoard)
-        before = {name: dict(cells) for name, cells in board._cells.items()}
+    async with hosted(board_with(statuses), size=(160, 40)) as (board, pilot):
+        before = board.rows
         painted = record_paints(board)
         changed = replace(statuses[7], state=ProbeState.DOWN, failed_condition="connection refused",
                           history=statuses[7].history + (900.0,))
-        board.update_statuses([*statuses[:7], changed, *statuses[8:]])  # one batch, one change
+        board.update_rows(map(probe_row, [*statuses[:7], changed, *statuses[8:]]))  # one batch, one change
         await pilot.pause()
         assert set(painted) == {8}  # row 7 under the header line
-        assert [n for n, cells in board._cells.items() if cells != before[n]] == ["p07"]
+        assert [row.name for row, old in zip(board.rows, before) if row != old] == ["p07"]
         assert "✖ DOWN" in line_text(board, "p07") and "connection refused" in line_text(board, "p07")
         assert board.counts[ProbeState.DOWN] == 1 and board.counts[ProbeState.UP] == 29
 
 
-async def test_new_probes_are_appended_in_order_of_arrival():
-    app = BoardApp([status("zulu"), status("alpha")])
-    async with app.run_test(size=(160, 20)) as pilot:
+async def test_new_probes_are_appended_in_order_of_arrival(hosted):
+    async with hosted(board_with([status("zulu"), status("alpha")]), size=(160, 20)) as (board, pilot):
+        board.update_rows(map(probe_row, [status("mike"), status("alpha", ProbeState.DOWN)]))
         await pilot.pause()
-        board = app.query_one(ProbeBoard)
-        board.update_statuses([status("mike"), status("alpha", ProbeState.DOWN)])
-        await pilot.pause()
-        assert board._names == ["zulu", "alpha", "mike"]
+        assert board.names == ("zulu", "alpha", "mike")
         assert "mike" in board.render_line(3).text
         assert board.virtual_size.height == 4
 
 
-async def test_a_thousand_probes_load_and_navigate():
+async def test_a_thousand_probes_load_and_navigate(hosted):
     statuses = [status(f"probe-{n:04d}", ProbeState.DOWN if n % 97 == 0 else ProbeState.UP) for n in range(1000)]
-    app = BoardApp(statuses)
-    async with app.run_test(size=(160, 50)) as pilot:
-        await pilot.pause()
-        board = app.query_one(ProbeBoard)
+    async with hosted(board_with(statuses), size=(160, 50)) as (board, pilot):
         assert board.selected_probe == "probe-0000"
         await pilot.press("down", "j")
         assert board.selected_probe == "probe-0002"
@@ -192,19 +181,48 @@ async def test_a_thousand_probes_load_and_navigate():
         assert board.counts[ProbeState.DOWN] == 11
 
 
-async def test_enter_posts_probe_selected():
-    app = BoardApp([status("api"), status("db", ProbeState.DOWN)])
-    async with app.run_test(size=(120, 20)) as pilot:
+async def test_enter_posts_probe_selected_from_the_board(hosted):
+    async with hosted(board_with([status("api"), status("db", ProbeState.DOWN)])) as (board, pilot):
         await pilot.press("down", "enter")
         await pilot.pause()
-        assert app.selected == ["db"]
+        [message] = [m for m in pilot.app.messages if isinstance(m, ProbeBoard.ProbeSelected)]
+        assert message.name == "db" and message.control is board
 
 
-async def test_narrow_board_keeps_state_name_and_failing_condition():
-    app = BoardApp([status("checkout-api", ProbeState.DOWN, failed_condition="[STATUS] == 200 (got 503)")])
-    async with app.run_test(size=(80, 20)) as pilot:
+class TwoBoards(App):
+    """Handlers pick a board by its id: `@on(ProbeBoard.ProbeSelected, "#edge")`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chosen: list[tuple[str, str]] = []
+
+    def compose(self) -> ComposeResult:
+        yield board_with([status("cdn")], id="edge").set_styles("height: 5;")
+        yield board_with([status("db")], id="core").set_styles("height: 5;")
+
+    @on(ProbeBoard.ProbeSelected, "#edge")
+    def edge_probe(self, message: ProbeBoard.ProbeSelected) -> None:
+        self.chosen.append(("edge", message.name))
+
+    @on(ProbeBoard.ProbeSelected, "#core")
+    def core_probe(self, message: ProbeBoard.ProbeSelected) -> None:
+        self.chosen.append(("core", message.name))
+
+
+async def test_messages_carry_their_board_for_selectors():
+    app = TwoBoards()
+    async with app.run_test(size=(120, 12)) as pilot:
+        app.query_one("#core").focus()
+        await pilot.press("enter")
+        app.query_one("#edge").focus()
+        await pilot.press("enter")
         await pilot.pause()
-        board = app.query_one(ProbeBoard)
+        assert app.chosen == [("core", "db"), ("edge", "cdn")]
+
+
+async def test_narrow_board_keeps_state_name_and_failing_condition(hosted):
+    probe = status("checkout-api", ProbeState.DOWN, failed_condition="[STATUS] == 200 (got 503)")
+    async with hosted(board_with([probe]), size=(80, 20)) as (board, pilot):
         text = line_text(board, "checkout-api")
         assert "✖ DOWN" in text and "checkout-api" in text and "[STATUS] == 200 (got 503)" in text
         assert len(board.render_line(1).text) <= 80
@@ -213,15 +231,15 @@ async def test_narrow_board_keeps_state_name_and_failing_condition():
 # --- the history screen ----------------------------------------------------------------------------
 
 
-async def test_probe_history_opens_shows_failing_condition_and_closes():
+async def test_probe_history_opens_shows_failing_condition_and_closes(hosted):
     probe = status("payments", ProbeState.DOWN, history=(40.0, 50.0, None, 900.0))
     samples = [
         SampleRow("payments", AT, "UP", True, 40.0, "200 OK", None),
         SampleRow("payments", AT + timedelta(minutes=2), "DOWN", False, None, "", "connection refused"),
         SampleRow("payments", AT + timedelta(minutes=1), "PENDING", False, 900.0, "503", "[STATUS] == 200"),
     ]
-    app = BoardApp([probe])
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with hosted(board_with([probe]), size=(120, 40)) as (board, pilot):
+        app = pilot.app
         app.push_screen(ProbeHistory(probe, samples, ZONE))
         await pilot.pause()
         assert isinstance(app.screen, ProbeHistory)

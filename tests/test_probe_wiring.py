@@ -10,12 +10,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from click.testing import CliRunner
 
+from support import main_screen as screen, until
 from warroom.runbook import load
 from warroom.store import Ledger
-from test_app import screen, until
 from warroom.tui.app import WarroomApp
 from warroom.tui.cli import main
-from warroom.widgets.timeline import Timeline
 
 RUNBOOK_TEMPLATE = """
 id: probe-gate
@@ -26,8 +25,9 @@ steps:
   - {{id: after, title: Afterwards, duration: 10m}}
 probes:
   - {{name: web, http: "http://127.0.0.1:{port}/healthz", expect: ["[STATUS] == 200", "[BODY].status == UP"], interval: 200ms, fail_after: 1}}
-  - {{name: cpu, host: cpu}}
+  - {{name: cpu, host: cpu, warn_above: 100, fail_above: 100}}
 """
+# The cpu probe never goes above 100%: on a busy test machine it stays UP, so only web decides.
 
 
 class Health(BaseHTTPRequestHandler):
@@ -88,29 +88,29 @@ def test_probe_gate_unknown_name_and_bad_condition(runbook_file):
     assert bad.exit_code == 2 and "Traceback" not in bad.output
 
 
-async def test_console_shows_probe_state_and_records_changes(runbook_file, db_path):
-    runbook = load(runbook_file)
-    ledger = Ledger.open(db_path, runbook.id, "tester", runbook_sha256=runbook.sha256)
-    app = WarroomApp(runbook, ledger)
+async def test_console_shows_probe_state_and_records_changes(runbook_file, console):
+    app = console.app(load(runbook_file), probes=True)
+    ledger = app.ledger
 
-    def checks_cell() -> str:
-        return screen(app).query_one(Timeline)._cells.get("check-web", {}).get("checks", None).plain
+    def web_changes() -> list:
+        return [e for e in ledger.events() if e.kind == "probe.changed" and e.subject == "web"]
 
-    async with app.run_test(size=(160, 40)) as pilot:
-        await until(pilot, lambda: screen(app).probe_statuses.get("web") is not None
-                    and screen(app).probe_statuses["web"].state.value == "UP", timeout=10)
-        await until(pilot, lambda: checks_cell() == "web●")
+    def web_state(ui) -> str:
+        status = ui.screen.probe_statuses.get("web")
+        return status.state.value if status else "?"
+
+    async with console.run(app, size=(160, 40)) as ui:
+        await ui.until(lambda: web_state(ui) == "UP", "the web probe UP", timeout=10)
+        await ui.until(lambda: "web●" in ui.step_line("check-web"), "web● in the step's checks")
         Health.healthy = False
-        await until(pilot, lambda: screen(app).probe_statuses["web"].state.value == "DOWN", timeout=10)
-        await until(pilot, lambda: checks_cell() == "web✖")
-        await until(pilot, lambda: any(e.kind == "probe.changed" and e.subject == "web" for e in ledger.events()),
-                    timeout=5)
-    # the host cpu probe may change too on a busy machine: only web's changes are this test's
-    changes = [e for e in ledger.events() if e.kind == "probe.changed" and e.subject == "web"]
-    assert changes[0].body["to"] == "DOWN"
-    assert changes[0].body["vantage"] == ledger.node and "[STATUS] (500) == 200" in changes[0].body["failed_condition"]
-    assert ledger.recent_samples("web", limit=1)[0].state == "DOWN"
-    ledger.close()
+        await ui.until(lambda: web_state(ui) == "DOWN", "the web probe DOWN", timeout=10)
+        await ui.until(lambda: "web✖" in ui.step_line("check-web"), "web✖ in the step's checks")
+        # Only web's changes: the cpu probe may change too on a busy machine.
+        await ui.until(lambda: web_changes(), "web's change in the ledger", timeout=5)
+        changes = web_changes()
+        assert changes[0].body["to"] == "DOWN"
+        assert changes[0].body["vantage"] == ledger.node and "[STATUS] (500) == 200" in changes[0].body["failed_condition"]
+        assert ledger.recent_samples("web", limit=1)[0].state == "DOWN"
     await asyncio.sleep(0)
 
 
@@ -148,31 +148,21 @@ async def test_demo_break_key_drives_a_probe_down_and_back(db_path):
         ledger.close()
 
 
-async def test_break_key_is_hidden_outside_the_demo(db_path):
-    from support import WEB_CUTOVER
-
-    runbook = load(WEB_CUTOVER)
-    ledger = Ledger.open(db_path, runbook.id, "tester")
-    app = WarroomApp(runbook, ledger, probes=False)
-    async with app.run_test(size=(160, 40)) as pilot:
-        await until(pilot, lambda: screen(app).snapshot is not None)
-        assert not any(b.binding.key == "b" for b in app.active_bindings.values())
-    ledger.close()
+async def test_break_key_is_hidden_outside_the_demo(console):
+    async with console.run(size=(160, 40)) as ui:
+        assert not any(b.binding.key == "b" for b in ui.app.active_bindings.values())
 
 
-async def test_enter_on_a_probe_opens_its_history_from_the_ledger(runbook_file, db_path):
+async def test_enter_on_a_probe_opens_its_history_from_the_ledger(runbook_file, console):
     from warroom.tui.probe_history import ProbeHistory
 
-    runbook = load(runbook_file)
-    ledger = Ledger.open(db_path, runbook.id, "tester", runbook_sha256=runbook.sha256)
-    app = WarroomApp(runbook, ledger)
-    async with app.run_test(size=(160, 40)) as pilot:
-        await until(pilot, lambda: "web" in screen(app).probe_statuses
-                    and screen(app).probe_statuses["web"].state.value == "UP", timeout=10)
-        await until(pilot, lambda: len(ledger.recent_samples("web")) >= 2, timeout=10)
-        await pilot.press("7", "enter")
-        await until(pilot, lambda: isinstance(app.screen, ProbeHistory))
+    app = console.app(load(runbook_file), probes=True)
+    async with console.run(app, size=(160, 40)) as ui:
+        await ui.until(lambda: "web" in ui.screen.probe_statuses
+                       and ui.screen.probe_statuses["web"].state.value == "UP", "the web probe UP", timeout=10)
+        await ui.until(lambda: len(app.ledger.recent_samples("web")) >= 2, "two samples of web", timeout=10)
+        await ui.press("7", "enter")
+        await ui.until(lambda: isinstance(app.screen, ProbeHistory), "the probe history")
         assert app.screen.status.name == "web" and len(app.screen.samples) >= 2
-        await pilot.press("escape")
-        await until(pilot, lambda: not isinstance(app.screen, ProbeHistory))
-    ledger.close()
+        await ui.press("escape")
+        await ui.until(lambda: not isinstance(app.screen, ProbeHistory))

@@ -1,8 +1,9 @@
 """SVG snapshots of the console (pytest-textual-snapshot): what the operator actually sees.
 
-Everything on screen is pinned: the app's clock (header, now-marker, forecast), the ledger's clock
-(the times in the activity log and the timeline), the operator and run names, and the events. The
-watcher is off (`follow_ledger=False`) and no cursor blinks, so a snapshot only changes when the screen does.
+Everything on screen is pinned: one clock set by hand (conftest.py's `clock`) writes the events at
+their times and then stops at 10:20 for the app (header, now-marker, forecast); the operator and
+run names and the events are fixed. The watcher is off (`follow_ledger=False`) and no cursor
+blinks, so a snapshot only changes when the screen does.
 
 Regenerate after an intended change of the layout, then look at the diff before committing:
 
@@ -11,52 +12,27 @@ Regenerate after an intended change of the layout, then look at the diff before 
 
 from __future__ import annotations
 
-import asyncio
-from datetime import datetime
-
 import pytest
 
-from warroom.runbook import load
+from support import main_screen, until
+from warroom.probes import ProbeState, ProbeStatus
+from warroom.runbook.model import Runbook
 from warroom.store import Ledger
-from support import WEB_CUTOVER
-from warroom.probes import ProbeStatus, ProbeState
 from warroom.tui.app import WarroomApp
 from warroom.tui.main_screen import MainScreen, ProbesUpdated
 from warroom.widgets.activity import ActivityLog
 from warroom.widgets.timeline import Timeline
 
-RUNBOOK = load(WEB_CUTOVER)
-ZONE = RUNBOOK.window.start.tzinfo  # +01:00, window 08:00-18:00
-FIXED_NOW = datetime(2026, 11, 28, 10, 20, tzinfo=ZONE)
 OPERATOR = "ana.ruiz"
-RUN = "rehearsal-1"
+NOW = "10:20"  # the app's clock while the snapshots are taken (the window is 08:00-18:00)
 
 
-class ScriptedClock:
-    """The ledger's wall clock: `at("08:14")` sets the time the next events are written at."""
-
-    def __init__(self) -> None:
-        self.ms = self._ms("07:55")
-
-    @staticmethod
-    def _ms(hhmm: str) -> int:
-        hour, minute = map(int, hhmm.split(":"))
-        moment = datetime(2026, 11, 28, hour, minute, tzinfo=ZONE)
-        return int(moment.timestamp() * 1000)
-
-    def at(self, hhmm: str) -> None:
-        self.ms = self._ms(hhmm)
-
-    def __call__(self) -> int:
-        return self.ms
-
-
-def seed(ledger: Ledger, clock: ScriptedClock) -> None:
+def seed(ledger: Ledger, runbook: Runbook, clock) -> None:
     """A morning that went partly wrong: done, running, failed and pending steps; some ticks; a note."""
-    steps = [s.id for s in RUNBOOK.steps]
+    steps = [s.id for s in runbook.steps]
     assert steps[:6] == ["war-room-open", "checklist-review", "notify-start", "health-check", "backup", "go-no-go"]
-    pre = [i.id for i in RUNBOOK.checklists["pre_deployment"].items]
-    go = [i.id for i in RUNBOOK.checklists["go_no_go"].items]
+    pre = [i.id for i in runbook.checklists["pre_deployment"].items]
+    go = [i.id for i in runbook.checklists["go_no_go"].items]
     script = [
         ("08:00", "step.started", "war-room-open", None),
         ("08:04", "check.ticked", pre[0], None),  # change request approved
@@ -81,24 +57,19 @@ def seed(ledger: Ledger, clock: ScriptedClock) -> None:
 
 
 @pytest.fixture
-def ledger(tmp_path):
-    clock = ScriptedClock()
-    ledger = Ledger.open(tmp_path / "snap.sqlite", RUNBOOK.id, OPERATOR, run=RUN,
-                         runbook_sha256=RUNBOOK.sha256, clock=clock)
-    seed(ledger, clock)
-    yield ledger
-    ledger.close()
+def app(console, clock, web_cutover) -> WarroomApp:
+    """The console on that morning, its clock stopped at 10:20. No live probes (their results
+    would differ run to run): `data_shown` feeds fixed statuses."""
+    app = console.app(operator=OPERATOR, clock=clock, follow_ledger=False)
+    seed(app.ledger, web_cutover, clock)
+    clock.at(NOW)
+    return app
 
 
-def make_app(ledger: Ledger) -> WarroomApp:
-    # No live probes (their results would differ run to run): data_shown feeds fixed statuses.
-    return WarroomApp(RUNBOOK, ledger, clock=lambda: FIXED_NOW, follow_ledger=False, probes=False)
-
-
-def fixed_probe_statuses() -> list[ProbeStatus]:
+def fixed_probe_statuses(app: WarroomApp) -> list[ProbeStatus]:
     """One probe in each interesting state, with history, as the probe thread would send them."""
-    names = [spec.name for spec in RUNBOOK.probes]
-    kinds = {spec.name: spec.kind for spec in RUNBOOK.probes}
+    now = app.clock()
+    specs = app.runbook.probes
     looks = [
         (ProbeState.UP, "200", 42.0, None, (38.0, 41.0, 45.0, 40.0, 42.0), 100.0),
         (ProbeState.DEGRADED, "200", 312.0, "[RESPONSE_TIME] (312) < 200", (120.0, 180.0, 260.0, 312.0), 100.0),
@@ -106,22 +77,9 @@ def fixed_probe_statuses() -> list[ProbeStatus]:
         (ProbeState.UP, "cpu 23.0%", None, None, (20.0, 25.0, 23.0), 100.0),
     ]
     return [
-        ProbeStatus(name, kinds[name], state, value, latency, failed, FIXED_NOW, FIXED_NOW, history, uptime, uptime)
-        for name, (state, value, latency, failed, history, uptime) in zip(names, looks)
+        ProbeStatus(spec.name, spec.kind, state, value, latency, failed, now, now, history, uptime, uptime)
+        for spec, (state, value, latency, failed, history, uptime) in zip(specs, looks)
     ]
-
-
-def main_screen(app) -> MainScreen:
-    return next(s for s in app.screen_stack if isinstance(s, MainScreen))
-
-
-async def until(pilot, condition, what: str, timeout: float = 5.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
 
 
 async def data_shown(pilot) -> None:
@@ -132,15 +90,15 @@ async def data_shown(pilot) -> None:
     await until(pilot, lambda: screen.query_one(Timeline).selected_step is not None, "the timeline rows")
     await until(pilot, lambda: any("failed backup" in line for line in screen.query_one(ActivityLog).lines), "the activity log")
     await checklist_filled(pilot, "pre_deployment")  # the checklist tab open at start
-    screen.post_message(ProbesUpdated(fixed_probe_statuses()))
-    await until(pilot, lambda: len(screen.probe_statuses) == len(RUNBOOK.probes), "the probe statuses")
+    screen.post_message(ProbesUpdated(fixed_probe_statuses(app)))
+    await until(pilot, lambda: len(screen.probe_statuses) == len(app.runbook.probes), "the probe statuses")
     await pilot.pause()
 
 
 async def checklist_filled(pilot, name: str, timeout: float = 5.0) -> None:
     """The checklist `name` is mounted and lists every item (and its category rows)."""
     screen = main_screen(pilot.app)
-    checklist = RUNBOOK.checklists[name]
+    checklist = pilot.app.runbook.checklists[name]
     expected = len(checklist.items) + len({item.category for item in checklist.items if item.category})
 
     def filled() -> bool:
@@ -164,17 +122,17 @@ async def press_and_wait(pilot, *keys: str, screen_name: str) -> None:
     await pilot.pause()
 
 
-def test_main_120x36(snap_compare, ledger):
+def test_main_120x36(snap_compare, app):
     """Stacked layout: timeline on top, checklists and activity side by side below."""
-    assert snap_compare(make_app(ledger), terminal_size=(120, 36), run_before=data_shown)
+    assert snap_compare(app, terminal_size=(120, 36), run_before=data_shown)
 
 
-def test_main_80x24_tabs(snap_compare, ledger):
+def test_main_80x24_tabs(snap_compare, app):
     """Under 110 columns the panes become tabs; the timeline tab is open."""
-    assert snap_compare(make_app(ledger), terminal_size=(80, 24), run_before=data_shown)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=data_shown)
 
 
-def test_go_no_go_tab_80x24(snap_compare, ledger):
+def test_go_no_go_tab_80x24(snap_compare, app):
     """Key 3 opens the go/no-go checklist tab, grouped by category, two items ticked."""
 
     async def go_no_go(pilot):
@@ -185,10 +143,10 @@ def test_go_no_go_tab_80x24(snap_compare, ledger):
         await until(pilot, lambda: screen.query_one("#panes").active == "pane-go_no_go", "the go/no-go tab")
         await checklist_filled(pilot, "go_no_go")
 
-    assert snap_compare(make_app(ledger), terminal_size=(80, 24), run_before=go_no_go)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=go_no_go)
 
 
-def test_step_detail_120x36(snap_compare, ledger):
+def test_step_detail_120x36(snap_compare, app):
     """Enter on the failed backup step: plan, command, rollback and its history with the failure note."""
 
     async def detail(pilot):
@@ -197,10 +155,10 @@ def test_step_detail_120x36(snap_compare, ledger):
         await pilot.pause()
         await press_and_wait(pilot, "enter", screen_name="StepDetail")
 
-    assert snap_compare(make_app(ledger), terminal_size=(120, 36), run_before=detail)
+    assert snap_compare(app, terminal_size=(120, 36), run_before=detail)
 
 
-def test_fail_prompt_120x36(snap_compare, ledger):
+def test_fail_prompt_120x36(snap_compare, app):
     """`f` on the running health check asks why it failed."""
 
     async def fail_prompt(pilot):
@@ -209,18 +167,20 @@ def test_fail_prompt_120x36(snap_compare, ledger):
         await pilot.pause()
         await press_and_wait(pilot, "f", screen_name="TextPrompt")
 
-    assert snap_compare(make_app(ledger), terminal_size=(120, 36), run_before=fail_prompt)
+    assert snap_compare(app, terminal_size=(120, 36), run_before=fail_prompt)
 
 
-def test_main_200x50_side_by_side(snap_compare, ledger):
+def test_main_200x50_side_by_side(snap_compare, app):
     """From 180 columns the checklists and activity sit beside the timeline."""
-    assert snap_compare(make_app(ledger), terminal_size=(200, 50), run_before=data_shown)
+    assert snap_compare(app, terminal_size=(200, 50), run_before=data_shown)
 
 
-def test_no_color_80x24(snap_compare, ledger, monkeypatch):
+def test_no_color_80x24(snap_compare, console, clock, web_cutover, monkeypatch):
     """NO_COLOR: the terminal's default colours only; state still reads by glyph and word."""
-    monkeypatch.setenv("NO_COLOR", "1")
-    app = make_app(ledger)
+    monkeypatch.setenv("NO_COLOR", "1")  # before the app is made: it picks ANSI mode then
+    app = console.app(operator=OPERATOR, clock=clock, follow_ledger=False)
+    seed(app.ledger, web_cutover, clock)
+    clock.at(NOW)
     assert app.no_color
     seen: list[str] = []
 
@@ -238,14 +198,13 @@ def test_no_color_80x24(snap_compare, ledger, monkeypatch):
 # --- found while taking the snapshots ----------------------------------------------------------
 
 
-async def test_checklists_are_filled_after_crossing_the_tabs_width(ledger):
+async def test_checklists_are_filled_after_crossing_the_tabs_width(app):
     """Resizing across 110 columns recomposes the screen; every checklist must list its items again.
 
     The lazily mounted checklist tabs used to miss the snapshot shown right after the recompose
     (ChecklistPane.on_mount returned early: Textual sets is_mounted only after on_mount) and stayed
     empty until the next ledger change.
     """
-    app = make_app(ledger)
     async with app.run_test(size=(120, 36)) as pilot:
         await data_shown(pilot)
         await pilot.resize_terminal(80, 24)
@@ -253,3 +212,13 @@ async def test_checklists_are_filled_after_crossing_the_tabs_width(ledger):
         for key, name in (("3", "go_no_go"), ("4", "post_deployment"), ("5", "smoke_tests")):
             await pilot.press(key)
             await checklist_filled(pilot, name, timeout=2)
+
+
+async def test_the_activity_log_survives_crossing_the_tabs_width(app):
+    """The log made by the recompose shows the events too, before any new one arrives."""
+    async with app.run_test(size=(120, 36)) as pilot:
+        await data_shown(pilot)
+        await pilot.resize_terminal(80, 24)
+        await until(pilot, lambda: main_screen(app).narrow, "the tabbed layout")
+        log = main_screen(app).query_one(ActivityLog)
+        await until(pilot, lambda: any("failed backup" in line for line in log.lines), "the events in the new log")

@@ -12,7 +12,7 @@ import os
 import threading
 from datetime import datetime, timezone
 from functools import partial
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -163,13 +163,12 @@ class WarroomApp(App):
         self.call_from_thread(self.push_screen, ProbeHistory(status, samples, self.runbook.window.start.tzinfo))
 
     @work(thread=True, exit_on_error=False, group="ledger")
-    def open_detail(self, step_id: str) -> None:
+    def open_detail(self, step_id: str, probe_states: Mapping[str, str] | None = None) -> None:
+        """The step in full; `probe_states` (probe name -> state) are the ones on screen."""
         history = self.ledger.events(subject=step_id)
         status = self.ledger.state(skip=("notes",)).step(step_id)
-        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
-        probe_states = main._probe_states() if main else {}
         detail = StepDetail(self.runbook.step(step_id), status, history, lambda e: describe(e, self.runbook),
-                            self.runbook.window.start.tzinfo, probe_states)
+                            self.runbook.window.start.tzinfo, dict(probe_states or {}))
         self.call_from_thread(self.push_screen, detail)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

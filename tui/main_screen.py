@@ -1,7 +1,8 @@
 """The main screen: header, timeline, checklists, probes and activity, laid out by width.
 
-It shows what the app hands it (ledger snapshots, its own committed events, probe batches) and
-turns keys into requests to the app, which does the I/O.
+It shows what the app hands it (ledger snapshots, its own committed events, probe batches), made
+into the widgets' plain rows by tui/rows.py, and turns keys into requests to the app, which does
+the I/O.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Callable, Iterable
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -24,12 +26,13 @@ from warroom.runbook.forecast import Forecast, forecast
 from warroom.runbook.model import CHECKLIST_NAMES, Runbook
 from warroom.store import Event, RunState
 from warroom.store.state import apply_event
-from warroom.ops.actions import add_note, describe, record_step, set_check
+from warroom.ops.actions import add_note, record_step, set_check
+from warroom.tui import rows
 from warroom.tui.screens import Confirm, TextPrompt
 from warroom.ops.status import actuals
 from warroom.widgets.activity import ActivityLog
 from warroom.widgets.checklists import ChecklistPane
-from warroom.widgets.header import DeploymentHeader, HeaderInfo
+from warroom.widgets.header import DeploymentHeader
 from warroom.widgets.probe_board import ProbeBoard, state_badge
 from warroom.widgets.timeline import Timeline
 
@@ -99,11 +102,14 @@ class MainScreen(Screen):
         self.checklist_panes: dict[str, ChecklistPane] = {}
         self.probe_statuses: dict[str, ProbeStatus] = {}
         self._full_refresh: Timer | None = None
+        self._activity_shown: list[Event] | None = None
+        self._timeline_rows = rows.TimelineRows(runbook)
         self.selected_step: str | None = None
 
     # --- layout -----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        self._activity_shown = None  # a new log (after a recompose) shows the events again
         self.narrow = self.app.size.width < TABS_BELOW
         self.set_class(self.app.size.width < SIDE_BY_SIDE_FROM, "stacked")
         yield DeploymentHeader(self.now, id="header")
@@ -114,7 +120,7 @@ class MainScreen(Screen):
                     yield Timeline(id="timeline")
                 yield from self._checklist_panes(number_from=2)
                 with TabPane("6 Log", id="pane-activity"):
-                    yield ActivityLog(self._describe, id="activity")
+                    yield ActivityLog(id="activity")
                 if has_probes:
                     with TabPane("7 Probes", id="pane-probes"):
                         yield ProbeBoard(id="probes")
@@ -126,13 +132,13 @@ class MainScreen(Screen):
                         yield from self._checklist_panes(number_from=2)
                     if has_probes:
                         yield ProbeBoard(id="probes")
-                    yield ActivityLog(self._describe, id="activity")
+                    yield ActivityLog(id="activity")
         yield Footer(compact=self.narrow)  # at 80 columns every key still fits
 
     def _checklist_panes(self, number_from: int) -> Iterable[TabPane]:
         self.checklist_panes = {}
         for offset, name in enumerate(CHECKLIST_NAMES):
-            pane = ChecklistPane(self.runbook.checklists[name], self.zone, id=f"list-{name}")
+            pane = ChecklistPane(id=f"list-{name}")
             self.checklist_panes[name] = pane
             with TabPane(f"{number_from + offset} {TAB_TITLES[name]}", id=f"pane-{name}"):
                 # Hidden tabs mount after the first frame: start-up pays only for what shows.
@@ -143,7 +149,7 @@ class MainScreen(Screen):
         self.query_one("#activity").border_title = "6 Activity"
         if self.runbook.probes:
             self.query_one(ProbeBoard).border_title = "7 Probes"
-            self.query_one(ProbeBoard).update_statuses(self.probe_statuses.values())
+            self.query_one(ProbeBoard).update_rows(map(rows.probe_row, self.probe_statuses.values()))
         self.query_one(Timeline).focus()
 
     async def on_resize(self) -> None:
@@ -175,7 +181,8 @@ class MainScreen(Screen):
             newest_hlc=event.hlc,
         )
         timeline = self.query_one(Timeline)
-        timeline.show(self.runbook, self.snapshot.state, self.snapshot.outlook, self.now(), self._probe_states(), only=event.subject)
+        timeline.update_rows(self._timeline_rows(self.snapshot.state, self.snapshot.outlook, self.now(),
+                                                 self.probe_states, only=event.subject))
         # The full refresh (forecast, header, checklists) waits until this row is painted, and
         # several quick keystrokes share one.
         if self._full_refresh is not None:
@@ -189,36 +196,27 @@ class MainScreen(Screen):
         # Fresh from the worker, the forecast is ready; the clock's periodic repaint re-times it.
         fresh = (now - self.snapshot.at).total_seconds() < FORECAST_FRESH_SECONDS
         outlook = self.snapshot.outlook if fresh else forecast(runbook, actuals(state), now)
-        done = sum(state.step(s.id).status in ("done", "skipped") for s in runbook.steps)
-        self.query_one(DeploymentHeader).info = HeaderInfo(
-            title=runbook.title,
-            deployment=runbook.id,
-            version=str(runbook.version),
-            run=self.app.ledger.run,
-            operator=self.app.ledger.operator,
-            zone=self.zone,
-            window_start=runbook.window.start,
-            window_end=runbook.window.end,
-            rollback_deadline=runbook.window.rollback_deadline,
-            done=done,
-            total=len(runbook.steps),
-            headline=outlook.headline,
-            expected_end=outlook.expected_end,
-            drift_minutes=round(outlook.overall_drift.total_seconds() / 60),
-        )
+        self.query_one(DeploymentHeader).info = rows.header_info(runbook, state, outlook, self.app.ledger.run,
+                                                                 self.app.ledger.operator)
         timeline = self.query_one(Timeline)
-        timeline.show(runbook, state, outlook, now, self._probe_states())
+        timeline.show(self._timeline_rows(state, outlook, now, self.probe_states))
         if self.selected_step:
             timeline.select_step(self.selected_step)
             self.selected_step = None
         tabs = self.query_one("#panes" if self.narrow else "#checklists", TabbedContent)
         for offset, name in enumerate(CHECKLIST_NAMES):
-            pane = self.checklist_panes[name]
-            pane.show(state)
-            label = f"{offset + 2} {TAB_TITLES[name]} {pane.ticked_count(state)}/{len(pane.checklist.items)}"
+            items = rows.checklist_rows(runbook.checklists[name], state, self.zone)
+            self.checklist_panes[name].show(items)
+            label = f"{offset + 2} {TAB_TITLES[name]} {sum(item.ticked for item in items)}/{len(items)}"
             self._set_tab_label(tabs, f"pane-{name}", label)
-        self.query_one(ActivityLog).show(self.snapshot.recent, self.zone)
+        self._show_activity(self.snapshot.recent)
         self.app.snapshot_shown()
+
+    def _show_activity(self, recent: list[Event]) -> None:
+        """Events are described only when the list changed (most repaints are the clock's)."""
+        if recent is not self._activity_shown:
+            self._activity_shown = recent
+            self.query_one(ActivityLog).show(rows.activity_rows(recent, self.runbook, self.zone))
 
     @staticmethod
     def _set_tab_label(tabs: TabbedContent, pane_id: str, label: str) -> None:
@@ -227,8 +225,10 @@ class MainScreen(Screen):
         if str(tab.label) != label:
             tab.label = label
 
-    def _probe_states(self) -> dict[str, str]:
-        return {name: status.state.value for name, status in self.probe_statuses.items()}
+    @property
+    def probe_states(self) -> dict[str, str]:
+        """Probe name -> its state's value (UP, DEGRADED, ...), as shown."""
+        return rows.probe_states(self.probe_statuses.values())
 
     def on_probes_updated(self, message: ProbesUpdated) -> None:
         changed = any(
@@ -238,26 +238,24 @@ class MainScreen(Screen):
         self.probe_statuses.update((status.name, status) for status in message.statuses)
         if changed:  # the runner has already written the probe.changed events: show them
             self.app.load_snapshot()
-        self.query_one(DeploymentHeader).probes = self._probe_states()
+        self.query_one(DeploymentHeader).probes = self.probe_states
         board = self.query_one(ProbeBoard)
-        board.update_statuses(message.statuses)
-        label = f"7 Probes {state_badge(board.counts)}".rstrip()
+        board.update_rows(map(rows.probe_row, message.statuses))
+        label = f"7 Probes {state_badge(rows.probe_counts(self.probe_statuses.values()))}".rstrip()
         if self.narrow:
             self._set_tab_label(self.query_one("#panes", TabbedContent), "pane-probes", label)
         else:
             board.border_title = label
         self.show_snapshot()
 
-    def on_probe_board_probe_selected(self, message: ProbeBoard.ProbeSelected) -> None:
+    @on(ProbeBoard.ProbeSelected, "#probes")
+    def show_probe_history(self, message: ProbeBoard.ProbeSelected) -> None:
         status = self.probe_statuses.get(message.name)
         if status:
             self.app.open_probe_history(status)
 
     def _shown_state(self) -> RunState | None:
         return self.snapshot.state if self.snapshot else None
-
-    def _describe(self, event: Event) -> str:
-        return describe(event, self.runbook)
 
     # --- actions -----------------------------------------------------------------------------
 
@@ -308,9 +306,11 @@ class MainScreen(Screen):
         target = {1: "#timeline", 6: "#activity", 7: "#probes"}.get(number, f"#list-{CHECKLIST_NAMES[min(max(number - 2, 0), 3)]}")
         self.query_one(target).focus()
 
-    def on_checklist_pane_toggle_requested(self, message: ChecklistPane.ToggleRequested) -> None:
+    @on(ChecklistPane.ToggleRequested)
+    def toggle_check(self, message: ChecklistPane.ToggleRequested) -> None:
         ticked = self.snapshot.state.check(message.item_id).ticked if self.snapshot else False
         self.app.write(lambda ledger, state: set_check(ledger, self.runbook, state, message.item_id, not ticked))
 
-    def on_timeline_step_selected(self, message: Timeline.StepSelected) -> None:
-        self.app.open_detail(message.step_id)
+    @on(Timeline.StepSelected, "#timeline")
+    def show_step_detail(self, message: Timeline.StepSelected) -> None:
+        self.app.open_detail(message.step_id, self.probe_states)

@@ -1,21 +1,43 @@
 """Checklist panes: pre-deployment, go/no-go by category, post-deployment, smoke tests.
 
-Each item shows its tick as a glyph and, once ticked, who ticked it and when.
+Each item shows its tick as a glyph and, once ticked, who ticked it and when. A pane shows plain
+row values (`ChecklistRow`, built by tui/rows.py); the tick's colour is the theme's, resolved
+when the line is drawn.
 """
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from dataclasses import dataclass
+from typing import Sequence
 
-from rich.text import Text
 from textual.binding import Binding
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from warroom.runbook.model import Checklist
-from warroom.store import RunState
-from warroom.widgets.display import TICKED, UNTICKED, clock, theme_colour
+from warroom.widgets.display import TICKED, UNTICKED
+
+CATEGORY_PREFIX = "category:"
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    """One checklist item, as shown."""
+
+    item_id: str
+    text: str
+    category: str | None = None  # go/no-go items are grouped under their category
+    ticked: bool = False
+    by: str = ""  # who ticked it
+    at: str = ""  # when, HH:MM
+
+
+def prompt(row: ChecklistRow) -> Content:
+    """'☑ Change request approved  ana 08:04' (the tick in the theme's success colour) or '☐ ...'."""
+    if not row.ticked:
+        return Content(f"{UNTICKED} {row.text}")
+    return Content.assemble((f"{TICKED} ", "bold $success"), row.text, (f"  {row.by} {row.at}", "dim"))
 
 
 class ChecklistPane(OptionList):
@@ -28,61 +50,67 @@ class ChecklistPane(OptionList):
     ]
 
     class ToggleRequested(Message):
-        def __init__(self, item_id: str) -> None:
+        """Space or enter on an item: tick it if unticked, untick it if ticked."""
+
+        def __init__(self, pane: ChecklistPane, item_id: str) -> None:
             super().__init__()
+            self.pane = pane
             self.item_id = item_id
 
-    def __init__(self, checklist: Checklist, zone: tzinfo, **kwargs) -> None:
+        @property
+        def control(self) -> ChecklistPane:
+            return self.pane
+
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.checklist = checklist
-        self.zone = zone
-        self._prompts: dict[str, Text] = {}
-        self._state: RunState | None = None
+        self._rows: dict[str, ChecklistRow] = {}  # item id -> what its option shows
+        self._pending: Sequence[ChecklistRow] | None = None
         self._ready = False
 
     def on_mount(self) -> None:
         self._ready = True  # is_mounted only turns true after on_mount returns
-        if self._state is not None:  # shown before it was mounted (a lazily mounted tab)
-            self.show(self._state)
+        if self._pending is not None:  # shown before it was mounted (a lazily mounted tab)
+            self.show(self._pending)
 
-    def show(self, state: RunState) -> None:
-        self._state = state
+    @property
+    def rows(self) -> tuple[ChecklistRow, ...]:
+        """The items in the order shown (including any waiting for the pane to mount)."""
+        return tuple(self._pending if self._pending is not None else self._rows.values())
+
+    @property
+    def ticked_count(self) -> int:
+        return sum(row.ticked for row in self.rows)
+
+    def show(self, rows: Sequence[ChecklistRow]) -> None:
+        """The items in order; only the options whose row changed are redrawn."""
         if not self._ready:
+            self._pending = rows
             return
-        if not self.option_count:
-            self.add_options(self._build_options(state))
+        self._pending = None
+        if [row.item_id for row in rows] != list(self._rows):
+            self._rows = {row.item_id: row for row in rows}
+            self.set_options(self._options_for(rows))
             return
-        for item in self.checklist.items:
-            prompt = self._prompt(item, state)
-            if prompt != self._prompts.get(item.id):
-                self.replace_option_prompt(item.id, prompt)
-                self._prompts[item.id] = prompt
+        for row in rows:
+            if row != self._rows[row.item_id]:
+                self.replace_option_prompt(row.item_id, prompt(row))
+                self._rows[row.item_id] = row
+
+    @staticmethod
+    def _options_for(rows: Sequence[ChecklistRow]):
+        category = None
+        for row in rows:
+            if row.category and row.category != category:
+                category = row.category
+                yield Option(Content.styled(category.upper(), "bold"), id=CATEGORY_PREFIX + category, disabled=True)
+            yield Option(prompt(row), id=row.item_id)
 
     def on_focus(self) -> None:
         if self.highlighted is None:
             first = next((i for i, option in enumerate(self.options) if not option.disabled), None)
             self.highlighted = first
 
-    def ticked_count(self, state: RunState) -> int:
-        return sum(state.check(item.id).ticked for item in self.checklist.items)
-
-    def _build_options(self, state: RunState):
-        category = None
-        for item in self.checklist.items:
-            if item.category and item.category != category:
-                category = item.category
-                yield Option(Text(category.upper(), style="bold"), id=f"category:{category}", disabled=True)
-            self._prompts[item.id] = self._prompt(item, state)
-            yield Option(self._prompts[item.id], id=item.id)
-
-    def _prompt(self, item, state: RunState) -> Text:
-        check = state.check(item.id)
-        if not check.ticked:
-            return Text(f"{UNTICKED} {item.text}")
-        success = theme_colour(self.app.get_css_variables(), "success")
-        return Text.assemble((f"{TICKED} ", f"bold {success}"), item.text, (f"  {check.by} {clock(check.at, self.zone)}", "dim"))
-
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id:
-            self.post_message(self.ToggleRequested(event.option.id))
+            self.post_message(self.ToggleRequested(self, event.option.id))

@@ -1,7 +1,8 @@
 """How plain values read on screen: glyphs and words for states, clock and span formats.
 
 State is always shown by glyph AND word, so the screen stays legible without colour (NO_COLOR,
-monochrome jump hosts); colour only reinforces it.
+monochrome jump hosts); colour only reinforces it. The colours are each widget's component
+classes (in its DEFAULT_CSS, from theme variables), so they follow the running theme.
 """
 
 from __future__ import annotations
@@ -16,25 +17,10 @@ STEP_WORD = {
     "failed": "FAILED",
     "skipped": "skipped",
 }
-# Theme variable that colours each state (resolved against the running theme).
-STEP_COLOUR = {
-    "pending": "foreground-muted",
-    "in_progress": "accent",
-    "done": "success",
-    "failed": "error",
-    "skipped": "warning",
-}
-# Probe states by glyph and word, like steps; the keys are probes.ProbeState values.
+# Probe states by glyph, like steps; the keys are probes.ProbeState values.
 PROBE_GLYPH = {"UP": "●", "DEGRADED": "▲", "PENDING": "◌", "DOWN": "✖", "UNKNOWN": "?"}
-PROBE_COLOUR = {"UP": "success", "DEGRADED": "warning", "PENDING": "warning", "DOWN": "error", "UNKNOWN": "foreground-muted"}
 TICKED = "☑"
 UNTICKED = "☐"
-
-
-def theme_colour(colours: dict[str, str], variable: str) -> str:
-    """A theme variable as a Rich colour; Rich cannot parse an alpha channel, so it is dropped."""
-    value = colours.get(variable, "")
-    return value[:7] if value.startswith("#") and len(value) == 9 else value
 
 
 def clock(moment: datetime | None, zone: tzinfo) -> str:

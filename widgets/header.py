@@ -6,16 +6,19 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Callable
 
+from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from warroom.widgets.display import PROBE_COLOUR, PROBE_GLYPH, clock, signed_span, t_minus, theme_colour
+from warroom.widgets.display import PROBE_GLYPH, clock, signed_span, t_minus
 
 PROBE_ORDER = ("DOWN", "PENDING", "DEGRADED", "UP", "UNKNOWN")
 
 HEADLINE_GLYPH = {"ON TRACK": "●", "DELAYED": "▲", "BLOCKED": "■", "COMPLETE": "✔"}
-HEADLINE_COLOUR = {"ON TRACK": "success", "DELAYED": "warning", "BLOCKED": "error", "COMPLETE": "success"}
+# Headline and probe state -> the component class that colours it.
+HEADLINE_CLASS = {headline: "deployment-header--" + headline.lower().replace(" ", "-") for headline in HEADLINE_GLYPH}
+PROBE_CLASS = {state: f"deployment-header--probe-{state.lower()}" for state in PROBE_ORDER}
 
 
 @dataclass(frozen=True)
@@ -39,11 +42,21 @@ class HeaderInfo:
 class DeploymentHeader(Widget):
     """Two lines; the clock part re-renders every second from the app's clock."""
 
+    COMPONENT_CLASSES = {*HEADLINE_CLASS.values(), *PROBE_CLASS.values()}
     DEFAULT_CSS = """
     DeploymentHeader {
         height: 2; background: $panel; color: $foreground; padding: 0 1;
         text-wrap: nowrap; text-overflow: ellipsis;
     }
+    DeploymentHeader > .deployment-header--on-track { color: $success; text-style: bold; }
+    DeploymentHeader > .deployment-header--delayed { color: $warning; text-style: bold; }
+    DeploymentHeader > .deployment-header--blocked { color: $error; text-style: bold; }
+    DeploymentHeader > .deployment-header--complete { color: $success; text-style: bold; }
+    DeploymentHeader > .deployment-header--probe-up { color: $success; text-style: bold; }
+    DeploymentHeader > .deployment-header--probe-degraded { color: $warning; text-style: bold; }
+    DeploymentHeader > .deployment-header--probe-pending { color: $warning; text-style: bold; }
+    DeploymentHeader > .deployment-header--probe-down { color: $error; text-style: bold; }
+    DeploymentHeader > .deployment-header--probe-unknown { color: $foreground-muted; text-style: bold; }
     """
 
     info: reactive[HeaderInfo | None] = reactive(None)
@@ -61,7 +74,10 @@ class DeploymentHeader(Widget):
         if info is None:
             return Text("")
         now = self._now()
-        colours = self.app.get_css_variables()
+
+        def style(component: str) -> Style:
+            return self.get_component_rich_style(component, partial=True)
+
         top = Text.assemble(
             (info.title, "bold"),
             f"  {info.deployment} v{info.version}",
@@ -70,12 +86,11 @@ class DeploymentHeader(Widget):
             "  · operator ",
             (info.operator, "bold"),
         )
-        headline_style = f"bold {theme_colour(colours, HEADLINE_COLOUR[info.headline])}"
         # Most urgent first: on a narrow terminal the line is cut from the right.
         bottom = Text.assemble(
             (now.astimezone(info.zone).strftime("%H:%M:%S"), "bold"),
             f"  {t_minus(now, info.window_start)}  ",
-            (f"{HEADLINE_GLYPH[info.headline]} {info.headline}", headline_style),
+            (f"{HEADLINE_GLYPH[info.headline]} {info.headline}", style(HEADLINE_CLASS[info.headline])),
             f"  {info.done}/{info.total} done",
             f"  forecast end {clock(info.expected_end, info.zone)} ({signed_span(info.expected_end - info.window_end)})",
         )
@@ -84,8 +99,7 @@ class DeploymentHeader(Widget):
             for probe_state in PROBE_ORDER:
                 count = sum(value == probe_state for value in self.probes.values())
                 if count:
-                    style = theme_colour(colours, PROBE_COLOUR[probe_state])
-                    bottom.append(f"{count}{PROBE_GLYPH[probe_state]}", style=f"bold {style}")
+                    bottom.append(f"{count}{PROBE_GLYPH[probe_state]}", style=style(PROBE_CLASS[probe_state]))
                     bottom.append(" ")
         if info.rollback_deadline:
             left = info.rollback_deadline - now

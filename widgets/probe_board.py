@@ -1,44 +1,36 @@
 """The probe board: one row per probe with its state, latency sparkline, uptime and why it fails.
 
+It shows plain row values (`ProbeRow`, built by tui/rows.py from the probe thread's statuses).
 Rows keep the order in which probes first arrive (the runbook's order), so a probe never moves
-under the operator's eyes while they read. `update_statuses()` rebuilds only the rows whose shown
-inputs changed and repaints only those lines that are on screen; like the timeline, only visible
-lines are ever rendered.
+under the operator's eyes while they read. `update_rows()` repaints only the on-screen lines whose
+row changed; like the timeline, only visible lines are ever rendered, and colours are component
+classes of the theme.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.geometry import Size
 from textual.message import Message
 
-from warroom.probes import ProbeStatus, ProbeState
-from warroom.widgets.display import PROBE_COLOUR, PROBE_GLYPH, theme_colour
-from warroom.widgets.line_table import LineTable
+from warroom.widgets.display import PROBE_GLYPH
+from warroom.widgets.line_table import CELL_PADDING, LineTable, Palette
 
-# ProbeState reads by glyph AND word; colour only reinforces it. Glyphs and colours are shared with
-# the timeline's checks column (widgets/display.py, keyed by ProbeState value); the words live here.
-PROBE_WORD = {
-    ProbeState.UP: "up",
-    ProbeState.DEGRADED: "degraded",
-    ProbeState.PENDING: "pending",
-    ProbeState.DOWN: "DOWN",
-    ProbeState.UNKNOWN: "unknown",
-}
+# Probe states (probes.ProbeState values) read by glyph AND word; colour only reinforces it. Glyphs
+# are shared with the timeline's checks column (widgets/display.py); the words live here.
+PROBE_STATES = ("UP", "DEGRADED", "PENDING", "DOWN", "UNKNOWN")
+PROBE_WORD = {"UP": "up", "DEGRADED": "degraded", "PENDING": "pending", "DOWN": "DOWN", "UNKNOWN": "unknown"}
 # For these states the whole row takes the state's colour, not just the glyph and word.
-ROW_COLOURED = {ProbeState.DEGRADED, ProbeState.DOWN, ProbeState.UNKNOWN}
-BADGE_ORDER = (ProbeState.DEGRADED, ProbeState.PENDING, ProbeState.DOWN, ProbeState.UNKNOWN)  # UP is the quiet case
+ROW_COLOURED = {"DEGRADED", "DOWN", "UNKNOWN"}
+BADGE_ORDER = ("DEGRADED", "PENDING", "DOWN", "UNKNOWN")  # UP is the quiet case
 
 SPARK_BARS = "▁▂▃▄▅▆▇█"
 SPARK_WIDTH = 20
 NAME_MIN, NAME_MAX = 16, 32
-WHY_MIN = 24
-CELL_PADDING = 2  # one space either side of each cell
 
 
 @dataclass(frozen=True)
@@ -59,12 +51,10 @@ COLUMNS = (
     Column("last", "Last", 14, 1),
     Column("up_1h", "Up 1h", 6, 5, right=True),
     Column("up_24h", "Up 24h", 6, 3, right=True),
-    Column("why", "Failing", WHY_MIN, 0),
+    Column("why", "Failing", 24, 0),
 )
 RIGHT_ALIGNED = {c.key for c in COLUMNS if c.right}
-
-
-WHY_MIN = 8
+WHY_MIN = 8  # the failing condition's narrowest, once the board is narrower than its columns
 
 
 def fit_columns(available: int, longest_name: int = NAME_MAX) -> tuple[list[str], dict[str, int]]:
@@ -126,48 +116,56 @@ def latency_text(ms: float | None) -> str:
     return f"{ms:.0f} ms" if ms >= 10 else f"{ms:.1f} ms"
 
 
-def state_text(state: ProbeState) -> str:
-    return f"{PROBE_GLYPH[state.value]} {PROBE_WORD[state]}"
+def state_text(state: str) -> str:
+    """'✖ DOWN': a probe state (a probes.ProbeState or its value) by glyph and word."""
+    return f"{PROBE_GLYPH[state]} {PROBE_WORD[state]}"
 
 
-def count_states(statuses: Iterable[ProbeStatus]) -> dict[ProbeState, int]:
-    counts = Counter(status.state for status in statuses)
-    return {state: counts.get(state, 0) for state in ProbeState}
-
-
-def state_badge(counts: dict[ProbeState, int]) -> str:
+def state_badge(counts: dict[str, int]) -> str:
     """What is not UP, for a tab label: '5▲1✖' (5 degraded, 1 down); '' when all is well."""
-    return "".join(f"{counts[state]}{PROBE_GLYPH[state.value]}" for state in BADGE_ORDER if counts.get(state))
+    return "".join(f"{counts[state]}{PROBE_GLYPH[state]}" for state in BADGE_ORDER if counts.get(state))
 
 
-def _cell(plain: str, style: str = "") -> Text:
-    text = Text(plain)
-    if style and plain:
-        text.stylize(style)  # a span, not the base style, so Text equality sees colour changes
-    return text
+# --- the rows ------------------------------------------------------------------------------------
 
 
-def row_cells(status: ProbeStatus, colours: dict[str, str]) -> dict[str, Text]:
-    """Every column's text for one probe; `colours` are the running theme's CSS variables."""
-    colour = theme_colour(colours, PROBE_COLOUR[status.state.value])
-    row = colour if status.state in ROW_COLOURED else ""
-    failing = status.failed_condition if status.state is not ProbeState.UP else None
+@dataclass(frozen=True)
+class ProbeRow:
+    """One probe's line, as shown."""
+
+    name: str
+    kind: str
+    state: str  # UP | DEGRADED | PENDING | DOWN | UNKNOWN
+    latency: str  # the sparkline of the last checks
+    last: str  # the last value, else the last latency
+    up_1h: str
+    up_24h: str
+    failing: str  # why it is not UP; "" when it is
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+
+# Probe state -> the component class that colours it.
+STATE_CLASS = {state: f"probe-board--{state.lower()}" for state in PROBE_STATES}
+
+
+def row_cells(row: ProbeRow, palette: Palette) -> dict[str, Text]:
+    """Every column's text for one probe; `palette` maps the board's component classes to styles."""
+    colour = palette[STATE_CLASS[row.state]]
+    state_style = colour + palette["probe-board--alarm"] if row.state == "DOWN" else colour
+    row_style = colour if row.state in ROW_COLOURED else ""
     return {
-        "state": _cell(state_text(status.state), f"bold {colour}" if status.state is ProbeState.DOWN else colour),
-        "name": _cell(status.name, row),
-        "kind": _cell(status.kind, row),
-        "spark": _cell(sparkline(status.history), row),
-        "last": _cell(status.value or latency_text(status.response_time_ms), row),
-        "up_1h": _cell(uptime_text(status.uptime_1h), row),
-        "up_24h": _cell(uptime_text(status.uptime_24h), row),
-        "why": _cell(failing or "", row),
+        "state": Text(state_text(row.state), style=state_style),
+        "name": Text(row.name, style=row_style),
+        "kind": Text(row.kind, style=row_style),
+        "spark": Text(row.latency, style=row_style),
+        "last": Text(row.last, style=row_style),
+        "up_1h": Text(row.up_1h, style=row_style),
+        "up_24h": Text(row.up_24h, style=row_style),
+        "why": Text(row.failing, style=row_style),
     }
-
-
-def _shown_inputs(status: ProbeStatus) -> tuple:
-    """Everything a row shows; when equal, the row's cells need not be rebuilt."""
-    return (status.kind, status.state, status.value, status.response_time_ms, status.failed_condition,
-            status.history[-SPARK_WIDTH:], status.uptime_1h, status.uptime_24h)
 
 
 # --- the widget ----------------------------------------------------------------------------------
@@ -186,85 +184,66 @@ class ProbeBoard(LineTable):
         Binding("home", "jump(-1)", "First", show=False, id="board.first"),
         Binding("end", "jump(1)", "Last", show=False, id="board.last"),
     ]
-
+    ROW_STYLES = (*STATE_CLASS.values(), "probe-board--alarm")
+    COMPONENT_CLASSES = set(ROW_STYLES)
+    DEFAULT_CSS = """
+    ProbeBoard > .probe-board--up { color: $success; }
+    ProbeBoard > .probe-board--degraded { color: $warning; }
+    ProbeBoard > .probe-board--pending { color: $warning; }
+    ProbeBoard > .probe-board--down { color: $error; }
+    ProbeBoard > .probe-board--unknown { color: $foreground-muted; }
+    ProbeBoard > .probe-board--alarm { text-style: bold; }
+    """
 
     class ProbeSelected(Message):
-        def __init__(self, name: str) -> None:
+        """Enter (or a double click) on a probe."""
+
+        def __init__(self, board: ProbeBoard, name: str) -> None:
             super().__init__()
+            self.board = board
             self.name = name
+
+        @property
+        def control(self) -> ProbeBoard:
+            return self.board
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._names: list[str] = []  # row order: first appearance
-        self._rows: dict[str, int] = {}  # name -> row index
-        self._statuses: dict[str, ProbeStatus] = {}
-        self._inputs: dict[str, tuple] = {}  # what each row was last built from
-        self._cells: dict[str, dict[str, Text]] = {}  # every column, shown or not
-        self._counts: Counter[ProbeState] = Counter()
         self._longest_name = 0
-
-    def on_mount(self) -> None:
-        self.watch(self.app, "theme", self._recolour, init=False)
 
     # --- what is shown and selected ------------------------------------------------------------
 
+    @staticmethod
+    def row_key(row: ProbeRow) -> str:
+        return row.name
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The probes in the order shown."""
+        return tuple(row.name for row in self._rows)
+
     @property
     def selected_probe(self) -> str | None:
-        return self._names[self.cursor] if self._names else None
+        return self._rows[self.cursor].name if self._rows else None
 
     def select_probe(self, name: str) -> None:
-        if name in self._rows:
-            self.cursor = self._rows[name]
-
-    def status(self, name: str) -> ProbeStatus | None:
-        return self._statuses.get(name)
+        index = self.get_row_index(name)
+        if index is not None:
+            self.cursor = index
 
     @property
-    def counts(self) -> dict[ProbeState, int]:
+    def counts(self) -> dict[str, int]:
         """How many probes are in each state, every state present (zero included)."""
-        return {state: self._counts.get(state, 0) for state in ProbeState}
-
-    # --- data ----------------------------------------------------------------------------------
-
-    def update_statuses(self, statuses: Iterable[ProbeStatus]) -> None:
-        """Take the latest statuses (keyed by name; new names are appended) in one pass and repaint
-        only the on-screen lines whose cells changed."""
-        colours = self.app.get_css_variables()  # once per batch, not per row
-        first_new = len(self._names)
-        changed: set[int] = set()
-        for status in statuses:
-            name = status.name
-            old = self._statuses.get(name)
-            self._statuses[name] = status
-            if old is None:
-                self._rows[name] = len(self._names)
-                self._names.append(name)
-            else:
-                self._counts[old.state] -= 1
-            self._counts[status.state] += 1
-            inputs = _shown_inputs(status)
-            if self._inputs.get(name) == inputs:
-                continue
-            self._inputs[name] = inputs
-            cells = row_cells(status, colours)
-            if cells != self._cells.get(name):
-                self._cells[name] = cells
-                changed.add(self._rows[name])
-        if len(self._names) > first_new:
-            self._longest_name = max(self._longest_name, *(len(n) for n in self._names[first_new:]))
-            if self._fit():  # a longer name moved the columns: every line changed
-                return
-            self._resize_virtual()
-        self._repaint_rows(changed)
-
-    def _recolour(self) -> None:
-        """A new theme: every row's colours come from it."""
-        colours = self.app.get_css_variables()
-        for name, status in self._statuses.items():
-            self._cells[name] = row_cells(status, colours)
-        self.refresh()
+        counts = Counter(row.state for row in self._rows)
+        return {state: counts.get(state, 0) for state in PROBE_STATES}
 
     # --- layout and painting -------------------------------------------------------------------
+
+    def _rows_added(self) -> None:
+        self._longest_name = max(len(row.name) for row in self._rows)
+        if not self._fit():  # a longer name moves the columns; else only the height grew
+            self._resize_virtual()
+            self.refresh()
 
     def on_resize(self) -> None:
         self._fit()
@@ -279,31 +258,17 @@ class ProbeBoard(LineTable):
         self.refresh()
         return True
 
-    def _resize_virtual(self) -> None:
-        width = sum(self._widths[key] + CELL_PADDING for key in self._column_keys)
-        self.virtual_size = Size(width, len(self._names) + 1)  # +1: the header line
-
-    def _repaint_rows(self, rows: Iterable[int]) -> None:
-        top = self.scroll_offset.y
-        bottom = top + max(self.size.height - 1, 0)
-        for row in rows:
-            if top <= row < bottom:  # off-screen rows are painted when scrolled to
-                self.refresh_line(row + 1)
-
     def _header_cells(self) -> dict[str, Text]:
         return {c.key: Text(c.label) for c in COLUMNS}
 
-    def _row_count(self) -> int:
-        return len(self._names)
-
-    def _row_cells(self, index: int) -> dict[str, Text]:
-        return self._cells[self._names[index]]
+    def _cells(self, row: ProbeRow, palette: Palette) -> dict[str, Text]:
+        return row_cells(row, palette)
 
     # --- moving --------------------------------------------------------------------------------
 
     def _move_to(self, index: int) -> None:
-        if self._names:
-            self.cursor = min(max(index, 0), len(self._names) - 1)
+        if self._rows:
+            self.cursor = min(max(index, 0), len(self._rows) - 1)
 
     def action_cursor_down(self) -> None:
         self._move_to(self.cursor + 1)
@@ -315,15 +280,15 @@ class ProbeBoard(LineTable):
         self._move_to(self.cursor + direction * max(self.size.height - 2, 1))
 
     def action_jump(self, direction: int) -> None:
-        self._move_to(0 if direction < 0 else len(self._names) - 1)
+        self._move_to(0 if direction < 0 else len(self._rows) - 1)
 
     def action_select(self) -> None:
         if self.selected_probe is not None:
-            self.post_message(self.ProbeSelected(self.selected_probe))
+            self.post_message(self.ProbeSelected(self, self.selected_probe))
 
     def on_click(self, event) -> None:
         index = self.scroll_offset.y + event.y - 1
-        if 0 <= index < len(self._names):
+        if 0 <= index < len(self._rows):
             if index == self.cursor and event.chain == 2:
                 self.action_select()
             self.cursor = index

@@ -1,30 +1,24 @@
 """The runbook timeline: steps grouped by phase, planned vs actual, drift and a Gantt strip.
 
-The cells are a pure function of (runbook, state, forecast, now); `show()` diffs them against what
-is on screen and repaints only the lines that changed.
+It shows plain row values (`PhaseRow`, `TimelineRow`: what each line says, already formatted);
+tui/rows.py builds them from the plan and the ledger. `show()` diffs the rows against what is on
+screen and repaints only the lines that changed; colours are component classes of the theme.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Mapping
+from typing import Iterable, Sequence
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.geometry import Size
 from textual.message import Message
 
-from warroom.runbook import format_duration
-from warroom.runbook.forecast import Forecast
-from warroom.runbook.model import Runbook, Step
-from warroom.store import RunState, StepState
-from warroom.widgets.display import PROBE_COLOUR, PROBE_GLYPH, STEP_COLOUR, STEP_GLYPH, STEP_WORD, clock, signed_span, theme_colour
-from warroom.widgets.line_table import LineTable
+from warroom.widgets.display import PROBE_GLYPH, STEP_GLYPH, STEP_WORD
+from warroom.widgets.line_table import CELL_PADDING, LineTable, Palette
 
 PHASE_PREFIX = "phase:"
 TITLE_MIN, TITLE_COMFORT, TITLE_MAX = 18, 30, 44
-CELL_PADDING = 2  # one space either side of each cell
 OPTIONAL_FROM = 6  # priorities from here are dropped before the title shrinks below comfort
 
 
@@ -69,6 +63,66 @@ def fit_columns(available: int) -> tuple[list[str], int]:
     return [c.key for c in COLUMNS if c.key in chosen], title
 
 
+# --- the rows ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhaseRow:
+    """A phase's header line: its name, how many of its steps are finished, its drift."""
+
+    phase: str
+    done: int
+    total: int
+    drift: str  # signed, e.g. "+12m"
+
+    @property
+    def key(self) -> str:
+        return PHASE_PREFIX + self.phase
+
+
+@dataclass(frozen=True)
+class GanttBar:
+    """A step across the deployment window, in cells of the Gantt strip (0..GANTT-1 is inside it;
+    spans run [start, end) and may lie partly outside, which the strip cuts)."""
+
+    planned: tuple[int, int]
+    actual: tuple[int, int] | None  # the actual or forecast span, once the step has started
+    now: int  # the now-marker
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One step's line, as shown."""
+
+    step_id: str
+    title: str
+    owner: str
+    status: str  # pending | in_progress | done | failed | skipped
+    plan: str  # planned start, HH:MM
+    duration: str  # planned duration, e.g. "15m"
+    actual: str  # "08:00–08:14", "08:40–" or ""
+    drift: str  # signed, e.g. "+5m"
+    late: bool  # drifting enough to stand out
+    gantt: GanttBar
+    checks: tuple[tuple[str, str], ...] = ()  # (probe name, its state) for each probe it validates with
+
+    @property
+    def key(self) -> str:
+        return self.step_id
+
+
+# Step state -> the component class that colours it.
+STEP_CLASS = {
+    "pending": "timeline--pending",
+    "in_progress": "timeline--running",
+    "done": "timeline--done",
+    "failed": "timeline--failed",
+    "skipped": "timeline--skipped",
+}
+# Probe state (probes.ProbeState value) -> the component class of its glyph in the Checks column.
+PROBE_CLASS = {state: f"timeline--probe-{state.lower()}" for state in PROBE_GLYPH}
+
+
 class Timeline(LineTable):
     """One row per step and one header row per phase; the cursor never rests on a phase row.
 
@@ -86,60 +140,70 @@ class Timeline(LineTable):
         Binding("home", "jump(-1)", "First", show=False, id="timeline.first"),
         Binding("end", "jump(1)", "Last", show=False, id="timeline.last"),
     ]
-    COMPONENT_CLASSES = {"timeline--phase"}
+    ROW_STYLES = (*STEP_CLASS.values(), "timeline--late", "timeline--now", *PROBE_CLASS.values())
+    COMPONENT_CLASSES = {"timeline--phase", *ROW_STYLES}
     DEFAULT_CSS = """
     Timeline > .timeline--phase { text-style: bold; }
+    Timeline > .timeline--pending { color: $foreground-muted; }
+    Timeline > .timeline--running { color: $accent; }
+    Timeline > .timeline--done { color: $success; }
+    Timeline > .timeline--failed { color: $error; }
+    Timeline > .timeline--skipped { color: $warning; }
+    Timeline > .timeline--late { color: $warning; }
+    Timeline > .timeline--now { text-style: bold; }
+    Timeline > .timeline--probe-up { color: $success; }
+    Timeline > .timeline--probe-degraded { color: $warning; }
+    Timeline > .timeline--probe-pending { color: $warning; }
+    Timeline > .timeline--probe-down { color: $error; }
+    Timeline > .timeline--probe-unknown { color: $foreground-muted; }
     """
 
     class StepSelected(Message):
-        def __init__(self, step_id: str) -> None:
+        """Enter (or a double click) on a step."""
+
+        def __init__(self, timeline: Timeline, step_id: str) -> None:
             super().__init__()
+            self.timeline = timeline
             self.step_id = step_id
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._keys: list[str] = []  # row order: phase rows and step ids
-        self._cells: dict[str, dict[str, Text]] = {}  # every column, shown or not
-        self._row_inputs: dict[str, tuple] = {}  # what each step row was last built from
+        @property
+        def control(self) -> Timeline:
+            return self.timeline
 
     # --- what is selected ----------------------------------------------------------------------
 
     @property
     def selected_step(self) -> str | None:
-        if not self._keys:
+        if not self._rows:
             return None
-        key = self._keys[self.cursor]
-        return None if key.startswith(PHASE_PREFIX) else key
+        row = self._rows[self.cursor]
+        return row.step_id if isinstance(row, TimelineRow) else None
 
     def select_step(self, step_id: str) -> None:
-        if step_id in self._cells:
-            self.cursor = self._keys.index(step_id)
+        index = self.get_row_index(step_id)
+        if index is not None:
+            self.cursor = index
 
     # --- data ----------------------------------------------------------------------------------
 
-    def show(self, runbook: Runbook, state: RunState, forecast: Forecast, now: datetime,
-             probe_states: Mapping[str, str] | None = None, only: str | None = None) -> None:
-        """Bring the rows up to date; repaint only the lines whose cells changed.
+    @staticmethod
+    def row_key(row: PhaseRow | TimelineRow) -> str:
+        return row.key
 
-        `probe_states` (probe name -> UP/DEGRADED/...) fills the Checks column of steps whose
-        validation names probes. `only` limits the work to one step's row and its phase row.
-        """
-        first_fill = not self._keys
-        changed_rows = []
-        for key, cells in self._render_rows(runbook, state, forecast, now, probe_states or {}, only):
-            before = self._cells.get(key)
-            if before is None:
-                self._keys.append(key)
-            elif before != cells:
-                changed_rows.append(key)
-            self._cells[key] = cells
-        if first_fill:
-            self._resize_virtual()
-            self.cursor = self._next_step_row(0, +1)
-            self.refresh()
+    def show(self, rows: Sequence[PhaseRow | TimelineRow]) -> None:
+        """Every row, in order; repaints only the lines whose row changed."""
+        if [row.key for row in rows] == list(self._index):
+            self.update_rows(rows)
             return
-        for key in changed_rows:
-            self.refresh_line(self._keys.index(key) + 1)  # +1: the header line
+        first_fill = not self._rows
+        self._replace_rows(rows)
+        if first_fill:
+            self.cursor = self._next_step_row(0, +1)
+
+    def update_rows(self, rows: Iterable[PhaseRow | TimelineRow]) -> None:
+        """Some rows, already shown (e.g. one step's row and its phase row after a keystroke);
+        rows not shown yet are left to `show()`, which knows their place."""
+        super().update_rows(row for row in rows if row.key in self._index)
 
     # --- layout and painting -------------------------------------------------------------------
 
@@ -151,29 +215,41 @@ class Timeline(LineTable):
             self._resize_virtual()
             self.refresh()
 
-    def _resize_virtual(self) -> None:
-        width = sum(self._widths[key] + CELL_PADDING for key in self._column_keys)
-        self.virtual_size = Size(width, len(self._keys) + 1)
-
     def _header_cells(self) -> dict[str, Text]:
         return {c.key: Text(c.label) for c in COLUMNS}
 
-    def _row_count(self) -> int:
-        return len(self._keys)
+    def _row_class(self, row: PhaseRow | TimelineRow) -> str | None:
+        return "timeline--phase" if isinstance(row, PhaseRow) else None
 
-    def _row_cells(self, index: int) -> dict[str, Text]:
-        return self._cells[self._keys[index]]
-
-    def _row_class(self, index: int) -> str | None:
-        return "timeline--phase" if self._keys[index].startswith(PHASE_PREFIX) else None
+    def _cells(self, row: PhaseRow | TimelineRow, palette: Palette) -> dict[str, Text]:
+        if isinstance(row, PhaseRow):
+            cells = {c.key: Text() for c in COLUMNS}
+            cells["state"] = Text("▼ phase")
+            cells["title"] = Text(row.phase)
+            cells["actual"] = Text(f"{row.done}/{row.total} done")
+            cells["drift"] = Text(row.drift)
+            return cells
+        colour = palette[STEP_CLASS[row.status]]
+        return {
+            "state": Text(f"{STEP_GLYPH[row.status]} {STEP_WORD[row.status]}", style=colour),
+            "id": Text(row.step_id),
+            "title": Text(row.title),
+            "owner": Text(row.owner),
+            "plan": Text(row.plan),
+            "dur": Text(row.duration),
+            "actual": Text(row.actual),
+            "drift": Text(row.drift, style=palette["timeline--late"] if row.late else ""),
+            "checks": probe_checks_text(row.checks, palette),
+            "gantt": gantt_text(row.gantt, colour, palette["timeline--now"]),
+        }
 
     # --- moving --------------------------------------------------------------------------------
 
     def _next_step_row(self, start: int, direction: int) -> int:
         """The nearest step row from `start` in `direction`, or the current cursor if none."""
         index = start
-        while 0 <= index < len(self._keys):
-            if not self._keys[index].startswith(PHASE_PREFIX):
+        while 0 <= index < len(self._rows):
+            if isinstance(self._rows[index], TimelineRow):
                 return index
             index += direction
         return self.cursor
@@ -185,111 +261,50 @@ class Timeline(LineTable):
         self.cursor = self._next_step_row(self.cursor - 1, -1)
 
     def action_page(self, direction: int) -> None:
-        target = min(max(self.cursor + direction * max(self.size.height - 2, 1), 0), len(self._keys) - 1)
-        self.cursor = self._next_step_row(target, direction) if self._keys else 0
+        target = min(max(self.cursor + direction * max(self.size.height - 2, 1), 0), len(self._rows) - 1)
+        self.cursor = self._next_step_row(target, direction) if self._rows else 0
 
     def action_jump(self, direction: int) -> None:
-        if self._keys:
-            self.cursor = self._next_step_row(0 if direction < 0 else len(self._keys) - 1, -direction)
+        if self._rows:
+            self.cursor = self._next_step_row(0 if direction < 0 else len(self._rows) - 1, -direction)
 
     def action_select(self) -> None:
         if self.selected_step:
-            self.post_message(self.StepSelected(self.selected_step))
+            self.post_message(self.StepSelected(self, self.selected_step))
 
     def on_click(self, event) -> None:
         index = self.scroll_offset.y + event.y - 1
-        if 0 <= index < len(self._keys) and not self._keys[index].startswith(PHASE_PREFIX):
+        if 0 <= index < len(self._rows) and isinstance(self._rows[index], TimelineRow):
             if index == self.cursor and event.chain == 2:
                 self.action_select()
             self.cursor = index
 
-    def _render_rows(self, runbook: Runbook, state: RunState, forecast: Forecast, now: datetime, probe_states, only=None):
-        zone = runbook.window.start.tzinfo
-        colours = self.app.get_css_variables()
-        now_column = _gantt_column(runbook, now)
-        previous_phase = None
-        steps = [runbook.step(only)] if only and runbook.has_step(only) else runbook.steps
-        for step in steps:
-            if step.phase != previous_phase:
-                previous_phase = step.phase
-                yield PHASE_PREFIX + step.phase, self._phase_cells(runbook, step.phase, state, forecast)
-            # A row is rebuilt only when something it shows changed: a keystroke touches a few rows.
-            checks = tuple((v.probe, probe_states.get(v.probe, "UNKNOWN")) for v in step.validate if v.probe)
-            inputs = (state.step(step.id), forecast.planned[step.id], forecast.expected[step.id], now_column, checks)
-            if self._row_inputs.get(step.id) == inputs:
-                yield step.id, self._cells[step.id]
-                continue
-            self._row_inputs[step.id] = inputs
-            cells = self._step_cells(step, state.step(step.id), forecast, now, zone, colours, runbook)
-            cells["checks"] = probe_checks_text(checks, colours)
-            yield step.id, cells
 
-    def _phase_cells(self, runbook: Runbook, phase: str, state: RunState, forecast: Forecast):
-        steps = [s for s in runbook.steps if s.phase == phase]
-        done = sum(state.step(s.id).status in ("done", "skipped") for s in steps)
-        drift = forecast.phase_drift(runbook, phase)
-        cells: dict[str, Text] = {c.key: Text() for c in COLUMNS}
-        cells["state"] = Text("▼ phase", style="bold")
-        cells["title"] = Text(phase, style="bold")
-        cells["actual"] = Text(f"{done}/{len(steps)} done", style="bold")
-        cells["drift"] = Text(signed_span(drift), style="bold")
-        return cells
-
-    def _step_cells(self, step: Step, status: StepState, forecast: Forecast, now, zone, colours, runbook):
-        colour = theme_colour(colours, STEP_COLOUR[status.status])
-        planned = forecast.planned[step.id]
-        started = clock(status.started_at, zone) if status.started_at else ""
-        finished = clock(status.finished_at, zone) if status.finished_at else ""
-        actual = f"{started}–{finished}" if started or finished else ""
-        drift = forecast.drift(step.id)
-        return {
-            "state": Text(f"{STEP_GLYPH[status.status]} {STEP_WORD[status.status]}", style=colour),
-            "id": Text(step.id),
-            "title": Text(step.title),
-            "owner": Text(step.owner or ""),
-            "plan": Text(clock(planned.start, zone)),
-            "dur": Text(format_duration(step.duration)),
-            "actual": Text(actual),
-            "drift": Text(signed_span(drift), style=theme_colour(colours, "warning") if drift.total_seconds() > 300 else ""),
-            "gantt": self._gantt(runbook, planned, forecast.expected[step.id], status, now, colour),
-        }
-
-    @staticmethod
-    def _gantt(runbook: Runbook, planned, expected, status: StepState, now: datetime, colour: str) -> Text:
-        """Planned span '░', actual or forecast span '█', now '│', across the deployment window."""
-        def column(moment: datetime) -> int:
-            return _gantt_column(runbook, moment)
-
-        cells = [" "] * GANTT
-        for col in range(max(column(planned.start), 0), min(max(column(planned.end), column(planned.start) + 1), GANTT)):
-            cells[col] = "░"
+def gantt_text(bar: GanttBar, colour, now_style) -> Text:
+    """Planned span '░', actual or forecast span '█' (in the state's colour), now '│'."""
+    cells = [" "] * GANTT
+    planned_start, planned_end = bar.planned
+    for col in range(max(planned_start, 0), min(max(planned_end, planned_start + 1), GANTT)):
+        cells[col] = "░"
+    text = Text("".join(cells))
+    if bar.actual is not None:
+        first = max(bar.actual[0], 0)
+        last = min(max(bar.actual[1], first + 1), GANTT)
+        for col in range(first, last):
+            cells[col] = "█"
         text = Text("".join(cells))
-        if status.status != "pending":
-            first = max(column(expected.start), 0)
-            last = min(max(column(expected.end), first + 1), GANTT)
-            for col in range(first, last):
-                cells[col] = "█"
-            text = Text("".join(cells))
-            text.stylize(colour, first, last)
-        marker = column(now)
-        if 0 <= marker < GANTT:
-            text = text[:marker] + Text("│", style="bold") + text[marker + 1 :]
-        return text
+        text.stylize(colour, first, last)
+    if 0 <= bar.now < GANTT:
+        text = text[: bar.now] + Text("│", style=now_style) + text[bar.now + 1 :]
+    return text
 
 
-def probe_checks_text(checks: tuple[tuple[str, str], ...], colours: Mapping[str, str]) -> Text:
+def probe_checks_text(checks: tuple[tuple[str, str], ...], palette: Palette) -> Text:
     """`db● web✖`: each probe a step validates with, by name and state glyph."""
     text = Text()
     for number, (probe, probe_state) in enumerate(checks):
         if number:
             text.append(" ")
         text.append(probe)
-        text.append(PROBE_GLYPH[probe_state], style=theme_colour(colours, PROBE_COLOUR[probe_state]))
+        text.append(PROBE_GLYPH[probe_state], style=palette[PROBE_CLASS[probe_state]])
     return text
-
-
-def _gantt_column(runbook: Runbook, moment: datetime) -> int:
-    """Which cell of the Gantt strip a moment falls in (may be outside 0..GANTT-1)."""
-    start, end = runbook.window.start, runbook.window.end
-    span = (end - start).total_seconds() or 1
-    return int((moment - start).total_seconds() / span * GANTT)

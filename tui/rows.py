@@ -1,0 +1,194 @@
+"""What each widget shows, as plain row values: pure functions of the plan, the ledger's state, the
+forecast, the clock and the probes.
+
+The widgets know nothing of runbooks, ledgers or probes: they draw these rows. Rows are frozen and
+compare by value, so a widget repaints only the lines whose row changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta, tzinfo
+
+from warroom.ops.actions import describe
+from warroom.probes import ProbeState, ProbeStatus
+from warroom.runbook import format_duration
+from warroom.runbook.forecast import Forecast
+from warroom.runbook.model import Checklist, PlannedSlot, Runbook, Step
+from warroom.store import Event, RunState, StepState
+from warroom.widgets.activity import ActivityRow
+from warroom.widgets.checklists import ChecklistRow
+from warroom.widgets.display import clock, signed_span
+from warroom.widgets.header import HeaderInfo
+from warroom.widgets.probe_board import ProbeRow, latency_text, sparkline, uptime_text
+from warroom.widgets.timeline import GANTT, GanttBar, PhaseRow, TimelineRow
+
+FINISHED = ("done", "skipped")
+LATE = timedelta(minutes=5)  # a step drifting more than this shows its drift in the warning colour
+
+# --- the timeline --------------------------------------------------------------------------------
+
+
+def timeline_rows(runbook: Runbook, state: RunState, outlook: Forecast, now: datetime,
+                  probe_states: Mapping[str, str] | None = None, only: str | None = None,
+                  ) -> tuple[PhaseRow | TimelineRow, ...]:
+    """Every phase row and step row, in the runbook's order.
+
+    `probe_states` (probe name -> UP/DEGRADED/...) fills the checks of steps whose validation
+    names probes. `only` (a step id) gives just that step's row and its phase's row, after a
+    keystroke; a subject that is not a step gives nothing.
+    """
+    return TimelineRows(runbook)(state, outlook, now, probe_states, only)
+
+
+class TimelineRows:
+    """`timeline_rows()` for one runbook, remembering what it built: a step's row is built again
+    only when something it shows changed, so a 500-step timeline costs what changed since."""
+
+    def __init__(self, runbook: Runbook) -> None:
+        self.runbook = runbook
+        self.zone = runbook.window.start.tzinfo
+        self.phases: dict[str, tuple[Step, ...]] = {}
+        for step in runbook.steps:
+            self.phases[step.phase] = (*self.phases.get(step.phase, ()), step)
+        self.probes = {step.id: tuple(v.probe for v in step.validate if v.probe) for step in runbook.steps}
+        self._built: dict[str, tuple[tuple, TimelineRow]] = {}  # step id -> (what it showed, its row)
+
+    def __call__(self, state: RunState, outlook: Forecast, now: datetime,
+                 probe_states: Mapping[str, str] | None = None, only: str | None = None,
+                 ) -> tuple[PhaseRow | TimelineRow, ...]:
+        runbook, probe_states = self.runbook, probe_states or {}
+        now_column = gantt_column(runbook, now)
+        if only is not None:
+            if not runbook.has_step(only):
+                return ()
+            step = runbook.step(only)
+            return (phase_row(step.phase, self.phases[step.phase], state, outlook),
+                    self.step_row(step, state, outlook, now_column, probe_states))
+        rows: list[PhaseRow | TimelineRow] = []
+        previous_phase = None
+        for step in runbook.steps:
+            if step.phase != previous_phase:
+                previous_phase = step.phase
+                rows.append(phase_row(step.phase, self.phases[step.phase], state, outlook))
+            rows.append(self.step_row(step, state, outlook, now_column, probe_states))
+        return tuple(rows)
+
+    def step_row(self, step: Step, state: RunState, outlook: Forecast, now_column: int,
+                 probe_states: Mapping[str, str]) -> TimelineRow:
+        probes = self.probes[step.id]
+        checks = tuple((probe, probe_states.get(probe, "UNKNOWN")) for probe in probes) if probes else ()
+        shown = (state.step(step.id), outlook.planned[step.id], outlook.expected[step.id], now_column, checks)
+        built = self._built.get(step.id)
+        if built is not None and built[0] == shown:
+            return built[1]
+        row = step_row(self.runbook, step, *shown, self.zone)
+        self._built[step.id] = (shown, row)
+        return row
+
+
+def phase_row(phase: str, steps: Sequence[Step], state: RunState, outlook: Forecast) -> PhaseRow:
+    done = sum(state.step(s.id).status in FINISHED for s in steps)
+    drift = max(outlook.expected[s.id].end for s in steps) - max(outlook.planned[s.id].end for s in steps)
+    return PhaseRow(phase, done, len(steps), signed_span(drift))
+
+
+def step_row(runbook: Runbook, step: Step, status: StepState, planned: PlannedSlot, expected: PlannedSlot,
+             now_column: int, checks: tuple[tuple[str, str], ...], zone: tzinfo) -> TimelineRow:
+    """One step's row from its state, its planned and expected slots and the now-marker's cell."""
+    started = clock(status.started_at, zone) if status.started_at else ""
+    finished = clock(status.finished_at, zone) if status.finished_at else ""
+    drift = expected.end - planned.end
+    return TimelineRow(
+        step_id=step.id,
+        title=step.title,
+        owner=step.owner or "",
+        status=status.status,
+        plan=clock(planned.start, zone),
+        duration=format_duration(step.duration),
+        actual=f"{started}–{finished}" if started or finished else "",
+        drift=signed_span(drift),
+        late=drift > LATE,
+        gantt=GanttBar(
+            planned=(gantt_column(runbook, planned.start), gantt_column(runbook, planned.end)),
+            actual=(gantt_column(runbook, expected.start), gantt_column(runbook, expected.end))
+            if status.status != "pending" else None,
+            now=now_column,
+        ),
+        checks=checks,
+    )
+
+
+def gantt_column(runbook: Runbook, moment: datetime) -> int:
+    """Which cell of the Gantt strip a moment falls in (may be outside 0..GANTT-1)."""
+    start, end = runbook.window.start, runbook.window.end
+    span = (end - start).total_seconds() or 1
+    return int((moment - start).total_seconds() / span * GANTT)
+
+
+# --- the header, checklists and activity ----------------------------------------------------------
+
+
+def header_info(runbook: Runbook, state: RunState, outlook: Forecast, run: str, operator: str) -> HeaderInfo:
+    window = runbook.window
+    return HeaderInfo(
+        title=runbook.title,
+        deployment=runbook.id,
+        version=str(runbook.version),
+        run=run,
+        operator=operator,
+        zone=window.start.tzinfo,
+        window_start=window.start,
+        window_end=window.end,
+        rollback_deadline=window.rollback_deadline,
+        done=sum(state.step(s.id).status in FINISHED for s in runbook.steps),
+        total=len(runbook.steps),
+        headline=outlook.headline,
+        expected_end=outlook.expected_end,
+        drift_minutes=round(outlook.overall_drift.total_seconds() / 60),
+    )
+
+
+def checklist_rows(checklist: Checklist, state: RunState, zone: tzinfo) -> tuple[ChecklistRow, ...]:
+    rows = []
+    for item in checklist.items:
+        check = state.check(item.id)
+        rows.append(ChecklistRow(item.id, item.text, item.category, check.ticked,
+                                 (check.by or "") if check.ticked else "",
+                                 clock(check.at, zone) if check.ticked else ""))
+    return tuple(rows)
+
+
+def activity_rows(events: Iterable[Event], runbook: Runbook, zone: tzinfo) -> tuple[ActivityRow, ...]:
+    """`events` in the order given (newest first on screen), each described in words."""
+    return tuple(ActivityRow(event.id, clock(event.at, zone), event.operator, describe(event, runbook))
+                 for event in events)
+
+
+# --- probes --------------------------------------------------------------------------------------
+
+
+def probe_row(status: ProbeStatus) -> ProbeRow:
+    return ProbeRow(
+        name=status.name,
+        kind=status.kind,
+        state=status.state.value,
+        latency=sparkline(status.history),
+        last=status.value or latency_text(status.response_time_ms),
+        up_1h=uptime_text(status.uptime_1h),
+        up_24h=uptime_text(status.uptime_24h),
+        failing=(status.failed_condition or "") if status.state is not ProbeState.UP else "",
+    )
+
+
+def probe_states(statuses: Iterable[ProbeStatus]) -> dict[str, str]:
+    """Probe name -> its state's value (UP, DEGRADED, ...)."""
+    return {status.name: status.state.value for status in statuses}
+
+
+def probe_counts(statuses: Iterable[ProbeStatus]) -> dict[str, int]:
+    """How many probes are in each state, every state present (zero included)."""
+    counts = {state.value: 0 for state in ProbeState}
+    for status in statuses:
+        counts[status.state.value] += 1
+    return counts
