@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+from warroom.ops.actions import UsageProblem, did_you_mean
 from warroom.probes import ProbeScheduler, to_config
 from warroom.runbook.model import Runbook
-from warroom.ops.actions import UsageProblem, did_you_mean
 
 
 def check_once(runbook: Runbook, only: tuple[str, ...] = ()) -> list[dict]:

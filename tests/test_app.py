@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 from support import WEB_CUTOVER, pure_env
-from warroom.ops.actions import describe
+from warroom.ops.describe import describe
 from warroom.tui.main_screen import MainScreen
 from warroom.tui.screens import StepDetail
 from warroom.widgets.checklists import ChecklistPane

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-
 from support import SAMPLES, WEB_CUTOVER, pure_env
+
 from warroom.tui.cli import main
 
 

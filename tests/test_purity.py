@@ -1,4 +1,5 @@
-"""The house's import rules: the pure rooms never load Textual, and only `warroom` is installed."""
+"""The house's import rules: the pure rooms never load Textual, widgets load no other room, and only
+`warroom` is installed."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from support import ROOT, pure_env
 
 # room -> top-level modules it must never bring in
@@ -16,6 +16,8 @@ PURE_ROOMS = {
     "warroom.store": ("textual", "warroom.runbook", "warroom.probes", "warroom.ops", "warroom.widgets", "warroom.tui"),
     "warroom.probes": ("textual", "sqlite3", "sqlite_utils", "warroom.store", "warroom.ops", "warroom.widgets", "warroom.tui"),
     "warroom.ops": ("textual", "warroom.widgets", "warroom.tui"),
+    # widgets render plain values: they know nothing of the plan, the ledger or the probes
+    "warroom.widgets": ("warroom.store", "warroom.runbook", "warroom.probes", "warroom.ops", "warroom.tui", "sqlite3"),
 }
 
 

@@ -3,12 +3,8 @@ state, the forecast, the clock and the probes. The widgets themselves know nothi
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from support import pure_env
 from warroom.ops.status import actuals
 from warroom.runbook.forecast import forecast
 from warroom.store import Ledger
@@ -77,16 +73,3 @@ def test_checklist_and_activity_rows_read_in_the_deployments_time_zone(web_cutov
     log = rows.activity_rows(morning.events(limit=3, newest_first=True), web_cutover, zone)
     assert [(row.at, row.operator) for row in log] == [("08:15", "ana"), ("08:14", "ana"), ("08:04", "ana")]
     assert log[0].text.startswith("started checklist-review")
-
-
-def test_widgets_know_nothing_of_the_plan_the_ledger_or_the_probes(tmp_path):
-    code = (
-        "import importlib, pkgutil, sys, warroom.widgets as w\n"
-        "for info in pkgutil.walk_packages(w.__path__, 'warroom.widgets.'):\n"
-        "    importlib.import_module(info.name)\n"
-        "rooms = ('warroom.store', 'warroom.runbook', 'warroom.probes', 'warroom.ops', 'warroom.tui')\n"
-        "print(','.join(sorted(m for m in sys.modules if m.startswith(rooms))))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=pure_env(), capture_output=True,
-                            text=True, timeout=60, check=True)
-    assert result.stdout.strip() == ""

@@ -21,15 +21,16 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from warroom.ops.actions import UsageProblem
+from warroom.ops.describe import describe
+from warroom.ops.status import actuals
 from warroom.probes import ProbeStatus
 from warroom.runbook.forecast import forecast
 from warroom.runbook.model import Runbook
 from warroom.store import Ledger, RunState
 from warroom.tui.main_screen import ACTIVITY_ROWS, EventRecorded, LedgerSnapshot, MainScreen, ProbesUpdated, Snapshot
-from warroom.ops.actions import UsageProblem, describe
 from warroom.tui.probe_history import ProbeHistory
 from warroom.tui.screens import StepDetail
-from warroom.ops.status import actuals
 
 PROBE_HISTORY_ROWS = 200
 WATCH_SECONDS = 0.5

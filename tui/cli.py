@@ -13,19 +13,20 @@ import sys
 import tempfile
 import traceback
 from dataclasses import replace
-from importlib.resources import as_file, files
 from datetime import datetime, timezone
+from importlib.resources import as_file, files
 from pathlib import Path
 from types import MappingProxyType
 
 import click
 
+from warroom.ops.actions import STEP_EVENTS, UsageProblem, add_note, record_step, set_check
+from warroom.ops.describe import describe
 from warroom.ops.loading import load_runbook
+from warroom.ops.status import status_document, status_text
 from warroom.runbook import RunbookError, lint
 from warroom.runbook.model import Runbook
 from warroom.store import Ledger, LedgerError, resolve_db_path, resolve_operator
-from warroom.ops.actions import STEP_EVENTS, UsageProblem, add_note, describe, record_step, set_check
-from warroom.ops.status import status_document, status_text
 
 EXIT_USAGE = 2
 DEMO_PROBE_INTERVAL = "2s"

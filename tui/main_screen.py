@@ -21,15 +21,15 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, TabbedContent, TabPane
 
+from warroom.ops.actions import add_note, record_step, set_check
+from warroom.ops.status import actuals
 from warroom.probes import ProbeStatus
 from warroom.runbook.forecast import Forecast, forecast
 from warroom.runbook.model import CHECKLIST_NAMES, Runbook
 from warroom.store import Event, RunState
 from warroom.store.state import apply_event
-from warroom.ops.actions import add_note, record_step, set_check
 from warroom.tui import rows
 from warroom.tui.screens import Confirm, TextPrompt
-from warroom.ops.status import actuals
 from warroom.widgets.activity import ActivityLog
 from warroom.widgets.checklists import ChecklistPane
 from warroom.widgets.header import DeploymentHeader

@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from warroom.probes import ProbeStatus, ProbeState
+from warroom.probes import ProbeState, ProbeStatus
 from warroom.store import SampleRow
 from warroom.widgets.probe_board import PROBE_WORD, latency_text, sparkline, state_text, uptime_text
 

@@ -12,7 +12,7 @@ import asyncio
 import threading
 from typing import Callable, Iterable
 
-from warroom.probes import ProbeScheduler, ProbeStatus, Sample, ProbeState, Transition
+from warroom.probes import ProbeScheduler, ProbeState, ProbeStatus, Sample, Transition
 from warroom.runbook.model import ProbeSpec
 from warroom.store import Ledger, SampleRow
 from warroom.vocabulary import EventKind

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 
-from warroom.ops.actions import describe
+from warroom.ops.describe import describe
 from warroom.probes import ProbeState, ProbeStatus
 from warroom.runbook import format_duration
 from warroom.runbook.forecast import Forecast
 from warroom.runbook.model import Checklist, PlannedSlot, Runbook, Step
 from warroom.store import Event, RunState, StepState
+from warroom.vocabulary import StepStatus
 from warroom.widgets.activity import ActivityRow
 from warroom.widgets.checklists import ChecklistRow
 from warroom.widgets.display import clock, signed_span
@@ -23,7 +24,6 @@ from warroom.widgets.header import HeaderInfo
 from warroom.widgets.probe_board import ProbeRow, latency_text, sparkline, uptime_text
 from warroom.widgets.timeline import GANTT, GanttBar, PhaseRow, TimelineRow
 
-FINISHED = ("done", "skipped")
 LATE = timedelta(minutes=5)  # a step drifting more than this shows its drift in the warning colour
 
 # --- the timeline --------------------------------------------------------------------------------
@@ -88,7 +88,7 @@ class TimelineRows:
 
 
 def phase_row(phase: str, steps: Sequence[Step], state: RunState, outlook: Forecast) -> PhaseRow:
-    done = sum(state.step(s.id).status in FINISHED for s in steps)
+    done = sum(state.step(s.id).status.finished for s in steps)
     drift = max(outlook.expected[s.id].end for s in steps) - max(outlook.planned[s.id].end for s in steps)
     return PhaseRow(phase, done, len(steps), signed_span(drift))
 
@@ -112,7 +112,7 @@ def step_row(runbook: Runbook, step: Step, status: StepState, planned: PlannedSl
         gantt=GanttBar(
             planned=(gantt_column(runbook, planned.start), gantt_column(runbook, planned.end)),
             actual=(gantt_column(runbook, expected.start), gantt_column(runbook, expected.end))
-            if status.status != "pending" else None,
+            if status.status is not StepStatus.PENDING else None,
             now=now_column,
         ),
         checks=checks,
@@ -141,7 +141,7 @@ def header_info(runbook: Runbook, state: RunState, outlook: Forecast, run: str, 
         window_start=window.start,
         window_end=window.end,
         rollback_deadline=window.rollback_deadline,
-        done=sum(state.step(s.id).status in FINISHED for s in runbook.steps),
+        done=sum(state.step(s.id).status.finished for s in runbook.steps),
         total=len(runbook.steps),
         headline=outlook.headline,
         expected_end=outlook.expected_end,

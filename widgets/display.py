@@ -9,13 +9,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 
-STEP_GLYPH = {"pending": "○", "in_progress": "▶", "done": "✔", "failed": "✖", "skipped": "↷"}
+from warroom.vocabulary import StepStatus
+
+STEP_GLYPH = {
+    StepStatus.PENDING: "○",
+    StepStatus.IN_PROGRESS: "▶",
+    StepStatus.DONE: "✔",
+    StepStatus.FAILED: "✖",
+    StepStatus.SKIPPED: "↷",
+}
 STEP_WORD = {
-    "pending": "pending",
-    "in_progress": "running",
-    "done": "done",
-    "failed": "FAILED",
-    "skipped": "skipped",
+    StepStatus.PENDING: "pending",
+    StepStatus.IN_PROGRESS: "running",
+    StepStatus.DONE: "done",
+    StepStatus.FAILED: "FAILED",
+    StepStatus.SKIPPED: "skipped",
 }
 # Probe states by glyph, like steps; the keys are probes.ProbeState values.
 PROBE_GLYPH = {"UP": "●", "DEGRADED": "▲", "PENDING": "◌", "DOWN": "✖", "UNKNOWN": "?"}

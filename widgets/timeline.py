@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 
+from warroom.vocabulary import StepStatus
 from warroom.widgets.display import PROBE_GLYPH, STEP_GLYPH, STEP_WORD
 from warroom.widgets.line_table import CELL_PADDING, LineTable, Palette
 
@@ -97,7 +98,7 @@ class TimelineRow:
     step_id: str
     title: str
     owner: str
-    status: str  # pending | in_progress | done | failed | skipped
+    status: StepStatus
     plan: str  # planned start, HH:MM
     duration: str  # planned duration, e.g. "15m"
     actual: str  # "08:00–08:14", "08:40–" or ""
@@ -113,11 +114,11 @@ class TimelineRow:
 
 # Step state -> the component class that colours it.
 STEP_CLASS = {
-    "pending": "timeline--pending",
-    "in_progress": "timeline--running",
-    "done": "timeline--done",
-    "failed": "timeline--failed",
-    "skipped": "timeline--skipped",
+    StepStatus.PENDING: "timeline--pending",
+    StepStatus.IN_PROGRESS: "timeline--running",
+    StepStatus.DONE: "timeline--done",
+    StepStatus.FAILED: "timeline--failed",
+    StepStatus.SKIPPED: "timeline--skipped",
 }
 # Probe state (probes.ProbeState value) -> the component class of its glyph in the Checks column.
 PROBE_CLASS = {state: f"timeline--probe-{state.lower()}" for state in PROBE_GLYPH}
