@@ -81,7 +81,7 @@ def next_steps(runbook: Runbook, state: RunState) -> list[str]:
 
 
 def status_text(doc: dict, runbook: Runbook) -> str:
-    zone = runbook.window.start.tzinfo
+    zone = runbook.window.zone
     hhmm = lambda iso: datetime.fromisoformat(iso).astimezone(zone).strftime("%H:%M") if iso else "–"  # noqa: E731
     titles = {s["id"]: s["title"] for s in doc["steps"]}
     lines = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from types import MappingProxyType
 
 # Checklist names in the order the screen shows them.
@@ -42,6 +42,14 @@ class Window:
     rollback_deadline: datetime | None = None
     line: int = field(default=0, compare=False)  # of the `window:` mapping, for lint
     col: int = field(default=0, compare=False)
+
+    @property
+    def zone(self) -> tzinfo:
+        """The deployment's time zone, in which every time is shown (the loader makes start aware)."""
+        zone = self.start.tzinfo
+        if zone is None:
+            raise ValueError("the window's start has no time zone")
+        return zone
 
 
 @dataclass(frozen=True)

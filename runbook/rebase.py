@@ -12,7 +12,7 @@ def starting_at(runbook: Runbook, start: datetime) -> Runbook:
     """The same runbook (same sha256) with its window and fixed step times shifted to `start`."""
     shift = start - runbook.window.start
     window = runbook.window
-    zone = window.start.tzinfo
+    zone = window.zone
 
     def moved(moment: datetime) -> datetime:
         # Shift in real elapsed time (UTC), then show in the window's zone again.

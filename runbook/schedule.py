@@ -11,7 +11,7 @@ from .model import PlannedSlot, Runbook
 def plan(runbook: Runbook) -> dict[str, PlannedSlot]:
     """step id -> planned slot, in file order. A step starts at the latest of: the window start,
     its `at:` and the planned end of every step it waits for. Computed afresh on each call."""
-    zone = runbook.window.start.tzinfo
+    zone = runbook.window.zone
     # Work in UTC: adding 3h across a DST change must give 3 real hours, not 3 wall-clock hours.
     window_start = runbook.window.start.astimezone(timezone.utc)
     utc_slots: dict[str, tuple[datetime, datetime]] = {}

@@ -27,7 +27,7 @@ from warroom.ops.status import actuals
 from warroom.probes import ProbeStatus
 from warroom.runbook.forecast import forecast
 from warroom.runbook.model import Runbook
-from warroom.store import Ledger, RunState
+from warroom.store import Event, Ledger, RunState
 from warroom.tui.main_screen import ACTIVITY_ROWS, EventRecorded, LedgerSnapshot, MainScreen, ProbesUpdated, Snapshot
 from warroom.tui.probe_history import ProbeHistory
 from warroom.tui.screens import StepDetail
@@ -138,7 +138,7 @@ class WarroomApp(App):
         self._post_snapshot()
 
     @work(thread=True, exit_on_error=False, group="ledger")
-    def write(self, change: Callable[[Ledger, RunState], object], shown: RunState | None = None) -> None:
+    def write(self, change: Callable[[Ledger, RunState], Event | None], shown: RunState | None = None) -> None:
         """Apply one change against the state on screen (or, without one, the ledger's), then
         show the new state."""
         event = change(self.ledger, shown or self.ledger.state(skip=("notes",)))
@@ -161,7 +161,7 @@ class WarroomApp(App):
     @work(thread=True, exit_on_error=False, group="ledger")
     def open_probe_history(self, status: ProbeStatus) -> None:
         samples = self.ledger.recent_samples(status.name, limit=PROBE_HISTORY_ROWS)
-        self.call_from_thread(self.push_screen, ProbeHistory(status, samples, self.runbook.window.start.tzinfo))
+        self.call_from_thread(self.push_screen, ProbeHistory(status, samples, self.runbook.window.zone))
 
     @work(thread=True, exit_on_error=False, group="ledger")
     def open_detail(self, step_id: str, probe_states: Mapping[str, str] | None = None) -> None:
@@ -169,7 +169,7 @@ class WarroomApp(App):
         history = self.ledger.events(subject=step_id)
         status = self.ledger.state(skip=("notes",)).step(step_id)
         detail = StepDetail(self.runbook.step(step_id), status, history, lambda e: describe(e, self.runbook),
-                            self.runbook.window.start.tzinfo, dict(probe_states or {}))
+                            self.runbook.window.zone, dict(probe_states or {}))
         self.call_from_thread(self.push_screen, detail)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -199,6 +199,7 @@ class WarroomApp(App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every key binding of the screen is also a command in the palette (ctrl+p)."""
         yield from super().get_system_commands(screen)
-        for binding in MainScreen.BINDINGS if isinstance(screen, MainScreen) else []:
+        bindings = MainScreen.BINDINGS if isinstance(screen, MainScreen) else []
+        for binding in (b for b in bindings if isinstance(b, Binding)):
             help_text = binding.tooltip or binding.description
             yield SystemCommand(f"{binding.description} ({binding.key})", help_text, partial(screen.run_action, binding.action))

@@ -135,7 +135,7 @@ def demo(operator: str | None) -> None:
 
     with as_file(files("warroom.sample_runbooks") / "web-cutover.yaml") as sample:
         runbook = load_runbook(sample)
-    now = datetime.now(timezone.utc).astimezone(runbook.window.start.tzinfo)
+    now = datetime.now(timezone.utc).astimezone(runbook.window.zone)
     runbook = starting_at(runbook, now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0))
     db = Path(tempfile.mkdtemp(prefix="warroom-demo-")) / f"{runbook.id}.sqlite"
     with DemoService() as service:
@@ -231,7 +231,7 @@ def log(runbook_path: str, db, operator, run, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([e.to_json() for e in events], indent=2, ensure_ascii=False))
         return
-    zone = runbook.window.start.tzinfo
+    zone = runbook.window.zone
     for event in events:
         click.echo(f"{event.at.astimezone(zone):%Y-%m-%d %H:%M:%S}  {event.operator:12} {describe(event, runbook)}")
 

@@ -151,7 +151,7 @@ class DemoService:
             return 404, {"error": f"no such path {path}", "paths": sorted(_PATHS)}, 0.0
         if mode == "failing":
             return 500, {"status": "DOWN", "version": self.version, "error": "database unreachable"}, 0.0
-        body = {"status": "UP", "version": self.version, "mode": mode}
+        body: dict[str, object] = {"status": "UP", "version": self.version, "mode": mode}
         if path == "/api/v1/status":
             body["checks"] = {"database": "UP", "cache": "UP"}
         return 200, body, SLOW_DELAY if mode == "slow" else 0.0

@@ -8,8 +8,9 @@ the I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from datetime import datetime
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -35,6 +36,9 @@ from warroom.widgets.checklists import ChecklistPane
 from warroom.widgets.header import DeploymentHeader
 from warroom.widgets.probe_board import ProbeBoard, state_badge
 from warroom.widgets.timeline import Timeline
+
+if TYPE_CHECKING:
+    from warroom.tui.app import WarroomApp
 
 TABS_BELOW = 110  # columns: under this the panes become tabs
 SIDE_BY_SIDE_FROM = 180  # columns: from here the checklists sit beside the timeline, not under it
@@ -96,7 +100,7 @@ class MainScreen(Screen):
         super().__init__()
         self.runbook = runbook
         self.now = now
-        self.zone = runbook.window.start.tzinfo
+        self.zone = runbook.window.zone
         self.narrow = False
         self.snapshot: Snapshot | None = None
         self.checklist_panes: dict[str, ChecklistPane] = {}
@@ -135,7 +139,7 @@ class MainScreen(Screen):
                     yield ActivityLog(id="activity")
         yield Footer(compact=self.narrow)  # at 80 columns every key still fits
 
-    def _checklist_panes(self, number_from: int) -> Iterable[TabPane]:
+    def _checklist_panes(self, number_from: int) -> ComposeResult:
         self.checklist_panes = {}
         for offset, name in enumerate(CHECKLIST_NAMES):
             pane = ChecklistPane(id=f"list-{name}")
@@ -187,7 +191,7 @@ class MainScreen(Screen):
         # several quick keystrokes share one.
         if self._full_refresh is not None:
             self._full_refresh.stop()
-        self._full_refresh = self.set_timer(FULL_REFRESH_DELAY, self.app.load_snapshot)
+        self._full_refresh = self.set_timer(FULL_REFRESH_DELAY, self.console.load_snapshot)
 
     def show_snapshot(self) -> None:
         if self.snapshot is None:
@@ -196,8 +200,8 @@ class MainScreen(Screen):
         # Fresh from the worker, the forecast is ready; the clock's periodic repaint re-times it.
         fresh = (now - self.snapshot.at).total_seconds() < FORECAST_FRESH_SECONDS
         outlook = self.snapshot.outlook if fresh else forecast(runbook, actuals(state), now)
-        self.query_one(DeploymentHeader).info = rows.header_info(runbook, state, outlook, self.app.ledger.run,
-                                                                 self.app.ledger.operator)
+        self.query_one(DeploymentHeader).info = rows.header_info(runbook, state, outlook, self.console.ledger.run,
+                                                                 self.console.ledger.operator)
         timeline = self.query_one(Timeline)
         timeline.show(self._timeline_rows(state, outlook, now, self.probe_states))
         if self.selected_step:
@@ -210,7 +214,7 @@ class MainScreen(Screen):
             label = f"{offset + 2} {TAB_TITLES[name]} {sum(item.ticked for item in items)}/{len(items)}"
             self._set_tab_label(tabs, f"pane-{name}", label)
         self._show_activity(self.snapshot.recent)
-        self.app.snapshot_shown()
+        self.console.snapshot_shown()
 
     def _show_activity(self, recent: list[Event]) -> None:
         """Events are described only when the list changed (most repaints are the clock's)."""
@@ -237,7 +241,7 @@ class MainScreen(Screen):
         )
         self.probe_statuses.update((status.name, status) for status in message.statuses)
         if changed:  # the runner has already written the probe.changed events: show them
-            self.app.load_snapshot()
+            self.console.load_snapshot()
         self.query_one(DeploymentHeader).probes = self.probe_states
         board = self.query_one(ProbeBoard)
         board.update_rows(map(rows.probe_row, message.statuses))
@@ -252,7 +256,12 @@ class MainScreen(Screen):
     def show_probe_history(self, message: ProbeBoard.ProbeSelected) -> None:
         status = self.probe_statuses.get(message.name)
         if status:
-            self.app.open_probe_history(status)
+            self.console.open_probe_history(status)
+
+    @property
+    def console(self) -> WarroomApp:
+        """The app, typed: the screen asks it for every read and write (it never opens the ledger)."""
+        return cast("WarroomApp", self.app)
 
     def _shown_state(self) -> RunState | None:
         return self.snapshot.state if self.snapshot else None
@@ -265,34 +274,52 @@ class MainScreen(Screen):
             self.notify("Select a step in the timeline first.", severity="warning")
         return step_id
 
-    def action_step(self, action: str, note: str | None = None) -> None:
+    def action_step(self, action: str) -> None:
         step_id = self._selected()
         if step_id:
-            self.app.write(lambda ledger, state: record_step(ledger, self.runbook, state, step_id, action, note), self._shown_state())
+            self._record(step_id, action)
+
+    def _record(self, step_id: str, action: str, note: str | None = None) -> None:
+        self.console.write(lambda ledger, state: record_step(ledger, self.runbook, state, step_id, action, note),
+                           self._shown_state())
+
+    def _record_with_note(self, step_id: str, action: str, note: str | None) -> None:
+        if note:  # None or empty: the operator cancelled the prompt
+            self._record(step_id, action, note)
 
     def action_fail(self) -> None:
         step_id = self._selected()
         if step_id:
-            prompt = TextPrompt(f"Why did '{self.runbook.step(step_id).title}' ({step_id}) fail?", "what happened, what you see", required=True)
-            self.app.push_screen(prompt, lambda note: note and self.action_step("fail", note))
+            title = self.runbook.step(step_id).title
+            prompt = TextPrompt(f"Why did '{title}' ({step_id}) fail?", "what happened, what you see", required=True)
+            self.app.push_screen(prompt, partial(self._record_with_note, step_id, "fail"))
 
     def action_skip(self) -> None:
         step_id = self._selected()
         if step_id:
-            prompt = TextPrompt(f"Why skip '{self.runbook.step(step_id).title}' ({step_id})?", "the reason, for the record", required=True)
-            self.app.push_screen(prompt, lambda note: note and self.action_step("skip", note))
+            title = self.runbook.step(step_id).title
+            prompt = TextPrompt(f"Why skip '{title}' ({step_id})?", "the reason, for the record", required=True)
+            self.app.push_screen(prompt, partial(self._record_with_note, step_id, "skip"))
 
     def action_reopen(self) -> None:
         step_id = self._selected()
         if step_id:
             question = f"Set '{step_id}' back to pending? Its history stays in the log."
-            self.app.push_screen(Confirm(question), lambda yes: yes and self.action_step("reopen"))
+            self.app.push_screen(Confirm(question), partial(self._reopen_if_confirmed, step_id))
+
+    def _reopen_if_confirmed(self, step_id: str, yes: bool | None) -> None:
+        if yes:
+            self._record(step_id, "reopen")
 
     def action_note(self) -> None:
         step_id = self.query_one(Timeline).selected_step or ""
         target = f"'{step_id}'" if step_id else "the log"
         prompt = TextPrompt(f"Note on {target}", "what happened, what was decided", required=True)
-        self.app.push_screen(prompt, lambda text: text and self.app.write(lambda ledger, state: add_note(ledger, step_id, text)))
+        self.app.push_screen(prompt, partial(self._add_note, step_id))
+
+    def _add_note(self, step_id: str, text: str | None) -> None:
+        if text:
+            self.console.write(lambda ledger, state: add_note(ledger, step_id, text))
 
     def action_pane(self, number: int) -> None:
         pane_ids = ["pane-timeline"] + [f"pane-{name}" for name in CHECKLIST_NAMES] + ["pane-activity", "pane-probes"]
@@ -309,8 +336,8 @@ class MainScreen(Screen):
     @on(ChecklistPane.ToggleRequested)
     def toggle_check(self, message: ChecklistPane.ToggleRequested) -> None:
         ticked = self.snapshot.state.check(message.item_id).ticked if self.snapshot else False
-        self.app.write(lambda ledger, state: set_check(ledger, self.runbook, state, message.item_id, not ticked))
+        self.console.write(lambda ledger, state: set_check(ledger, self.runbook, state, message.item_id, not ticked))
 
     @on(Timeline.StepSelected, "#timeline")
     def show_step_detail(self, message: Timeline.StepSelected) -> None:
-        self.app.open_detail(message.step_id, self.probe_states)
+        self.console.open_detail(message.step_id, self.probe_states)

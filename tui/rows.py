@@ -47,7 +47,7 @@ class TimelineRows:
 
     def __init__(self, runbook: Runbook) -> None:
         self.runbook = runbook
-        self.zone = runbook.window.start.tzinfo
+        self.zone = runbook.window.zone
         self.phases: dict[str, tuple[Step, ...]] = {}
         for step in runbook.steps:
             self.phases[step.phase] = (*self.phases.get(step.phase, ()), step)
@@ -137,7 +137,7 @@ def header_info(runbook: Runbook, state: RunState, outlook: Forecast, run: str, 
         version=str(runbook.version),
         run=run,
         operator=operator,
-        zone=window.start.tzinfo,
+        zone=window.zone,
         window_start=window.start,
         window_end=window.end,
         rollback_deadline=window.rollback_deadline,
