@@ -1,25 +1,27 @@
-"""Time from process start to the first full frame, `warroom open` against a minimal Textual app,
-both headless at 120x36.
+"""Time from launching a process to its first full frame, `warroom open` against a minimal
+Textual app, both headless at 120x36.
 
-Each target runs in a fresh interpreter (imports are part of start-up) and exits right after its
-first frame with data on it; the two alternate, after one unmeasured warm-up round. Run as
-`python -m bench.first_frame warroom RUNBOOK DB` or `python -m bench.first_frame minimal`.
+Each target runs in a fresh interpreter (imports are part of start-up), notes when its first frame
+with data on it has been drawn, and exits; shutting down is not counted. The two alternate, after
+one unmeasured warm-up round. Run as `python -m bench.first_frame warroom RUNBOOK DB` or
+`python -m bench.first_frame minimal`.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from textual.app import App
-
 from bench.scale import pick
 
 SIZE = (120, 36)
 RUN_TIMEOUT = 60.0  # seconds one start-up may take before the bench gives up
+T0_ENV = "WARROOM_BENCH_T0"  # the parent's perf_counter at launch (CLOCK_MONOTONIC: one clock for all processes)
+FRAME_MARK = "first full frame after "
 
 
 def runs() -> int:
@@ -33,6 +35,8 @@ def warm_ups() -> int:
 
 def _run_every_app_headless() -> None:
     """The command line calls App.run() itself; make it headless, at SIZE, for the measurement."""
+    from textual.app import App
+
     run = App.run
 
     def headless_run(self, *args, **kwargs):
@@ -42,7 +46,13 @@ def _run_every_app_headless() -> None:
     App.run = headless_run
 
 
+def _note_first_frame() -> None:
+    """Tell the parent how long after its launch the first frame was drawn."""
+    print(f"{FRAME_MARK}{time.perf_counter() - float(os.environ[T0_ENV]):.6f}", flush=True)
+
+
 def minimal() -> None:
+    from textual.app import App
     from textual.widgets import Footer, Header
 
     class Minimal(App):
@@ -51,7 +61,7 @@ def minimal() -> None:
             yield Footer()
 
         def on_mount(self) -> None:
-            self.call_after_refresh(self.exit)
+            self.call_after_refresh(lambda: (_note_first_frame(), self.exit()))
 
     Minimal().run(headless=True, size=SIZE)
 
@@ -63,18 +73,25 @@ def warroom(runbook: str, db: str) -> None:
     _run_every_app_headless()
     shown = app_module.WarroomApp.snapshot_shown
 
+    noted: list[bool] = []  # the ledger's state may be shown again before the frame is drawn
+
     def exit_after_first_frame(self):
         shown(self)
-        self.call_after_refresh(self.exit)
+        if not noted:
+            noted.append(True)
+            self.call_after_refresh(lambda: (_note_first_frame(), self.exit()))
 
     app_module.WarroomApp.snapshot_shown = exit_after_first_frame
     main(["open", runbook, "--db", db, "--operator", "bench"], standalone_mode=False)
 
 
 def _once(command: list[str]) -> float:
-    started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, timeout=RUN_TIMEOUT)
-    return time.perf_counter() - started
+    env = dict(os.environ, **{T0_ENV: repr(time.perf_counter())})
+    done = subprocess.run(command, check=True, capture_output=True, text=True, env=env, timeout=RUN_TIMEOUT)
+    noted = [line for line in done.stdout.splitlines() if line.startswith(FRAME_MARK)]
+    if not noted:
+        raise RuntimeError(f"{command[-1]} exited without drawing a full frame:\n{done.stdout}{done.stderr}")
+    return float(noted[0][len(FRAME_MARK):])
 
 
 def compare(runbook: Path, db: Path, rounds: int | None = None) -> dict:

@@ -1,4 +1,5 @@
-"""bench/ must not rot: `python -m bench --tiny` runs every benchmark once on a tiny input.
+"""bench/ must not rot: `python -m bench --tiny` runs every benchmark once on a tiny input, and
+the start-up profile runs once too.
 
 Only that each one completes and prints its ratio line is checked, never a timing: the tiny
 sizes measure nothing, and this machine is shared.
@@ -15,8 +16,6 @@ import pytest
 
 from support import ROOT
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (make test installs it)")
-
 # Each benchmark: the line its report starts with, and what its ratio against its baseline says.
 REPORTS = [
     ("first frame, headless", "(a) first full frame, headless 120x36", "ratio"),
@@ -28,6 +27,7 @@ REPORTS = [
 TIMEOUT = 120  # seconds: the tiny run takes about 10
 
 
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (make test installs it)")
 def test_every_benchmark_runs_once_on_a_tiny_input():
     env = {k: v for k, v in os.environ.items() if k != "TMUX"}
     # bench/ is not in the package: it runs from the repository root, as `make bench` runs it.
@@ -53,3 +53,11 @@ def _report(out: str, heading: str) -> str:
                 block.append(rest)
             return "\n".join(block)
     return ""
+
+
+def test_the_start_up_profile_runs_once_on_a_tiny_input():
+    env = {**{k: v for k, v in os.environ.items() if k != "TMUX"}, "WARROOM_BENCH_SIZE": "tiny"}
+    done = subprocess.run([sys.executable, "-m", "bench.startup_profile"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=TIMEOUT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "runbook parsed" in done.stdout and "first full frame" in done.stdout, done.stdout
