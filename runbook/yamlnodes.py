@@ -49,7 +49,6 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 
 
-_FastLoader = None
 if hasattr(yaml, "CSafeLoader"):
 
     class _FastLoader(yaml.CSafeLoader):
@@ -71,6 +70,8 @@ if hasattr(yaml, "CSafeLoader"):
 
         def ascend_resolver(self):
             pass
+else:  # PyYAML built without libyaml: the pure parser below reads everything
+    _FastLoader = None
 
 
 def compose(text: str, file: str) -> Node | None:
