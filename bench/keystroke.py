@@ -11,14 +11,18 @@ import statistics
 import time
 from pathlib import Path
 
+from bench.scale import pick
 from warroom.runbook import load
 from warroom.store import Ledger
 from warroom.tui.app import WarroomApp
 from warroom.tui.main_screen import MainScreen
 from warroom.widgets.timeline import Timeline
 
-PRESSES = 40
 SETTLE_SECONDS = 0.15
+
+
+def presses() -> int:
+    return pick(40, 3)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -48,7 +52,7 @@ async def _press_done(runbook_path: Path, db: Path) -> list[float]:
             return event
 
         ledger.append = timed_append
-        for _ in range(PRESSES):
+        for _ in range(presses()):
             step_id = timeline.selected_step
             if ledger.state(skip=("notes",)).step(step_id).status == "done":
                 timeline.action_cursor_down()
@@ -80,7 +84,7 @@ def _append_only(runbook_path: Path, db: Path) -> list[float]:
     runbook = load(runbook_path)
     times = []
     with Ledger.open(db, runbook.id, "bench-baseline", runbook_sha256=runbook.sha256) as ledger:
-        for number in range(PRESSES):
+        for number in range(presses()):
             started = time.perf_counter()
             ledger.append("note.added", "", {"text": f"baseline {number}"})
             times.append(time.perf_counter() - started)
@@ -94,6 +98,7 @@ def measure(runbook_path: Path, db: Path) -> dict[str, float]:
         "presses": len(app_times),
         "p50_ms": statistics.median(app_times) * 1000,
         "p95_ms": percentile(app_times, 0.95) * 1000,
+        "max_ms": max(app_times) * 1000,
         "append_p50_ms": statistics.median(base_times) * 1000,
         "ratio_p50": statistics.median(app_times) / statistics.median(base_times),
     }

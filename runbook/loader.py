@@ -19,7 +19,7 @@ from .problems import Problem, RunbookError
 from .reading import Fields, Reader
 from .steps import WindowClock, read_steps
 from .timeparse import format_moment, in_zone, on_window_day
-from .yamlnodes import compose, describe, is_null, plain_int, plain_value, position
+from .yamlnodes import compose, describe, is_null, is_plain, plain_int, plain_value, position
 
 TOP_KEYS = ("id", "title", "version", "timezone", "window", "status_update_every", "team", "severity",
             "checklists", "smoke_tests", "steps", "probes")
@@ -117,7 +117,7 @@ def _read_version(reader: Reader, node: Node | None) -> int | str:
     value = reader.text(node, "version", " or a number")
     if value is None:
         return 1
-    number = plain_int(node) if node.style is None else None  # quoted "3" stays text
+    number = plain_int(node) if is_plain(node) else None  # quoted "3" stays text
     return number if number is not None else value
 
 
@@ -275,8 +275,8 @@ def _probe_marks(fields: Fields) -> Mapping[str, Mark]:
 def _mark(node: Node) -> Mark:
     line, col = position(node)
     text_col = None
-    if isinstance(node, ScalarNode) and node.style in (None, "'", '"') and node.end_mark.line == node.start_mark.line:
-        quoted = node.style is not None
+    if isinstance(node, ScalarNode) and node.style in (None, "", "'", '"') and node.end_mark.line == node.start_mark.line:
+        quoted = not is_plain(node)
         # One-to-one only when the written form is the value itself (plus quotes): no escapes,
         # no '' doubling, no folding.
         if node.end_mark.column - node.start_mark.column == len(node.value) + (2 if quoted else 0):

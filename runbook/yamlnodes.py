@@ -37,33 +37,50 @@ def position(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _plain_style_as_none(node: Node | None) -> Node | None:
-    """libyaml marks plain scalars with style '' where PyYAML uses None; keep one convention."""
-    stack = [node] if node is not None else []
-    seen: set[int] = set()
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:  # aliases share nodes
-            continue
-        seen.add(id(current))
-        if isinstance(current, ScalarNode):
-            if current.style == "":
-                current.style = None
-        elif isinstance(current, MappingNode):
-            stack.extend(part for pair in current.value for part in pair)
-        else:
-            stack.extend(current.value)
-    return node
+def is_plain(node: ScalarNode) -> bool:
+    """Written without quotes or a block indicator. libyaml marks plain scalars with style '',
+    PyYAML's pure parser with None (it reads files libyaml rejected, to explain the error)."""
+    return not node.style
+
+
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+
+
+if hasattr(yaml, "CSafeLoader"):
+
+    class _FastLoader(yaml.CSafeLoader):
+        """libyaml's parser (~10x PyYAML's on a 500-step runbook) with a resolver that tells only
+        what the reader asks: null and merge keys; every other scalar is text. PyYAML's own
+        resolver tries its regexes on each scalar in Python: a third of composing."""
+
+        def resolve(self, kind, value, implicit):
+            if kind is ScalarNode:
+                plain = implicit[0]
+                if plain and value in _NULLS:
+                    return NULL_TAG
+                return MERGE_TAG if plain and value == "<<" else _STR_TAG
+            return _SEQ_TAG if kind is SequenceNode else _MAP_TAG
+
+        # PyYAML tracks each node's path for path resolvers, which we do not use.
+        def descend_resolver(self, current_node, current_index):
+            pass
+
+        def ascend_resolver(self):
+            pass
+else:  # PyYAML built without libyaml: the pure parser below reads everything
+    _FastLoader = None
 
 
 def compose(text: str, file: str) -> Node | None:
     """The document's root node (None for an empty document); syntax errors raise RunbookError."""
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None:
-        # libyaml is ~10x faster on a 500-step runbook; on any error the pure parser runs again
-        # below, because its messages and marks are the ones we explain.
+    if _FastLoader is not None:
+        # On any error the pure parser runs again below: its messages and marks are the ones
+        # we explain.
         try:
-            return _plain_style_as_none(yaml.compose(text, Loader=fast))
+            return yaml.compose(text, Loader=_FastLoader)
         except (yaml.YAMLError, RecursionError, ValueError):
             pass
     try:
@@ -160,7 +177,7 @@ def plain_value(node: Node) -> object:
     if not isinstance(node, ScalarNode):  # the composer makes only scalars, sequences and mappings
         raise TypeError(f"unexpected YAML node {type(node).__name__}")
     text = node.value
-    if node.style is not None:  # quoted or block scalar: always text
+    if not is_plain(node):  # quoted or block scalar: always text
         return text
     lowered = text.lower()
     if lowered in ("true", "false"):

@@ -270,3 +270,34 @@ def test_suggest():
 def test_unknown_key_is_reported_even_alongside_a_valid_runbook():
     with pytest.raises(RunbookError, match="unknown key 'titel' in step 'a' \\(did you mean 'title'\\?\\)"):
         steps_runbook("  - {id: a, title: A, titel: B, duration: 5m}\n")
+
+
+@pytest.mark.parametrize("name", ["web-cutover.yaml", "db-migration.yaml", "phased-rollout.yaml"])
+def test_libyaml_and_the_pure_parser_read_a_runbook_alike(name, monkeypatch):
+    """The fast path resolves only null and merge tags; nothing the reader sees may differ.
+    `line`/`col` are left out of equality, so the positions are compared on their own."""
+    from support import SAMPLES
+    from warroom.runbook import yamlnodes
+
+    fast = load(SAMPLES / name)
+    monkeypatch.setattr(yamlnodes, "_FastLoader", None)
+    pure = load(SAMPLES / name)
+    assert fast == pure
+    assert [(s.line, s.col) for s in fast.steps] == [(s.line, s.col) for s in pure.steps]
+    assert [(p.line, p.col, dict(p.marks)) for p in fast.probes] == [(p.line, p.col, dict(p.marks)) for p in pure.probes]
+
+
+def test_null_merge_and_quoted_values_on_the_fast_path():
+    text = HEAD + """\
+x-defaults: &defaults {owner: DBA, duration: 5m}
+steps:
+  - {id: a, title: A, <<: *defaults}
+  - {id: b, title: B, owner: ~, duration: "10m"}
+probes:
+  - {name: web, http: "http://127.0.0.1:8080/", interval: 200ms, fail_after: 2, insecure: true, note: "2"}
+"""
+    runbook = loads(text)
+    assert runbook.step("a").owner == "DBA" and runbook.step("a").duration == timedelta(minutes=5)
+    assert runbook.step("b").owner is None
+    options = runbook.probes[0].options
+    assert options["fail_after"] == 2 and options["insecure"] is True and options["note"] == "2"

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-from warroom.probes import ProbeScheduler, ProbeState, ProbeStatus, Sample, Transition
+from warroom.probes import ProbeState, ProbeStatus, Sample, Transition
 from warroom.runbook.model import ProbeSpec
 from warroom.store import Ledger, SampleRow
 from warroom.vocabulary import EventKind
+
+if TYPE_CHECKING:
+    from warroom.probes import ProbeScheduler
 
 FLUSH_SECONDS = 0.25
 
@@ -62,6 +65,10 @@ class ProbeRunner:
     def start(self) -> None:
         if not self._specs or self._thread:
             return
+        # The scheduler brings httpx, dnspython and psutil: ~110 ms of imports, paid when the probes
+        # start rather than when the app is built. Here, in the caller's thread: imported in the
+        # probe thread, beside a busy UI thread, they would hold the GIL against it.
+        import warroom.probes.scheduler  # noqa: F401
         self._thread = threading.Thread(target=self._run, name="warroom-probes", daemon=True)
         self._thread.start()
 
@@ -77,6 +84,8 @@ class ProbeRunner:
         asyncio.run(self._main())
 
     async def _main(self) -> None:
+        from warroom.probes import ProbeScheduler  # loaded by start()
+
         self._loop = asyncio.get_running_loop()
         self.scheduler = ProbeScheduler(
             self._specs,

@@ -10,6 +10,7 @@ from typing import TypedDict
 import httpx
 
 from ..result import ProbeResult, failed
+from ..spec import ProbeConfig
 from .base import Check
 from .tls_context import CaFileError, make_ssl_context
 
@@ -25,18 +26,7 @@ class HttpCheck(Check):
 
     def _get_client(self) -> httpx.AsyncClient:
         if self._client is None:
-            options = self.config.options
-            self._client = httpx.AsyncClient(
-                verify=make_ssl_context(options),
-                timeout=httpx.Timeout(self.config.timeout),
-                follow_redirects=bool(options.get("follow_redirects", True)),
-                max_redirects=5,
-                # No keep-alive: every check opens a fresh connection, as a new user would,
-                # and latency always includes the connect.
-                limits=httpx.Limits(max_keepalive_connections=0),
-                # Probe the target directly: no proxies or certificate paths from the environment.
-                trust_env=False,
-            )
+            self._client = new_client(self.config)
         return self._client
 
     async def check(self) -> ProbeResult:
@@ -74,6 +64,23 @@ class HttpCheck(Check):
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+
+
+def new_client(config: ProbeConfig) -> httpx.AsyncClient:
+    """The client one http probe uses for all its checks (the probe bench's baseline uses the same);
+    CaFileError for a bad `ca:` file."""
+    options = config.options
+    return httpx.AsyncClient(
+        verify=make_ssl_context(options),
+        timeout=httpx.Timeout(config.timeout),
+        follow_redirects=bool(options.get("follow_redirects", True)),
+        max_redirects=5,
+        # No keep-alive: every check opens a fresh connection, as a new user would,
+        # and latency always includes the connect.
+        limits=httpx.Limits(max_keepalive_connections=0),
+        # Probe the target directly: no proxies or certificate paths from the environment.
+        trust_env=False,
+    )
 
 
 class _BodyArguments(TypedDict, total=False):
