@@ -88,6 +88,7 @@ async def data_shown(pilot) -> None:
     await until(pilot, lambda: isinstance(app.screen, MainScreen) and app.screen.snapshot is not None, "the first snapshot")
     screen = main_screen(app)
     await until(pilot, lambda: screen.query_one(Timeline).selected_step is not None, "the timeline rows")
+    await until(pilot, lambda: screen.side_ready, "the side column (mounted after the first frame)")
     await until(pilot, lambda: any("failed backup" in line for line in screen.query_one(ActivityLog).lines), "the activity log")
     await checklist_filled(pilot, "pre_deployment")  # the checklist tab open at start
     screen.post_message(ProbesUpdated(fixed_probe_statuses(app)))

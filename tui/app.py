@@ -34,6 +34,7 @@ from warroom.tui.screens import StepDetail
 
 PROBE_HISTORY_ROWS = 200
 WATCH_SECONDS = 0.5
+PROBES_AT_THE_LATEST = 3.0  # seconds after start-up
 
 
 class WarroomApp(App):
@@ -82,7 +83,9 @@ class WarroomApp(App):
         if self.follows_ledger:
             self.watch_ledger()
         if self.probe_runner:
-            self.probe_runner.start()
+            # Probes start once the first frame is up (see snapshot_shown); this is the fallback
+            # should the ledger never answer, so the room still sees its system's health.
+            self.set_timer(PROBES_AT_THE_LATEST, self.probe_runner.start)
         # The now-marker, forecast and running steps move with the clock.
         self.set_interval(30, self._repaint_clock_dependent)
 
@@ -91,9 +94,10 @@ class WarroomApp(App):
         if self.probe_runner:
             self.probe_runner.stop()
 
-    def _probe_statuses(self, statuses: list[ProbeStatus]) -> None:
-        """From the probe thread: hand the batch to the main screen."""
-        self._to_main_screen(ProbesUpdated(statuses))
+    def _probe_statuses(self, statuses: list[ProbeStatus], recorded: list[Event]) -> None:
+        """From the probe thread: hand the batch, and the probe.changed events it recorded, to
+        the main screen."""
+        self._to_main_screen(ProbesUpdated(statuses, recorded))
 
     def _probe_error(self, error: Exception) -> None:
         """From the probe thread: say it on screen; never let it stop the probes."""
@@ -111,6 +115,9 @@ class WarroomApp(App):
             gc.freeze()
             gc.enable()  # the command line turned it off for start-up (see tui.cli._run_app)
             self._frozen = True
+            if self.probe_runner:
+                # After the first frame: the probes' imports and first checks do not delay it.
+                self.call_after_refresh(self.probe_runner.start)
 
     def _repaint_clock_dependent(self) -> None:
         if isinstance(self.screen, MainScreen):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from warroom.probes import ProbeState, ProbeStatus, Sample, Transition
 from warroom.runbook.model import ProbeSpec
-from warroom.store import Ledger, SampleRow
+from warroom.store import Event, Ledger, SampleRow
 from warroom.vocabulary import EventKind
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class ProbeRunner:
         self,
         specs: Iterable[ProbeSpec],
         ledger: Ledger,
-        on_statuses: Callable[[list[ProbeStatus]], None],
+        on_statuses: Callable[[list[ProbeStatus], list[Event]], None],
         on_error: Callable[[Exception], None] = lambda error: None,
     ) -> None:
         self._specs = tuple(specs)
@@ -94,7 +94,7 @@ class ProbeRunner:
             on_transition=lambda transition: self._transitions.append(transition),
             on_sample=lambda sample: self._samples.append(sample),
         )
-        self._on_statuses(self.scheduler.statuses())  # every probe shows at once, as UNKNOWN
+        self._on_statuses(self.scheduler.statuses(), [])  # every probe shows at once, as UNKNOWN
         await self.scheduler.start()
         try:
             while not self._stopped.is_set():
@@ -107,15 +107,17 @@ class ProbeRunner:
             await self.scheduler.stop()
 
     def _deliver(self, statuses: list[ProbeStatus], samples: list[Sample], transitions: list[Transition]) -> None:
-        """Record first, then tell the app: when it hears of a change, the event is in the ledger."""
+        """Record first, then tell the app, with the events it recorded: when it hears of a change,
+        the event is in the ledger."""
+        recorded: list[Event] = []
         try:
             if samples:
                 self._ledger.record_samples(sample_row(s) for s in samples)
             for transition in transitions:
                 if worth_recording(transition):
                     body = transition_event_body(transition, self._ledger.node)
-                    self._ledger.append(EventKind.PROBE_CHANGED, transition.probe, body)
+                    recorded.append(self._ledger.append(EventKind.PROBE_CHANGED, transition.probe, body))
         except Exception as error:  # a full disk must not stop the probes; say so and go on
             self._on_error(error)
-        if statuses:
-            self._on_statuses(statuses)
+        if statuses or recorded:
+            self._on_statuses(statuses, recorded)

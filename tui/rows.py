@@ -54,6 +54,10 @@ class TimelineRows:
         self.probes = {step.id: tuple(v.probe for v in step.validate if v.probe) for step in runbook.steps}
         self._built: dict[str, tuple[tuple, TimelineRow]] = {}  # step id -> (what it showed, its row)
 
+    def steps_validating(self, probes: set[str]) -> list[str]:
+        """The steps whose `validate:` names any of `probes`, in the runbook's order."""
+        return [step_id for step_id, names in self.probes.items() if probes.intersection(names)]
+
     def __call__(self, state: RunState, outlook: Forecast, now: datetime,
                  probe_states: Mapping[str, str] | None = None, only: str | None = None,
                  ) -> tuple[PhaseRow | TimelineRow, ...]:
