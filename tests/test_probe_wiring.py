@@ -15,6 +15,7 @@ from warroom.runbook import load
 from warroom.store import Ledger
 from warroom.tui.app import WarroomApp
 from warroom.tui.cli import main
+from warroom.widgets.activity import ActivityLog
 
 RUNBOOK_TEMPLATE = """
 id: probe-gate
@@ -107,6 +108,10 @@ async def test_console_shows_probe_state_and_records_changes(runbook_file, conso
         await ui.until(lambda: "web✖" in ui.step_line("check-web"), "web✖ in the step's checks")
         # Only web's changes: the cpu probe may change too on a busy machine.
         await ui.until(lambda: web_changes(), "web's change in the ledger", timeout=5)
+        # The change is in the activity at once, and so is what the ledger wrote beside it.
+        activity = ui.screen.query_one(ActivityLog)
+        await ui.until(lambda: any("probe web UP → DOWN" in line for line in activity.lines), "the change in the log")
+        await ui.until(lambda: any("runbook loaded" in line for line in activity.lines), "runbook loaded in the log")
         changes = web_changes()
         assert changes[0].body["to"] == "DOWN"
         assert changes[0].body["vantage"] == ledger.node and "[STATUS] (500) == 200" in changes[0].body["failed_condition"]

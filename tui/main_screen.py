@@ -214,8 +214,12 @@ class MainScreen(Screen):
         timeline = self.query_one(Timeline)
         timeline.update_rows(self._timeline_rows(self.snapshot.state, self.snapshot.outlook, self.now(),
                                                  self.probe_states, only=event.subject))
-        # The full refresh (forecast, header, checklists) waits until this row is painted, and
-        # several quick keystrokes share one.
+        self._refresh_soon()
+
+    def _refresh_soon(self) -> None:
+        """Read the whole snapshot again shortly (forecast, header, checklists, and any event the
+        ledger wrote beside ours, such as runbook.loaded): after what was folded in memory is
+        painted, and several quick writes share one read."""
         if self._full_refresh is not None:
             self._full_refresh.stop()
         self._full_refresh = self.set_timer(FULL_REFRESH_DELAY, self.console.load_snapshot)
@@ -290,6 +294,8 @@ class MainScreen(Screen):
         self.probe_statuses.update((status.name, status) for status in message.statuses)
         for event in message.recorded:
             self._fold_own_event(event)
+        if message.recorded:
+            self._refresh_soon()
         self.query_one(DeploymentHeader).probes = self.probe_states
         if self.snapshot is not None and moved:
             timeline = self.query_one(Timeline)
