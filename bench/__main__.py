@@ -54,7 +54,8 @@ def main(argv: list[str]) -> None:
         keys = keystroke.measure(runbook, db)
         print(
             f"(b) 'd' to committed event and repainted row, {keys['presses']} presses, probes running: "
-            f"p50 {keys['p50_ms']:.1f} ms, p95 {keys['p95_ms']:.1f} ms, max {keys['max_ms']:.1f} ms (target p95 <= 30 ms); "
+            f"p50 {keys['p50_ms']:.1f} ms, p95 {keys['p95_ms']:.1f} ms, max {keys['max_ms']:.1f} ms "
+            f"(target p95 <= 30 ms); "
             f"ledger append alone p50 {keys['append_p50_ms']:.1f} ms, ratio {keys['ratio_p50']:.2f}"
         )
     board.main()

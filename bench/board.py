@@ -21,14 +21,15 @@ from textual.widgets import DataTable
 
 from bench.keystroke import percentile
 from bench.scale import pick
-from warroom.probes import ProbeStatus, ProbeState
+from warroom.probes import ProbeState, ProbeStatus
 from warroom.probes.state import HISTORY_SIZE
 from warroom.tui.rows import probe_row
 from warroom.widgets.probe_board import COLUMNS, ProbeBoard, fit_columns, row_cells
 
 SIZE = (160, 50)
 KINDS = ("http", "tcp", "dns", "tls", "command", "host")
-STATE_ODDS = ((ProbeState.UP, 70), (ProbeState.DEGRADED, 12), (ProbeState.PENDING, 8), (ProbeState.DOWN, 8), (ProbeState.UNKNOWN, 2))
+STATE_ODDS = ((ProbeState.UP, 70), (ProbeState.DEGRADED, 12), (ProbeState.PENDING, 8), (ProbeState.DOWN, 8),
+              (ProbeState.UNKNOWN, 2))
 REASONS = {
     ProbeState.DEGRADED: "[RESPONSE_TIME] < 300 (got {ms:.0f})",
     ProbeState.PENDING: "[STATUS] == 200 (got 503)",
@@ -57,7 +58,7 @@ def _rounds(rng: random.Random, initial: list[ProbeStatus], rounds: int, changes
     """Every round's changed statuses, made up front so both widgets get the same and neither
     pays for making them."""
     current = {status.name: status for status in initial}
-    states, weights = zip(*STATE_ODDS)
+    states, weights = zip(*STATE_ODDS, strict=True)
     made = []
     for _ in range(rounds):
         changed = []
@@ -188,10 +189,12 @@ def main() -> None:
     print(
         f"probe board, {figures['probes']:,} probes at {SIZE[0]}x{SIZE[1]}, {figures['rounds']} rounds of "
         f"{figures['changes_per_round']} changes in one update_rows call:\n"
-        f"  repaint p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, max {figures['max_ms']:.1f} ms (target p95 <= 50 ms); "
+        f"  repaint p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, max {figures['max_ms']:.1f} ms "
+        f"(target p95 <= 50 ms); "
         f"the call alone p50 {figures['call_p50_ms']:.2f} ms; {figures['lines_per_round']:.1f} lines painted a round\n"
         f"  DataTable.update_cell baseline p50 {figures['datatable_p50_ms']:.1f} ms, "
-        f"p95 {figures['datatable_p95_ms']:.1f} ms, max {figures['datatable_max_ms']:.1f} ms; {figures['datatable_lines_per_round']:.1f} lines painted a round\n"
+        f"p95 {figures['datatable_p95_ms']:.1f} ms, max {figures['datatable_max_ms']:.1f} ms; "
+        f"{figures['datatable_lines_per_round']:.1f} lines painted a round\n"
         f"  ratio board/DataTable p50 {figures['ratio_p50']:.2f}, p95 {figures['ratio_p95']:.2f}"
     )
 

@@ -112,7 +112,8 @@ def report(result: dict, fixture: str) -> str:
     width, height = SIZE
     return (
         f"(a) first full frame, headless {width}x{height}, {result['runs']} runs each, alternated, on {fixture}:\n"
-        f"  warroom open {result['warroom_s'] * 1000:.0f} ms, minimal Textual app {result['baseline_s'] * 1000:.0f} ms, "
+        f"  warroom open {result['warroom_s'] * 1000:.0f} ms, "
+        f"minimal Textual app {result['baseline_s'] * 1000:.0f} ms, "
         f"ratio {result['ratio']:.2f} (target <= 1.5)"
     )
 

@@ -27,8 +27,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from types import MappingProxyType
-from typing import Iterator
 
 import httpx
 
@@ -168,7 +168,8 @@ def measure(seconds: float, probes: int, rounds: int) -> dict:
                 runs[name].append(asyncio.run(SIDES[name](url, probes, seconds)))
     return {"seconds": seconds, "probes": probes, "rounds": rounds, "interval_s": INTERVAL,
             **{name: _summary(side_runs) for name, side_runs in runs.items()},
-            "round_ratios": [_per_request(s) / _per_request(b) for b, s in zip(runs["baseline"], runs["scheduler"])]}
+            "round_ratios": [_per_request(s) / _per_request(b)
+                             for b, s in zip(runs["baseline"], runs["scheduler"], strict=True)]}
 
 
 def _per_request(run: dict) -> float:
@@ -212,7 +213,8 @@ def report(result: dict) -> str:
 def main(argv: list[str] | None = None) -> None:
     default = sizes()
     parser = argparse.ArgumentParser(description="Probe scheduler CPU and schedule lag vs a bare httpx loop.")
-    parser.add_argument("--seconds", type=float, default=default["seconds"], help="length of each side's run in a round")
+    parser.add_argument("--seconds", type=float, default=default["seconds"],
+                        help="length of each side's run in a round")
     parser.add_argument("--probes", type=int, default=default["probes"], help="number of http probes")
     parser.add_argument("--rounds", type=int, default=default["rounds"], help="rounds, each running both sides")
     args = parser.parse_args(argv)

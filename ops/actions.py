@@ -48,10 +48,12 @@ def find_item(runbook: Runbook, item_id: str) -> ChecklistItem:
         choices = ", ".join(i.id for i in short)
         raise UsageProblem(f"'{item_id}' is in several checklists ({choices}); give the full id.")
     hint = did_you_mean(item_id, (i.id for i in runbook.items))
-    raise UsageProblem(f"{runbook.path or runbook.id} has no checklist item '{item_id}'{hint}; 'warroom status' lists the items.")
+    raise UsageProblem(f"{runbook.path or runbook.id} has no checklist item '{item_id}'{hint}; "
+                       "'warroom status' lists the items.")
 
 
-def record_step(ledger: Ledger, runbook: Runbook, state: RunState, step_id: str, action: str, note: str | None = None) -> Event | None:
+def record_step(ledger: Ledger, runbook: Runbook, state: RunState, step_id: str, action: str,
+                note: str | None = None) -> Event | None:
     """Append the step event; None when the step is already in the state the action leads to."""
     step = find_step(runbook, step_id)
     if state.step(step.id).status is STATUS_AFTER[STEP_EVENTS[action]]:

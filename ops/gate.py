@@ -49,4 +49,5 @@ def probe_table(results: list[dict]) -> str:
         time = "" if r["response_time_ms"] is None else f"{r['response_time_ms']:.0f}ms"
         rows.append((r["name"], r["kind"], r["state"], time, r["failed_condition"] or r["value"]))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths)) + "  " + row[4] for row in rows)
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)) + "  " + row[4]
+                     for row in rows)

@@ -11,7 +11,7 @@ from .conditions import Condition, ConditionError, evaluate, parse_condition
 from .judge import Verdict, judge
 from .result import ProbeResult
 from .spec import KINDS, ProbeConfig, ProbeConfigError, config_problems, to_config
-from .state import ProbeStatus, ProbeTracker, Sample, ProbeState, Transition, Update
+from .state import ProbeState, ProbeStatus, ProbeTracker, Sample, Transition, Update
 
 _LAZY = {"Check": "kinds", "make_check": "kinds", "ProbeScheduler": "scheduler"}
 

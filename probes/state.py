@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from .judge import Verdict
 from .result import ProbeResult
@@ -20,7 +20,7 @@ from .uptime import UptimeWindow
 HISTORY_SIZE = 60  # samples kept for the sparkline
 
 
-class ProbeState(str, Enum):
+class ProbeState(StrEnum):
     UP = "UP"
     DEGRADED = "DEGRADED"
     PENDING = "PENDING"

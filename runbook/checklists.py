@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
@@ -75,7 +75,8 @@ def _read_item(reader: Reader, node: Node, checklist: str, category: str | None,
     if isinstance(node, MappingNode):
         fields = Fields(reader, node)
         fields.reject_unknown(ITEM_KEYS, f"in a {where} item")
-        text = fields.required_text("text", f"{where} item text", f"{where} item has no text; add e.g. text: Backup taken")
+        text = fields.required_text("text", f"{where} item text",
+                                    f"{where} item has no text; add e.g. text: Backup taken")
         if (id_node := fields.get("id")) is not None:
             given_id = reader.ident(id_node, f"{where} item id")
         if text is None or (id_node is not None and given_id is None):

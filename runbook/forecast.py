@@ -6,12 +6,12 @@ Cumulative drift per phase is how cutovers fail, so every step and phase carries
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Mapping
+from datetime import UTC, datetime, timedelta
 
-from warroom.runbook.model import PlannedSlot, Runbook
 from warroom.runbook.graph import run_order
+from warroom.runbook.model import PlannedSlot, Runbook
 from warroom.runbook.schedule import plan
 from warroom.vocabulary import StepStatus
 
@@ -49,16 +49,18 @@ class Forecast:
 def forecast(runbook: Runbook, actuals: Mapping[str, Actual], now: datetime) -> Forecast:
     """Expected slots in UTC: adding durations to zone-local times would be wrong across a clock change."""
     planned = _cached_plan(runbook)
-    now = now.astimezone(timezone.utc)
+    now = now.astimezone(UTC)
     expected: dict[str, PlannedSlot] = {}
-    window_start = runbook.window.start.astimezone(timezone.utc)
+    window_start = runbook.window.start.astimezone(UTC)
     for step_id in run_order({s.id: s.after for s in runbook.steps}):
         step = runbook.step(step_id)
-        floor = max([window_start, *([step.at.astimezone(timezone.utc)] if step.at else []), *(expected[d].end for d in step.after)])
+        fixed_start = [step.at.astimezone(UTC)] if step.at else []
+        floor = max([window_start, *fixed_start, *(expected[d].end for d in step.after)])
         expected[step_id] = _expected_slot(floor, step.duration, actuals.get(step_id), now)
     planned_end = max(slot.end for slot in planned.values())
     expected_end = max(slot.end for slot in expected.values())
-    return Forecast(planned, expected, planned_end, expected_end, _headline(runbook, actuals, expected_end - planned_end))
+    headline = _headline(runbook, actuals, expected_end - planned_end)
+    return Forecast(planned, expected, planned_end, expected_end, headline)
 
 
 def _cached_plan(runbook: Runbook) -> Mapping[str, PlannedSlot]:

@@ -4,7 +4,7 @@ in file order; ids not in `deps` are ignored (they are reported elsewhere as unk
 from __future__ import annotations
 
 from collections import deque
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 
 def _dependents(deps: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:

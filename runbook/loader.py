@@ -4,10 +4,10 @@ before anything is returned; malformed input always ends as a RunbookError."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 from zoneinfo import ZoneInfo, available_timezones
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -57,7 +57,8 @@ def _parse(text: str, file: str, sha256: str) -> Runbook:
     try:
         runbook = _read_runbook(reader, compose(text, file), file, sha256)
     except RecursionError:
-        raise RunbookError([Problem(file, 1, 1, "the runbook nests too deeply (or an alias refers to itself)")]) from None
+        problem = Problem(file, 1, 1, "the runbook nests too deeply (or an alias refers to itself)")
+        raise RunbookError([problem]) from None
     except RunbookError:
         raise
     except Exception as exc:  # a bug here must still come out as a problem, never a traceback
@@ -275,7 +276,8 @@ def _probe_marks(fields: Fields) -> Mapping[str, Mark]:
 def _mark(node: Node) -> Mark:
     line, col = position(node)
     text_col = None
-    if isinstance(node, ScalarNode) and node.style in (None, "", "'", '"') and node.end_mark.line == node.start_mark.line:
+    one_line = node.end_mark.line == node.start_mark.line
+    if isinstance(node, ScalarNode) and node.style in (None, "", "'", '"') and one_line:
         quoted = not is_plain(node)
         # One-to-one only when the written form is the value itself (plus quotes): no escapes,
         # no '' doubling, no folding.

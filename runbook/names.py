@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from typing import Iterable
+from collections.abc import Iterable
 
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 ID_RULE = "only lowercase letters, digits, '-' and '_', starting with a letter or digit"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime, time, timedelta
-from typing import Callable, Iterable
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -36,7 +36,7 @@ class Reader:
 
     # --- shapes -------------------------------------------------------------------------------
 
-    def mapping(self, node: Node, what: str, example: str) -> "Fields | None":
+    def mapping(self, node: Node, what: str, example: str) -> Fields | None:
         if isinstance(node, MappingNode):
             return Fields(self, node)
         self.error(node, f"{what} must be a mapping like {example}; found {describe(node)}")

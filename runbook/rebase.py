@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from warroom.runbook.model import Runbook
 
@@ -16,7 +16,7 @@ def starting_at(runbook: Runbook, start: datetime) -> Runbook:
 
     def moved(moment: datetime) -> datetime:
         # Shift in real elapsed time (UTC), then show in the window's zone again.
-        return (moment.astimezone(timezone.utc) + shift).astimezone(zone)
+        return (moment.astimezone(UTC) + shift).astimezone(zone)
 
     return replace(
         runbook,

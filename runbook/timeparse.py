@@ -6,7 +6,7 @@ Parsers raise ValueError with a message meant for the operator ("write 15m, not 
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, time, timedelta, timezone, tzinfo
 
 _UNITS = re.compile(
     r"(?:(?P<d>\d+)\s*d)?\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m)?\s*(?:(?P<s>\d+)\s*s)?",
@@ -90,7 +90,7 @@ def _offset(text: str | None) -> tzinfo | None:
     if text is None:
         return None
     if text in ("Z", "z"):
-        return timezone.utc
+        return UTC
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:] or 0)
     if minutes >= 60:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import types
 import typing
-from typing import Any, ClassVar, Generic, Mapping, NamedTuple, TypeVar
+from collections.abc import Mapping
+from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
 from warroom.vocabulary import EventKind
 

@@ -8,7 +8,7 @@ passed in, so callers (and tests) control time.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 COUNTER_BITS = 16
@@ -58,4 +58,4 @@ def receive(local: int, remote: int, now_ms: int, max_drift_ms: int) -> Received
 def hlc_to_datetime(hlc: int) -> datetime:
     """The wall-time part of an HLC as an aware UTC datetime (millisecond precision)."""
     seconds, ms = divmod(wall_ms(hlc), 1000)
-    return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(microsecond=ms * 1000)
+    return datetime.fromtimestamp(seconds, tz=UTC).replace(microsecond=ms * 1000)

@@ -6,8 +6,9 @@ from other operators cannot be refused after the fact.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from warroom.vocabulary import CHECK_KINDS, STEP_KINDS, EventKind
 

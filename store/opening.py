@@ -107,7 +107,8 @@ def _refuse_foreign(conn: sqlite3.Connection, path: Path, deployment: str) -> in
         return None  # empty: ours to set up
     owner = schema.get_meta(conn, "deployment")
     if owner is not None and owner != deployment:
-        raise ForeignDatabaseError(f"{path} holds the ledger of '{owner}', not '{deployment}'; pass --db with another file.")
+        raise ForeignDatabaseError(f"{path} holds the ledger of '{owner}', not '{deployment}'; "
+                                   "pass --db with another file.")
     version = schema.get_meta(conn, "schema") or "1"  # a header without one predates versions
     if not version.isdigit():
         raise LedgerError(f"{path} has a damaged ledger header (schema '{version}'); pass --db with another file.")

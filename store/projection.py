@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from typing import Iterable
+from collections.abc import Iterable
 
 from .aggregate import REGISTRY, Key, Reducer, reducers_for
 from .events import Event, canonical_json

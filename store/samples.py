@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
 DEFAULT_RETENTION_MS = 24 * 3600 * 1000
 _COLUMNS = "probe, at_ms, state, ok, response_time_ms, value, reason"
@@ -60,7 +60,7 @@ class ProbeSamples:
         with self._lock, self._transaction() as conn:
             rows = conn.execute(f"SELECT {_COLUMNS} FROM probe_samples WHERE probe = ? ORDER BY at_ms DESC LIMIT ?",
                                 (probe, limit)).fetchall()
-        return [SampleRow(p, datetime.fromtimestamp(at / 1000, timezone.utc), state, bool(ok), rt, value, reason)
+        return [SampleRow(p, datetime.fromtimestamp(at / 1000, UTC), state, bool(ok), rt, value, reason)
                 for p, at, state, ok, rt, value, reason in rows]
 
     def close(self) -> None:

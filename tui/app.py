@@ -10,9 +10,9 @@ from __future__ import annotations
 import gc
 import os
 import threading
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 from functools import partial
-from typing import Callable, Iterable, Mapping
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -64,7 +64,7 @@ class WarroomApp(App):
         super().__init__(ansi_color=bool(os.environ.get("NO_COLOR")))
         self.runbook = runbook
         self.ledger = ledger
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.follows_ledger = follow_ledger
         self.demo = demo
         self.probe_runner = None
@@ -209,4 +209,5 @@ class WarroomApp(App):
         bindings = MainScreen.BINDINGS if isinstance(screen, MainScreen) else []
         for binding in (b for b in bindings if isinstance(b, Binding)):
             help_text = binding.tooltip or binding.description
-            yield SystemCommand(f"{binding.description} ({binding.key})", help_text, partial(screen.run_action, binding.action))
+            run = partial(screen.run_action, binding.action)
+            yield SystemCommand(f"{binding.description} ({binding.key})", help_text, run)

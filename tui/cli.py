@@ -13,7 +13,7 @@ import sys
 import tempfile
 import traceback
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.resources import as_file, files
 from pathlib import Path
 from types import MappingProxyType
@@ -64,9 +64,12 @@ def guarded(command):
 
 
 def ledger_options(command):
-    command = click.option("--run", "run", default="live", show_default=True, envvar="WARROOM_RUN", help="Run name: live, rehearsal-1, ...")(command)
-    command = click.option("--operator", default=None, help="Who is acting (default: $WARROOM_OPERATOR, then the login name).")(command)
-    command = click.option("--db", "db", default=None, help="Ledger file (default: $WARROOM_DB, then the user data directory).")(command)
+    command = click.option("--run", "run", default="live", show_default=True, envvar="WARROOM_RUN",
+                           help="Run name: live, rehearsal-1, ...")(command)
+    command = click.option("--operator", default=None,
+                           help="Who is acting (default: $WARROOM_OPERATOR, then the login name).")(command)
+    command = click.option("--db", "db", default=None,
+                           help="Ledger file (default: $WARROOM_DB, then the user data directory).")(command)
     return command
 
 
@@ -135,7 +138,7 @@ def demo(operator: str | None) -> None:
 
     with as_file(files("warroom.sample_runbooks") / "web-cutover.yaml") as sample:
         runbook = load_runbook(sample)
-    now = datetime.now(timezone.utc).astimezone(runbook.window.zone)
+    now = datetime.now(UTC).astimezone(runbook.window.zone)
     runbook = starting_at(runbook, now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0))
     db = Path(tempfile.mkdtemp(prefix="warroom-demo-")) / f"{runbook.id}.sqlite"
     with DemoService() as service:
@@ -146,7 +149,8 @@ def demo(operator: str | None) -> None:
 def _quick_probes(runbook: Runbook) -> Runbook:
     """Every 2 s instead of every 30 s, so the demo's probes react while someone watches."""
     return replace(runbook, probes=tuple(
-        replace(spec, options=MappingProxyType({**spec.options, "interval": DEMO_PROBE_INTERVAL})) for spec in runbook.probes
+        replace(spec, options=MappingProxyType({**spec.options, "interval": DEMO_PROBE_INTERVAL}))
+        for spec in runbook.probes
     ))
 
 
@@ -185,7 +189,8 @@ def step(runbook_path: str, step_id: str, action: str, note: str | None, db, ope
     runbook = load_runbook(runbook_path)
     with open_ledger(runbook, db, operator, run) as ledger:
         event = record_step(ledger, runbook, ledger.state(), step_id, action, note)
-        click.echo(describe(event, runbook) if event else f"{step_id} is already {ledger.state().step(step_id).status}; nothing recorded")
+        status = ledger.state().step(step_id).status
+        click.echo(describe(event, runbook) if event else f"{step_id} is already {status}; nothing recorded")
 
 
 @main.command()
@@ -199,7 +204,8 @@ def check(runbook_path: str, item_id: str, untick: bool, db, operator, run) -> N
     runbook = load_runbook(runbook_path)
     with open_ledger(runbook, db, operator, run) as ledger:
         event = set_check(ledger, runbook, ledger.state(), item_id, not untick)
-        click.echo(describe(event, runbook) if event else f"{item_id} is already {'unticked' if untick else 'ticked'}; nothing recorded")
+        already = "unticked" if untick else "ticked"
+        click.echo(describe(event, runbook) if event else f"{item_id} is already {already}; nothing recorded")
 
 
 @main.command()

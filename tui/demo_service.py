@@ -55,7 +55,7 @@ class DemoService:
 
     # --- life cycle ------------------------------------------------------------------------
 
-    def start(self) -> "DemoService":
+    def start(self) -> DemoService:
         if self._http is not None:
             return self
         self._stopping.clear()
@@ -90,7 +90,7 @@ class DemoService:
         with self._lock:
             self._close_tcp()
 
-    def __enter__(self) -> "DemoService":
+    def __enter__(self) -> DemoService:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -161,7 +161,7 @@ class DemoService:
     def _open_tcp(self, port: int) -> None:
         """Listen on `port` (0: any free one); called with the lock held."""
         listener = None
-        for attempt in range(REBIND_ATTEMPTS if port else 1):
+        for _attempt in range(REBIND_ATTEMPTS if port else 1):
             listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:

@@ -7,10 +7,11 @@ the I/O.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import partial
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, Iterable, cast
+from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -87,7 +88,8 @@ class MainScreen(Screen):
         Binding("d", "step('done')", "Done", id="step.done", tooltip="Mark the selected step as done"),
         Binding("f", "fail", "Fail", id="step.fail", tooltip="Mark the selected step as failed (asks for a note)"),
         Binding("x", "skip", "Skip", id="step.skip", tooltip="Skip the selected step (asks why)"),
-        Binding("r", "reopen", "Reopen", id="step.reopen", tooltip="Set the selected step back to pending (asks first)"),
+        Binding("r", "reopen", "Reopen", id="step.reopen",
+                tooltip="Set the selected step back to pending (asks first)"),
         Binding("n", "note", "Note", id="note", tooltip="Add a note to the selected step"),
         Binding("1", "pane(1)", "Timeline", show=False, id="pane.1"),
         Binding("2", "pane(2)", "Pre", show=False, id="pane.2"),
@@ -394,7 +396,8 @@ class MainScreen(Screen):
             self.query_one("#panes", TabbedContent).active = pane_ids[number - 1]
         elif 2 <= number <= 5:
             self.query_one("#checklists", TabbedContent).active = pane_ids[number - 1]
-        target = {1: "#timeline", 6: "#activity", 7: "#probes"}.get(number, f"#list-{CHECKLIST_NAMES[min(max(number - 2, 0), 3)]}")
+        checklist = f"#list-{CHECKLIST_NAMES[min(max(number - 2, 0), 3)]}"
+        target = {1: "#timeline", 6: "#activity", 7: "#probes"}.get(number, checklist)
         self.query_one(target).focus()
 
     @on(ChecklistPane.ToggleRequested)

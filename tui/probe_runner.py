@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import TYPE_CHECKING, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from warroom.probes import ProbeState, ProbeStatus, Sample, Transition
 from warroom.runbook.model import ProbeSpec

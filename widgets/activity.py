@@ -8,8 +8,8 @@ screen again on every event.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from rich.cells import cell_len
 from rich.text import Text

@@ -7,8 +7,8 @@ when the line is drawn.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from textual.binding import Binding
 from textual.content import Content

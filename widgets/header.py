@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Callable
 
 from rich.style import Style
 from rich.text import Text
@@ -92,7 +92,8 @@ class DeploymentHeader(Widget):
             f"  {t_minus(now, info.window_start)}  ",
             (f"{HEADLINE_GLYPH[info.headline]} {info.headline}", style(HEADLINE_CLASS[info.headline])),
             f"  {info.done}/{info.total} done",
-            f"  forecast end {clock(info.expected_end, info.zone)} ({signed_span(info.expected_end - info.window_end)})",
+            f"  forecast end {clock(info.expected_end, info.zone)} "
+            f"({signed_span(info.expected_end - info.window_end)})",
         )
         if self.probes:
             bottom.append("  probes ")

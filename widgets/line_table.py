@@ -9,7 +9,8 @@ resolved when a line is rendered: a new theme (or any CSS change) repaints every
 
 from __future__ import annotations
 
-from typing import Generic, Hashable, Iterable, Mapping, Sequence, TypeVar
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Generic, TypeVar
 
 from rich.style import Style
 from rich.text import Text

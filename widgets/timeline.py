@@ -7,8 +7,8 @@ screen and repaints only the lines that changed; colours are component classes o
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from rich.text import Text
 from textual.binding import Binding

@@ -3,7 +3,7 @@ that probes need no crypto library and can read certificates that were not verif
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 _SEQUENCE, _UTC_TIME, _GENERALIZED_TIME, _EXPLICIT_VERSION = 0x30, 0x17, 0x18, 0xA0
 
@@ -59,4 +59,4 @@ def _parse_time(tag: int, text: str) -> datetime:
         parsed = datetime.strptime(text, "%Y%m%d%H%M%SZ")
     else:
         raise ValueError(f"expected a time, found DER tag {tag:#x}")
-    return parsed.replace(tzinfo=timezone.utc)
+    return parsed.replace(tzinfo=UTC)

@@ -12,7 +12,6 @@ import psutil
 from ..result import ProbeResult
 from .base import Check
 
-
 MIN_CPU_SPAN = 0.2  # seconds
 
 

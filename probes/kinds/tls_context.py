@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import ssl
 import threading
-from typing import Mapping
+from collections.abc import Mapping
 
 _CACHE_SIZE = 64  # distinct (insecure, ca file) settings kept; a runbook has a handful
 _cache: dict[tuple, ssl.SSLContext] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from time import perf_counter
 from types import MappingProxyType
 
@@ -45,7 +45,7 @@ class TlsCheck(Check):
             not_after = certificate_not_after(der)
         except ValueError as exc:
             return failed(f"could not read the certificate's expiry: {exc}", connected=True)
-        left_ms = (not_after - datetime.now(timezone.utc)).total_seconds() * 1000
+        left_ms = (not_after - datetime.now(UTC)).total_seconds() * 1000
         values: dict[str, object] = {"connected": True, "certificate_expiration_ms": left_ms,
                                      "response_time_ms": elapsed_ms}
         if peer:

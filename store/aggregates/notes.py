@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Mapping, NamedTuple
+from typing import NamedTuple
 
 from warroom.vocabulary import EventKind
 

@@ -6,10 +6,11 @@ something the room decided, and ledgers written before this aggregate keep the h
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
-from typing import Mapping, NamedTuple
+from typing import NamedTuple
 
 from warroom.vocabulary import EventKind
 
@@ -51,7 +52,8 @@ class Probes(Reducer[ProbeRow, Mapping[tuple[str, str], ProbeObservation]]):
 
     def view(self, rows: Mapping[Key, ProbeRow]) -> Mapping[tuple[str, str], ProbeObservation]:
         return MappingProxyType({
-            (probe, vantage): ProbeObservation(probe, vantage, row.state, row.failed_condition, hlc_to_datetime(row.hlc))
+            (probe, vantage): ProbeObservation(probe, vantage, row.state, row.failed_condition,
+                                               hlc_to_datetime(row.hlc))
             for (probe, vantage), row in rows.items()
         })
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
-from typing import Mapping, NamedTuple
+from typing import NamedTuple
 
 from warroom.vocabulary import STATUS_AFTER, STEP_KINDS, EventKind, StepStatus
 
@@ -57,7 +58,8 @@ class Steps(Reducer[StepRow, Mapping[str, StepState]]):
         elif event.kind == EventKind.STEP_REOPENED:
             started = finished = None
         status = STATUS_AFTER[EventKind(event.kind)]
-        return StepRow(status.value, started, finished, event.operator, text(event.body.get("note")), event.hlc, event.id)
+        note = text(event.body.get("note"))
+        return StepRow(status.value, started, finished, event.operator, note, event.hlc, event.id)
 
     def view(self, rows: Mapping[Key, StepRow]) -> Mapping[str, StepState]:
         return MappingProxyType({step_id: _state(row) for (step_id,), row in rows.items()})
