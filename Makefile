@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench lock clean
+.PHONY: demo test lint bench mutate lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || { apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -44,6 +44,15 @@ lock:
 	.venv-lock/bin/pip install --quiet -e ".[test,lint]"
 	{ sed -n '1,2p' constraints.txt; .venv-lock/bin/pip freeze --exclude-editable | grep -v '^pip=='; } > constraints.new
 	mv constraints.new constraints.txt && rm -rf .venv-lock
+
+# Mutation testing of store/, runbook/ and probes/conditions.py (see [tool.mutmut] in pyproject.toml
+# and MUTATION.md). Slow: not part of `make test` or CI. Work is kept in build/mutmut/mutants, so a
+# second run only retests what changed; `make mutate MUTANTS='warroom.runbook.graph*'` picks mutants.
+mutate: $(STAMP)
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test,lint,mutate]"
+	$(PY) tools/stage_mutmut.py
+	cd build/mutmut && ../../$(VENV)/bin/mutmut run $(MUTANTS); status=$$?; \
+	../../$(VENV)/bin/mutmut results | grep -v ': not checked$$'; exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -185,7 +185,9 @@ def _check_references(reader: Reader, drafts: list[_Draft], probe_names: set[str
     for draft in drafts:
         where = f"step '{draft.id}'" if draft.id else "a step"
         for name, node in draft.after:
-            if name not in first_line:
+            if name == draft.id:
+                reader.error(node, f"{where} depends on itself; remove '{name}' from its after list")
+            elif name not in first_line:
                 reader.error(node, f"{where} depends on unknown step '{name}'{did_you_mean(name, first_line)}")
         for name, node in draft.probes:
             if name not in probe_names:
@@ -196,6 +198,7 @@ def _check_references(reader: Reader, drafts: list[_Draft], probe_names: set[str
     for draft in drafts:  # the first step of each id; later duplicates are already errors
         if draft.step is not None:
             built.setdefault(draft.id, draft)
-    deps = {step_id: d.step.after for step_id, d in built.items()}
+    # A step that waits for itself is reported above, on its own; a cycle takes two steps or more.
+    deps = {step_id: tuple(dep for dep in d.step.after if dep != step_id) for step_id, d in built.items()}
     for cycle in find_cycles(deps):
         reader.error(built[cycle[0]].node, f"steps depend on each other in a cycle: {' -> '.join(cycle)}")

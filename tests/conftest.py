@@ -1,5 +1,6 @@
-"""Shared fixtures: every test gets its own data directory and operator, never the user's; the
-console and single widgets run under Textual's Pilot; a clock tests set by hand."""
+"""Shared fixtures: every test gets its own data directory and operator, never the user's; one
+clock that tests move by hand; real ledgers on a SQLite file in the test's tmp_path; the console
+and single widgets under Textual's Pilot."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 
 from support import WEB_CUTOVER, main_screen, until
-from warroom.runbook import load
+from warroom.ops.loading import load_runbook
 from warroom.runbook.model import Runbook
 from warroom.store import Ledger
 from warroom.tui.app import WarroomApp
 from warroom.tui.main_screen import MainScreen
 from warroom.widgets.timeline import Timeline
+from support import ManualClock
+from warroom.probes.conditions import parse_condition
 
 
 @pytest.fixture(autouse=True)
@@ -33,47 +36,54 @@ def isolated_env(tmp_path, monkeypatch):
     return data_home
 
 
+@pytest.fixture(autouse=True)
+def fresh_condition_cache():
+    """parse_condition keeps a cache for the whole process: clear it, so that each test parses its
+    own probe conditions and none depends on what an earlier test parsed (and so that mutation
+    testing, whose workers fork from a process that has run the tests, sees every parse)."""
+    parse_condition.cache_clear()
+
+
 @pytest.fixture
 def db_path(tmp_path) -> Path:
     return tmp_path / "ledger.sqlite"
 
 
-@pytest.fixture(scope="session")
-def web_cutover() -> Runbook:
-    """The bundled web cutover: window 08:00-18:00 at +01:00 on 2026-11-28."""
-    return load(WEB_CUTOVER)
-
-
-# --- a clock set by hand ------------------------------------------------------------------------
-
-
-class DayClock:
-    """A clock on the deployment day that moves only when told: `clock.at("08:14")`.
-
-    `clock.now()` is the app's clock, `clock.ms()` the ledger's wall clock (milliseconds), so the
-    events written and the screen that shows them agree on the time.
-    """
-
-    def __init__(self, day: datetime, start: str = "07:55") -> None:
-        self.day = day
-        self.moment = day
-        self.at(start)
-
-    def at(self, hhmm: str) -> None:
-        hour, minute = map(int, hhmm.split(":"))
-        self.moment = self.day.replace(hour=hour, minute=minute)
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def ms(self) -> int:
-        return int(self.moment.timestamp() * 1000)
+@pytest.fixture
+def clock() -> ManualClock:
+    """Starts at support.T0 and stands still until the test moves it."""
+    return ManualClock()
 
 
 @pytest.fixture
-def clock() -> DayClock:
-    """The web cutover's day (+01:00), at 07:55 until told otherwise."""
-    return DayClock(datetime(2026, 11, 28, tzinfo=timezone(timedelta(hours=1))))
+def open_ledger(db_path, clock):
+    """Opens real ledgers: `open_ledger("lee", run="rehearsal-1")`. Defaults: operator 'ana' of
+    deployment 'billing' on node 'n1', the file db_path, the `clock` fixture. Any other file via
+    `path=`. Every ledger it opened is closed after the test."""
+    opened: list[Ledger] = []
+
+    def open_(operator: str = "ana", *, path: Path | None = None, deployment: str = "billing", **options) -> Ledger:
+        options.setdefault("node", "n1")
+        options.setdefault("clock", clock)
+        ledger = Ledger.open(db_path if path is None else path, deployment, operator, **options)
+        opened.append(ledger)
+        return ledger
+
+    yield open_
+    for ledger in opened:
+        ledger.close()
+
+
+@pytest.fixture
+def ledger(open_ledger) -> Ledger:
+    """Ana's ledger on db_path (see open_ledger)."""
+    return open_ledger()
+
+
+@pytest.fixture(scope="session")
+def web_cutover() -> Runbook:
+    """The bundled web cutover: window 08:00-18:00 at +01:00 on 2026-11-28."""
+    return load_runbook(WEB_CUTOVER)
 
 
 # --- the console under Pilot --------------------------------------------------------------------
@@ -125,11 +135,11 @@ class Consoles:
         self.ledgers: list[Ledger] = []
 
     def app(self, runbook: Runbook | None = None, *, operator: str = "tester", run: str = "rehearsal-1",
-            clock: DayClock | None = None, **options) -> WarroomApp:
+            clock: ManualClock | None = None, **options) -> WarroomApp:
         """A WarroomApp on this test's ledger; probes are off unless `probes=True`."""
         runbook = runbook or self.runbook
         ledger = Ledger.open(self.db_path, runbook.id, operator, run=run, runbook_sha256=runbook.sha256,
-                             **({"clock": clock.ms} if clock else {}))
+                             **({"clock": clock} if clock else {}))
         self.ledgers.append(ledger)
         options.setdefault("probes", False)
         if clock:

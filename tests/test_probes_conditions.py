@@ -50,10 +50,13 @@ CASES = [
     ("[CERTIFICATE_EXPIRATION] > 48h", {}, True, "[CERTIFICATE_EXPIRATION] > 48h"),
     ("[CERTIFICATE_EXPIRATION] > 48h", {"certificate_expiration_ms": 3_600_000}, False,
      "[CERTIFICATE_EXPIRATION] (3600000) > 48h"),
+    ("[CERTIFICATE_EXPIRATION] > 48h", {"certificate_expiration_ms": 3_600_000.7}, False,
+     "[CERTIFICATE_EXPIRATION] (3600000) > 48h"),  # whole milliseconds, as for [RESPONSE_TIME]
     ("[status] == 200", {}, True, "[status] == 200"),  # placeholders ignore case, as in Gatus
     # body and paths
     ("[BODY] == All systems OK", {"body": "All systems OK\n"}, True, "[BODY] == All systems OK"),
     ("[BODY] == OK", {"body": b"NOPE"}, False, "[BODY] (NOPE) == OK"),
+    ('[BODY] == {"a": 1}', {"body": '{"a": 1}'}, True, '[BODY] == {"a": 1}'),  # as received, not re-serialised
     ("[BODY].status == UP", {}, True, "[BODY].status == UP"),
     ("[BODY].data.name == john", {}, True, "[BODY].data.name == john"),
     ("[BODY].data.items[1].id == 2", {}, True, "[BODY].data.items[1].id == 2"),
@@ -72,6 +75,7 @@ CASES = [
     ("len([BODY].data.items) == 2", {}, False, "len([BODY].data.items) (3) == 2"),
     ("len([BODY].data.name) == 4", {}, True, "len([BODY].data.name) == 4"),
     ("len([BODY]) == 5", {"body": "hello"}, True, "len([BODY]) == 5"),
+    ("len([BODY]) == 2", {"body": '["a", "b"]'}, True, "len([BODY]) == 2"),  # items of a JSON array
     ("len([BODY].missing) > 0", {}, False, "len([BODY].missing) (INVALID) > 0"),
     ("has([BODY].errors) == false", {}, True, "has([BODY].errors) == false"),
     ("has([BODY].data) == true", {}, True, "has([BODY].data) == true"),
@@ -144,6 +148,28 @@ def test_numbers_and_durations(text, expected):
     assert to_number(text) == expected
 
 
+@pytest.mark.parametrize("text, milliseconds", [  # \u00b5: the micro sign, as Go and Gatus write it
+    ("1ns", 0.000_001), ("1us", 0.001), ("1\u00b5s", 0.001), ("1ms", 1.0), ("1s", 1_000.0), ("1m", 60_000.0),
+    ("1h", 3_600_000.0), ("1d", 86_400_000.0), ("1d1h1m1s1ms", 90_061_001.0), ("-2m", -120_000.0),
+])
+def test_every_duration_unit_is_read_in_milliseconds(text, milliseconds):
+    assert to_number(text) == pytest.approx(milliseconds, rel=1e-9)
+
+
+@pytest.mark.parametrize("placeholder, key, value, bound", [
+    ("[STATUS]", "status", 200, "200"),
+    ("[BODY].data.count", "body", '{"data": {"count": 3}}', "3"),
+    ("[RESPONSE_TIME]", "response_time_ms", 300, "300ms"),
+    ("[CERTIFICATE_EXPIRATION]", "certificate_expiration_ms", 48 * 3_600_000, "48h"),
+])
+def test_a_value_equal_to_the_bound_fails_strict_and_passes_inclusive_comparisons(placeholder, key, value, bound):
+    result = {key: value}
+    assert evaluate(f"{placeholder} < {bound}", result)[0] is False
+    assert evaluate(f"{placeholder} > {bound}", result)[0] is False
+    assert evaluate(f"{placeholder} <= {bound}", result)[0] is True
+    assert evaluate(f"{placeholder} >= {bound}", result)[0] is True
+
+
 @pytest.mark.parametrize("text, column, fragment", [
     ("", 1, "empty condition"),
     ("[STATUS]", 1, "no operator"),
@@ -163,6 +189,19 @@ def test_numbers_and_durations(text, expected):
     ("[STATUS] >= any(200, 300)", 13, "any() only works with == or !="),
     ("[IP] > 5", 1, "[IP] is not a number"),
     ("[STATUS] == any()", 17, "any() needs at least one value"),
+    ("==200", 1, "nothing on the left of '=='"),
+    ("[STATUS]==", 9, "nothing on the right of '=='"),
+    ("[STATUS] == 200 != 300", 17, "more than one operator ('==' and '!=')"),
+    ("[STATUS] == == 200", 13, "more than one operator"),
+    ("[RESPONSE_TIME] <  fast", 20, "'fast' is not a number"),
+    ("[FOO] == 1", 1, "unknown placeholder [FOO]; use one of [STATUS], [RESPONSE_TIME], [IP]"),
+    ("zzz([BODY]) == 1", 1, "unknown function zzz(); use len(), has(), pat() or any()"),
+    ("[STATUS] == lenn([BODY])", 13, "did you mean len()?"),
+    ("len([BODY].a..b) == 1", 13, "[BODY] path"),
+    ("0 < has([BODY].x)", 5, "has() only works with == or !="),
+    ("5 < [IP]", 5, "[IP] is not a number"),
+    ("pat(a*) == pat(b*)", 12, "pat() on both sides"),
+    ("any(1) == any(2)", 11, "any() on both sides"),
 ])
 def test_syntax_errors_name_the_column(text, column, fragment):
     with pytest.raises(ConditionError) as caught:
@@ -175,6 +214,21 @@ def test_operators_inside_function_arguments_are_not_operators():
     condition = parse_condition("[BODY] == pat(*a == b*)")
     assert condition.operator == "=="
     assert condition.evaluate({"body": "x a == b y"}) == (True, "[BODY] == pat(*a == b*)")
+
+
+def test_operators_inside_nested_parentheses_are_not_operators():
+    condition = parse_condition("[BODY] == pat(*(a == b) c == d*)")
+    assert condition.operator == "=="
+    assert condition.evaluate({"body": "x (a == b) c == d y"})[0]
+
+
+def test_evaluate_takes_a_parsed_condition_too():
+    assert evaluate(parse_condition("[STATUS] == 200"), {"status": 200}) == (True, "[STATUS] == 200")
+
+
+def test_a_value_of_exactly_sixty_characters_is_shown_whole_and_a_longer_one_in_sixty():
+    assert evaluate("[BODY] == x", {"body": "y" * 60})[1] == f"[BODY] ({'y' * 60}) == x"
+    assert evaluate("[BODY] == x", {"body": "y" * 61})[1] == f"[BODY] ({'y' * 57}...) == x"
 
 
 def test_literal_text_may_contain_spaces():

@@ -116,20 +116,28 @@ async def test_an_exception_inside_a_kind_is_a_clear_failure(tcp_port):
     assert status.failed_condition == "ValueError: unexpected reply"
 
 
-async def test_a_failing_listener_does_not_stop_the_probes(tcp_port):
-    seen = []
+@pytest.mark.parametrize("broken", ["on_sample", "on_status", "on_transition"])
+async def test_a_listener_that_raises_stops_neither_the_other_listeners_nor_later_checks(tcp_port, broken):
+    heard = {"on_sample": [], "on_status": [], "on_transition": []}
 
-    def bad_listener(status):
-        seen.append(status)
-        raise RuntimeError("widget bug")
+    def listener(name):
+        def hear(value):
+            heard[name].append(value)
+            if name == broken:
+                raise RuntimeError("widget bug")
+        return hear
 
     scheduler = ProbeScheduler([spec("tcp", f"{LOOPBACK}:{tcp_port}", name="db", interval="100ms")],
-                               on_status=bad_listener, on_transition=bad_listener)
+                               **{name: listener(name) for name in heard})
+    [first] = await scheduler.run_once()  # the caller still gets the status
     await scheduler.start()
     try:
-        await wait_for(lambda: len(seen) >= 4)
+        await wait_for(lambda: len(heard["on_status"]) >= 4)
     finally:
         await scheduler.stop()
+    assert first.state is ProbeState.UP
+    assert len(heard["on_sample"]) == len(heard["on_status"]) >= 4
+    assert [(t.old, t.new) for t in heard["on_transition"]] == [(ProbeState.UNKNOWN, ProbeState.UP)]
 
 
 async def test_stop_is_prompt_and_kills_running_commands(tmp_path):

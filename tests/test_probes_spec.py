@@ -38,6 +38,15 @@ def test_options_are_read():
     assert dict(config.options["headers"]) == {"X-Token": "t"}
 
 
+@pytest.mark.parametrize("written, seconds", [
+    ("250ms", 0.25), ("250 ms", 0.25), ("1500ms", 1.5), ("2s", 2.0), ("3m", 180.0), ("1h", 3_600.0),
+    ("1d", 86_400.0), ("1h30m", 5_400.0), ("0:05", 300.0),
+])
+def test_interval_and_timeout_read_every_unit_exactly(written, seconds):
+    config = to_config(spec("tcp", "127.0.0.1:5432", interval=written, timeout=written))
+    assert (config.interval, config.timeout) == (seconds, seconds)
+
+
 def test_host_thresholds_default_and_explicit():
     cpu = to_config(spec("host", "cpu"))
     assert (cpu.options["warn_above"], cpu.options["fail_above"]) == (70.0, 90.0)

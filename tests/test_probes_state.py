@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
+from support import T0
 from warroom.probes import ProbeResult, ProbeTracker, ProbeState, Verdict
 
-T0 = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
 PASS = Verdict(ok=True)
 WARN = Verdict(ok=True, degraded=True, reason="[RESPONSE_TIME] (612) < 200")
 FAIL = Verdict(ok=False, reason="[STATUS] (500) == 200")
@@ -14,20 +14,20 @@ OFFLINE = Verdict(ok=False, reason="network unreachable (this machine looks offl
 
 
 class Feed:
-    """Feeds verdicts 30 s apart and keeps every transition."""
+    """Feeds verdicts 30 s apart on the test's clock (from T0) and keeps every transition."""
 
-    def __init__(self, fail_after=3, recover_after=2):
+    def __init__(self, clock, fail_after=3, recover_after=2):
         self.tracker = ProbeTracker("web", "http", fail_after=fail_after, recover_after=recover_after)
         self.transitions = []
         self.samples = []
-        self.at = T0
+        self.clock = clock
 
     def __call__(self, *verdicts: Verdict) -> list[ProbeState]:
         states = []
         for verdict in verdicts:
-            self.at += timedelta(seconds=30)
+            at = self.clock.advance(timedelta(seconds=30))
             latency = None if not verdict.ok else 42.0
-            update = self.tracker.record(verdict, ProbeResult(value="v", response_time_ms=latency), self.at)
+            update = self.tracker.record(verdict, ProbeResult(value="v", response_time_ms=latency), at)
             if update.transition:
                 self.transitions.append(update.transition)
             self.samples.append(update.sample)
@@ -41,26 +41,26 @@ def test_unknown_before_the_first_check():
     assert (status.changed_at, status.uptime_1h, status.uptime_24h, status.history) == (None, None, None, ())
 
 
-def test_three_failures_in_a_row_make_it_down():
-    feed = Feed()
+def test_three_failures_in_a_row_make_it_down(clock):
+    feed = Feed(clock)
     assert feed(PASS, FAIL, FAIL, FAIL, FAIL) == [ProbeState.UP, ProbeState.PENDING, ProbeState.PENDING, ProbeState.DOWN, ProbeState.DOWN]
     assert feed.tracker.status.failed_condition == "[STATUS] (500) == 200"
 
 
-def test_flapping_never_reaches_down():
-    feed = Feed(fail_after=3)
+def test_flapping_never_reaches_down(clock):
+    feed = Feed(clock, fail_after=3)
     states = feed(*([FAIL, PASS] * 20))
     assert ProbeState.DOWN not in states
     assert set(states) == {ProbeState.PENDING, ProbeState.UP}
 
 
-def test_two_failures_then_a_pass_resets_the_count():
-    feed = Feed()
+def test_two_failures_then_a_pass_resets_the_count(clock):
+    feed = Feed(clock)
     assert feed(FAIL, FAIL, PASS, FAIL, FAIL) == [ProbeState.PENDING] * 2 + [ProbeState.UP] + [ProbeState.PENDING] * 2
 
 
-def test_recovery_needs_two_passes_in_a_row():
-    feed = Feed()
+def test_recovery_needs_two_passes_in_a_row(clock):
+    feed = Feed(clock)
     feed(FAIL, FAIL, FAIL)
     assert feed(PASS) == [ProbeState.DOWN]
     assert feed.tracker.status.failed_condition == "[STATUS] (500) == 200"  # still says why it went down
@@ -69,25 +69,25 @@ def test_recovery_needs_two_passes_in_a_row():
     assert feed.tracker.status.failed_condition is None
 
 
-def test_recovery_into_degraded():
-    feed = Feed()
+def test_recovery_into_degraded(clock):
+    feed = Feed(clock)
     feed(FAIL, FAIL, FAIL)
     assert feed(WARN, WARN) == [ProbeState.DOWN, ProbeState.DEGRADED]
 
 
-def test_fail_after_one_goes_down_at_once():
-    assert Feed(fail_after=1, recover_after=1)(FAIL, PASS) == [ProbeState.DOWN, ProbeState.UP]
+def test_fail_after_one_goes_down_at_once(clock):
+    assert Feed(clock, fail_after=1, recover_after=1)(FAIL, PASS) == [ProbeState.DOWN, ProbeState.UP]
 
 
-def test_degraded_when_a_warn_condition_fails():
-    feed = Feed()
+def test_degraded_when_a_warn_condition_fails(clock):
+    feed = Feed(clock)
     assert feed(WARN) == [ProbeState.DEGRADED]
     assert feed.tracker.status.failed_condition == "[RESPONSE_TIME] (612) < 200"
     assert feed(PASS) == [ProbeState.UP]
 
 
-def test_transitions_are_emitted_exactly_once_per_change():
-    feed = Feed()
+def test_transitions_are_emitted_exactly_once_per_change(clock):
+    feed = Feed(clock)
     feed(PASS, PASS, FAIL, FAIL, FAIL, FAIL, PASS, PASS, PASS, WARN, WARN, PASS)
     pairs = [(t.old, t.new) for t in feed.transitions]
     assert pairs == [
@@ -99,8 +99,8 @@ def test_transitions_are_emitted_exactly_once_per_change():
     assert down.at == T0 + timedelta(seconds=30 * 5)
 
 
-def test_changed_at_moves_only_on_a_change():
-    feed = Feed()
+def test_changed_at_moves_only_on_a_change(clock):
+    feed = Feed(clock)
     feed(PASS)
     first = feed.tracker.status.changed_at
     feed(PASS, PASS)
@@ -108,8 +108,8 @@ def test_changed_at_moves_only_on_a_change():
     assert feed.tracker.status.checked_at == T0 + timedelta(seconds=90)
 
 
-def test_offline_is_unknown_and_left_out_of_uptime():
-    feed = Feed()
+def test_offline_is_unknown_and_left_out_of_uptime(clock):
+    feed = Feed(clock)
     feed(PASS, FAIL, FAIL, FAIL)  # 1 up (PASS), 2 up (PENDING), 1 down
     assert feed.tracker.status.uptime_1h == 75.0
     assert feed(OFFLINE, OFFLINE) == [ProbeState.UNKNOWN, ProbeState.UNKNOWN]
@@ -118,48 +118,47 @@ def test_offline_is_unknown_and_left_out_of_uptime():
     assert feed.samples[-1].state is ProbeState.UNKNOWN and not feed.samples[-1].ok
 
 
-def test_offline_does_not_break_a_failure_streak_or_end_a_confirmed_down():
-    feed = Feed()
+def test_offline_does_not_break_a_failure_streak_or_end_a_confirmed_down(clock):
+    feed = Feed(clock)
     assert feed(FAIL, FAIL, OFFLINE, FAIL) == [ProbeState.PENDING, ProbeState.PENDING, ProbeState.UNKNOWN, ProbeState.DOWN]
     assert feed(OFFLINE, PASS, PASS) == [ProbeState.UNKNOWN, ProbeState.DOWN, ProbeState.UP]
 
 
-def test_uptime_counts_degraded_and_pending_as_up():
-    feed = Feed()
+def test_uptime_counts_degraded_and_pending_as_up(clock):
+    feed = Feed(clock)
     feed(WARN, FAIL, PASS)
     assert feed.tracker.status.uptime_1h == 100.0
     assert feed.tracker.status.uptime_24h == 100.0
 
 
-def test_uptime_window_forgets_old_checks():
-    feed = Feed(fail_after=1)
+def test_uptime_window_forgets_old_checks(clock):
+    feed = Feed(clock, fail_after=1)
     feed(FAIL)
-    feed.at += timedelta(hours=2)
+    clock.advance(timedelta(hours=2))
     feed(PASS, PASS)  # recover_after=2: DOWN, then UP
     status = feed.tracker.status
     assert status.uptime_1h == 50.0  # the first FAIL is two hours old
     assert round(status.uptime_24h, 1) == 33.3
 
 
-def test_history_is_bounded_and_keeps_gaps():
+def test_history_is_bounded_and_keeps_gaps(clock):
     tracker = ProbeTracker("web", "http", history_size=5)
-    at = T0
     for index in range(12):
-        at += timedelta(seconds=30)
         verdict = PASS if index % 2 else FAIL
-        tracker.record(verdict, ProbeResult(response_time_ms=float(index) if verdict.ok else None), at)
+        tracker.record(verdict, ProbeResult(response_time_ms=float(index) if verdict.ok else None),
+                       clock.advance(timedelta(seconds=30)))
     assert tracker.status.history == (7.0, None, 9.0, None, 11.0)
 
 
-def test_host_history_holds_the_metric():
+def test_host_history_holds_the_metric(clock):
     tracker = ProbeTracker("cpu", "host")
-    update = tracker.record(PASS, ProbeResult(value="cpu 12.5%", metric=12.5), T0)
+    update = tracker.record(PASS, ProbeResult(value="cpu 12.5%", metric=12.5), clock.now())
     assert update.status.history == (12.5,)
     assert update.sample.value == "cpu 12.5%" and update.sample.ok
 
 
-def test_samples_describe_each_check():
-    feed = Feed()
+def test_samples_describe_each_check(clock):
+    feed = Feed(clock)
     feed(PASS, FAIL)
     first, second = feed.samples
     assert (first.probe, first.state, first.ok, first.response_time_ms) == ("web", ProbeState.UP, True, 42.0)

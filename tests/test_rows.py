@@ -16,7 +16,7 @@ from warroom.widgets.timeline import GANTT, PhaseRow, TimelineRow
 def morning(web_cutover, clock, db_path):
     """The web cutover at 08:30: the war room opened 08:00-08:14, the review running since 08:15,
     one pre-deployment item ticked at 08:04."""
-    with Ledger.open(db_path, web_cutover.id, "ana", runbook_sha256=web_cutover.sha256, clock=clock.ms) as ledger:
+    with Ledger.open(db_path, web_cutover.id, "ana", runbook_sha256=web_cutover.sha256, clock=clock) as ledger:
         item = web_cutover.checklists["pre_deployment"].items[0].id
         for hhmm, kind, subject in (("08:00", "step.started", "war-room-open"), ("08:04", "check.ticked", item),
                                     ("08:14", "step.done", "war-room-open"), ("08:15", "step.started", "checklist-review")):

@@ -29,6 +29,7 @@ CASES = {
     "duration_is_list.yaml": (7, 15, "step 'backup' duration must be a duration like 15m"),
     "unknown_dependency.yaml": (11, 13, "step 'deploy-app' depends on unknown step 'bakup' (did you mean 'backup'?)"),
     "dependency_cycle.yaml": (8, 5, "steps depend on each other in a cycle: a -> b -> c -> a"),
+    "self_dependency.yaml": (11, 22, "step 'deploy' depends on itself; remove 'deploy' from its after list"),
     "duplicate_step_id.yaml": (8, 9, "duplicate step id 'backup' (already used on line 5)"),
     "unknown_probe.yaml": (8, 23, "unknown probe 'dbb' (did you mean 'db'?)"),
     "duplicate_probe_name.yaml": (8, 12, "duplicate probe name 'db'"),
@@ -93,6 +94,51 @@ steps:
     found = [(p.line, p.col) for p in caught.value.problems]
     assert found == [(1, 5), (7, 15), (8, 5), (9, 45), (9, 60)]
     assert str(caught.value).splitlines() == [str(p) for p in caught.value.problems]
+
+
+def test_every_independent_cycle_is_reported_at_its_first_step():
+    text = """\
+id: demo
+title: Demo
+window: {start: 2026-11-28T08:00+01:00, end: 2026-11-28T18:00+01:00}
+steps:
+  - {id: prepare, title: Prepare, duration: 5m}
+  - {id: a, title: A, duration: 5m, after: [d]}
+  - {id: b, title: B, duration: 5m, after: [c]}
+  - {id: c, title: C, duration: 5m, after: [b]}
+  - {id: d, title: D, duration: 5m, after: [a]}
+  - {id: e, title: E, duration: 5m, after: [prepare]}
+  - {id: f, title: F, duration: 5m, after: [h]}
+  - {id: g, title: G, duration: 5m, after: [f]}
+  - {id: h, title: H, duration: 5m, after: [g]}
+  - {id: i, title: I, duration: 5m, after: [j, a]}
+  - {id: j, title: J, duration: 5m, after: [i]}
+"""
+    with pytest.raises(RunbookError) as caught:
+        loads(text, "plan.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "plan.yaml:6:5: steps depend on each other in a cycle: a -> d -> a",
+        "plan.yaml:7:5: steps depend on each other in a cycle: b -> c -> b",
+        "plan.yaml:11:5: steps depend on each other in a cycle: f -> g -> h -> f",
+        "plan.yaml:14:5: steps depend on each other in a cycle: i -> j -> i",  # waits for a's cycle, is not it
+    ]
+
+
+def test_a_self_dependency_is_not_also_reported_as_a_cycle_but_a_cycle_through_it_is():
+    text = """\
+id: demo
+title: Demo
+window: {start: 2026-11-28T08:00+01:00, end: 2026-11-28T18:00+01:00}
+steps:
+  - {id: a, title: A, duration: 5m, after: [a, b]}
+  - {id: b, title: B, duration: 5m, after: [a]}
+"""
+    with pytest.raises(RunbookError) as caught:
+        loads(text, "plan.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "plan.yaml:5:5: steps depend on each other in a cycle: a -> b -> a",
+        "plan.yaml:5:45: step 'a' depends on itself; remove 'a' from its after list",
+    ]
 
 
 def test_missing_file_is_a_runbook_error(tmp_path):

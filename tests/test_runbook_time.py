@@ -25,6 +25,7 @@ from warroom.runbook.timeparse import format_moment, on_window_day, parse_moment
         ("1:30", timedelta(hours=1, minutes=30)),
         ("0:05", timedelta(minutes=5)),
         ("1:00:30", timedelta(hours=1, seconds=30)),
+        ("1:59:59", timedelta(hours=1, minutes=59, seconds=59)),
         ("0m", timedelta(0)),
         ("-5m", timedelta(minutes=-5)),
         (" 15M ", timedelta(minutes=15)),
@@ -32,6 +33,13 @@ from warroom.runbook.timeparse import format_moment, on_window_day, parse_moment
 )
 def test_parse_duration(text, expected):
     assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text, seconds", [
+    ("1d", 86_400), ("1h", 3_600), ("1m", 60), ("1s", 1), ("1d 1h 1m 1s", 90_061), ("3d", 259_200),
+])
+def test_every_duration_unit_is_read_exactly(text, seconds):
+    assert parse_duration(text).total_seconds() == seconds
 
 
 @pytest.mark.parametrize(
@@ -44,6 +52,8 @@ def test_parse_duration(text, expected):
         ("1.5h", "is not a duration"),
         ("30m1h", "is not a duration"),
         ("1:75", "minutes must be below 60"),
+        ("1:60", "minutes must be below 60"),
+        ("0:00:60", "must be below 60"),
         ("h", "is not a duration"),
     ],
 )
@@ -93,6 +103,12 @@ PLUS_ONE = timezone(timedelta(hours=1))
         ("2026-11-28T08:00:15+0100", datetime(2026, 11, 28, 8, 0, 15, tzinfo=PLUS_ONE)),
         ("2026-11-28 08:00", datetime(2026, 11, 28, 8, 0)),
         ("2026-11-28T07:00Z", datetime(2026, 11, 28, 7, 0, tzinfo=timezone.utc)),
+        ("2026-11-28T07:00z", datetime(2026, 11, 28, 7, 0, tzinfo=timezone.utc)),
+        ("2026-11-28T08:00+01", datetime(2026, 11, 28, 8, 0, tzinfo=PLUS_ONE)),
+        ("2026-11-28T08:00+05:30", datetime(2026, 11, 28, 8, 0, tzinfo=timezone(timedelta(hours=5, minutes=30)))),
+        ("2026-11-28T08:00-0330", datetime(2026, 11, 28, 8, 0, tzinfo=timezone(-timedelta(hours=3, minutes=30)))),
+        ("2026-11-28T08:00:15.5+01:00", datetime(2026, 11, 28, 8, 0, 15, 500_000, tzinfo=PLUS_ONE)),
+        ("2026-11-28T08:00:15.1234567+01:00", datetime(2026, 11, 28, 8, 0, 15, 123_456, tzinfo=PLUS_ONE)),
     ],
 )
 def test_parse_moment(text, expected):
@@ -102,10 +118,19 @@ def test_parse_moment(text, expected):
         assert parsed.utcoffset() == expected.utcoffset()
 
 
-@pytest.mark.parametrize("text", ["24:00", "9am", "2026-11-28", "2026-13-01 08:00", "2026-11-28T08:00+25:00", "tomorrow"])
-def test_parse_moment_rejects_nonsense(text):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("text, phrase", [
+    ("24:00", "'24:00' is not a time of day; write e.g. 14:00 or 2026-11-28T14:00+01:00"),
+    ("9am", "'9am' is not a time; write e.g. 14:00"),
+    ("2026-11-28", "'2026-11-28' has no time of day; write e.g. 2026-11-28T08:00"),
+    ("2026-13-01 08:00", "'2026-13-01 08:00' is not a valid date and time; write e.g. 14:00"),
+    ("2026-11-28T08:00+25:00", "is not a valid date and time"),
+    ("2026-11-28T08:00+01:60", "is not a valid date and time"),
+    ("tomorrow", "'tomorrow' is not a time"),
+])
+def test_parse_moment_rejects_nonsense_and_says_what_to_write(text, phrase):
+    with pytest.raises(ValueError) as caught:
         parse_moment(text)
+    assert phrase in str(caught.value)
 
 
 def test_time_of_day_before_the_window_start_means_the_next_day():
@@ -120,3 +145,4 @@ def test_format_moment_adds_the_date_only_when_it_differs():
     assert format_moment(datetime(2026, 11, 28, 18, 40, tzinfo=PLUS_ONE), start) == "18:40"
     assert format_moment(datetime(2026, 11, 29, 0, 10, tzinfo=PLUS_ONE), start) == "2026-11-29 00:10"
     assert format_moment(datetime(2026, 11, 28, 17, 0, tzinfo=timezone.utc), start) == "18:00"
+    assert format_moment(datetime(2026, 11, 28, 18, 40, 30, tzinfo=PLUS_ONE), start) == "18:40:30"

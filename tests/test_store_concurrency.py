@@ -4,8 +4,6 @@ import subprocess
 import sys
 import time
 
-from warroom.store import Ledger
-
 WRITER = """
 import os, sys, time
 from warroom.store import Ledger
@@ -28,11 +26,10 @@ def start_writer(path, operator, count, go):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_processes_writing_at_once_lose_nothing_and_keep_seq_gap_free(tmp_path):
-    path = tmp_path / "billing.sqlite"
+def test_processes_writing_at_once_lose_nothing_and_keep_seq_gap_free(open_ledger, db_path, tmp_path):
     go = tmp_path / "go"
-    Ledger.open(path, "billing", "setup", node="n0").close()  # the race to create is tested below
-    writers = [start_writer(path, op, 200, go) for op in ("ana", "lee", "ana")]
+    open_ledger("setup", node="n0").close()  # the race to create is tested below
+    writers = [start_writer(db_path, op, 200, go) for op in ("ana", "lee", "ana")]
     deadline = time.monotonic() + 60
     while len(list(tmp_path.glob("go.*.ready"))) < len(writers) and time.monotonic() < deadline:
         time.sleep(0.01)  # all of them open before they start writing together, however busy the machine
@@ -43,8 +40,7 @@ def test_processes_writing_at_once_lose_nothing_and_keep_seq_gap_free(tmp_path):
         assert "locked" not in err and "Traceback" not in err
     spans = [tuple(map(float, out.split())) for out, _ in outputs]
     assert max(start for start, _ in spans) < min(end for _, end in spans), "the writers did not overlap"
-    with Ledger.open(path, "billing", "reader", node="n9") as ledger:
-        events = ledger.events()
+    events = open_ledger("reader", node="n9").events()
     assert len(events) == 600
     assert len({e.id for e in events}) == 600
     assert len({e.hlc for e in events}) == 600  # one clock order across processes
@@ -55,7 +51,7 @@ def test_processes_writing_at_once_lose_nothing_and_keep_seq_gap_free(tmp_path):
         assert [e.hlc for e in own] == sorted(e.hlc for e in own)  # seq and clock agree
 
 
-def test_processes_creating_one_new_file_at_once(tmp_path):
+def test_processes_creating_one_new_file_at_once(open_ledger, tmp_path):
     path = tmp_path / "new" / "billing.sqlite"
     go = tmp_path / "go"
     go.touch()
@@ -63,21 +59,19 @@ def test_processes_creating_one_new_file_at_once(tmp_path):
     for writer in writers:
         _, err = writer.communicate(timeout=60)
         assert writer.returncode == 0, err
-    with Ledger.open(path, "billing", "reader", node="n9") as ledger:
-        assert ledger.event_count() == 80
+    assert open_ledger("reader", path=path, node="n9").event_count() == 80
 
 
-def test_data_version_changes_when_another_connection_commits(tmp_path):
-    path = tmp_path / "billing.sqlite"
-    with Ledger.open(path, "billing", "ana", node="n1") as ana, Ledger.open(path, "billing", "lee", node="n2") as lee:
-        seen = ana.data_version()
-        assert ana.data_version() == seen  # nothing happened
-        lee.append("step.started", "backup")
-        after_lee = ana.data_version()
-        assert after_lee != seen
-        ana.append("step.done", "backup")
-        assert ana.data_version() == after_lee  # our own commits are not news to us
-        writer = start_writer(path, "zoe", 1, tmp_path)  # go file: an existing path
-        assert writer.wait(timeout=60) == 0
-        assert ana.data_version() != after_lee
-        assert ana.state().step("zoe/0").status == "in_progress"
+def test_data_version_changes_when_another_connection_commits(open_ledger, db_path, tmp_path):
+    ana, lee = open_ledger("ana", node="n1"), open_ledger("lee", node="n2")
+    seen = ana.data_version()
+    assert ana.data_version() == seen  # nothing happened
+    lee.append("step.started", "backup")
+    after_lee = ana.data_version()
+    assert after_lee != seen
+    ana.append("step.done", "backup")
+    assert ana.data_version() == after_lee  # our own commits are not news to us
+    writer = start_writer(db_path, "zoe", 1, tmp_path)  # go file: an existing path
+    assert writer.wait(timeout=60) == 0
+    assert ana.data_version() != after_lee
+    assert ana.state().step("zoe/0").status == "in_progress"

@@ -8,29 +8,11 @@ from warroom.store import CheckState, Event, Ledger, NoteEntry, StepState, fold,
 from warroom.store.events import canonical_json
 from warroom.store.schema import EVENT_COLUMNS
 
-T = 1_800_000_000_000
-
-
-class StepClock:
-    """Each call returns the next second, so every event's time is known."""
-
-    def __init__(self):
-        self.ms = T
-
-    def __call__(self):
-        self.ms += 1000
-        return self.ms
-
 
 @pytest.fixture
-def ledgers(tmp_path):
-    clock = StepClock()
-    path = tmp_path / "billing.sqlite"
-    ana = Ledger.open(path, "billing", "ana", node="n1", clock=clock)
-    lee = Ledger.open(path, "billing", "lee", node="n2", clock=clock)
-    yield ana, lee
-    ana.close()
-    lee.close()
+def ledgers(open_ledger, clock):
+    clock.step_ms = 1000  # each event a second after the one before, so their times tell them apart
+    return open_ledger("ana", node="n1"), open_ledger("lee", node="n2")
 
 
 def at(event):
@@ -124,7 +106,7 @@ def insert_from_a_peer(ledger, kind, subject, body):
     """An event as a newer release on another laptop may write it: stored raw, then refolded."""
     events = ledger.events()
     event = Event.create(deployment=ledger.deployment, run=ledger.run, operator="zoe", node="n-zoe",
-                         seq=len(events) + 1, prev="", hlc=(events[-1].hlc if events else hlc.pack(T)) + 1,
+                         seq=len(events) + 1, prev="", hlc=(events[-1].hlc if events else hlc.pack(1_800_000_000_000)) + 1,
                          kind=kind, subject=subject, body=body)
     with sqlite3.connect(ledger.path) as conn:
         conn.execute(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})",
@@ -164,16 +146,15 @@ def test_the_projection_equals_the_reference_fold(ledgers):
     assert ana.state() == fold(ana.events())
 
 
-def test_apply_event_matches_the_projection(tmp_path):
+def test_apply_event_matches_the_projection(ledger):
     """What the screen folds in memory equals what the ledger's projection says after the write."""
     from warroom.store.state import apply_event
 
-    with Ledger.open(tmp_path / "apply.sqlite", "demo", "ana") as ledger:
-        for kind, subject, body in [
-            ("step.started", "a", {}), ("step.done", "a", {"note": "ok"}), ("step.failed", "b", {"note": "x"}),
-            ("check.ticked", "pre/x", {}), ("note.added", "a", {"text": "hello"}), ("step.reopened", "a", {}),
-            ("step.done", "c", {}), ("check.unticked", "pre/x", {}), ("step.skipped", "b", {"note": "later"}),
-        ]:
-            before = ledger.state()
-            event = ledger.append(kind, subject, body)
-            assert apply_event(before, event) == ledger.state()
+    for kind, subject, body in [
+        ("step.started", "a", {}), ("step.done", "a", {"note": "ok"}), ("step.failed", "b", {"note": "x"}),
+        ("check.ticked", "pre/x", {}), ("note.added", "a", {"text": "hello"}), ("step.reopened", "a", {}),
+        ("step.done", "c", {}), ("check.unticked", "pre/x", {}), ("step.skipped", "b", {"note": "later"}),
+    ]:
+        before = ledger.state()
+        event = ledger.append(kind, subject, body)
+        assert apply_event(before, event) == ledger.state()

@@ -7,20 +7,10 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from support import ManualClock
 from warroom.store import Ledger
 from warroom.store.schema import EVENT_COLUMNS
 from warroom.store.state import fold
-
-T = 1_800_000_000_000
-
-
-class FakeClock:
-    def __init__(self, ms=T):
-        self.ms = ms
-
-    def __call__(self):
-        return self.ms
-
 
 def copy_events(source: Path, target: Path, *, order=None, seed=None):
     """Test-only stand-in for a sync import: copy raw event rows into another ledger file in a
@@ -37,53 +27,49 @@ def copy_events(source: Path, target: Path, *, order=None, seed=None):
     conn.close()
 
 
-def test_rebuild_equals_incremental(tmp_path):
-    with Ledger.open(tmp_path / "a.sqlite", "billing", "ana", node="n1") as ledger:
-        for i in range(30):
-            ledger.append(["step.started", "step.done", "step.failed", "step.reopened", "step.skipped"][i % 5],
-                          f"step-{i % 7}", {"note": f"n{i}"} if i % 3 else None)
-            ledger.append(["check.ticked", "check.unticked"][i % 2], f"pre/{i % 4}")
-            if i % 4 == 0:
-                ledger.append("note.added", f"step-{i % 7}", {"text": f"note {i}"})
-        state, digest = ledger.state(), ledger.state_hash()
-        ledger.rebuild()
-        assert (ledger.state(), ledger.state_hash()) == (state, digest)
+def test_rebuild_equals_incremental(ledger):
+    for i in range(30):
+        ledger.append(["step.started", "step.done", "step.failed", "step.reopened", "step.skipped"][i % 5],
+                      f"step-{i % 7}", {"note": f"n{i}"} if i % 3 else None)
+        ledger.append(["check.ticked", "check.unticked"][i % 2], f"pre/{i % 4}")
+        if i % 4 == 0:
+            ledger.append("note.added", f"step-{i % 7}", {"text": f"note {i}"})
+    state, digest = ledger.state(), ledger.state_hash()
+    ledger.rebuild()
+    assert (ledger.state(), ledger.state_hash()) == (state, digest)
 
 
-def test_rebuild_repairs_a_damaged_projection(tmp_path):
-    path = tmp_path / "a.sqlite"
-    with Ledger.open(path, "billing", "ana", node="n1") as ledger:
-        ledger.append("step.done", "backup")
-        ledger.append("note.added", "", {"text": "x"})
-        digest = ledger.state_hash()
-        with sqlite3.connect(path) as conn:
-            conn.execute("DELETE FROM step_state")
-            conn.execute("UPDATE notes SET text = 'y'")
-        assert ledger.state_hash() != digest
-        ledger.rebuild()
-        assert ledger.state_hash() == digest
+def test_rebuild_repairs_a_damaged_projection(ledger, db_path):
+    ledger.append("step.done", "backup")
+    ledger.append("note.added", "", {"text": "x"})
+    digest = ledger.state_hash()
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DELETE FROM step_state")
+        conn.execute("UPDATE notes SET text = 'y'")
+    assert ledger.state_hash() != digest
+    ledger.rebuild()
+    assert ledger.state_hash() == digest
 
 
-def test_open_rebuilds_a_projection_made_by_other_fold_rules(tmp_path):
-    path = tmp_path / "a.sqlite"
-    with Ledger.open(path, "billing", "ana", node="n1") as ledger:
+def test_open_rebuilds_a_projection_made_by_other_fold_rules(open_ledger, db_path):
+    with open_ledger() as ledger:
         ledger.append("step.done", "backup")
         digest = ledger.state_hash()
-    with sqlite3.connect(path) as conn:
+    with sqlite3.connect(db_path) as conn:
         conn.execute("DELETE FROM step_state")
         conn.execute("UPDATE meta SET value = '0' WHERE key = 'projection'")
-    with Ledger.open(path, "billing", "ana", node="n1") as ledger:
+    with open_ledger() as ledger:
         assert ledger.state_hash() == digest
         assert ledger.state().step("backup").status == "done"
 
 
-def two_laptops(tmp_path):
+def two_laptops(open_ledger, clock, folder):
     """Two operators on separate files whose clocks collide, writing on the same subjects."""
-    clock = FakeClock()
-    ana = Ledger.open(tmp_path / "ana.sqlite", "billing", "ana", node="n1", clock=clock)
-    lee = Ledger.open(tmp_path / "lee.sqlite", "billing", "lee", node="n2", clock=clock)
+    ana = open_ledger("ana", path=folder / "ana.sqlite", node="n1")
+    lee = open_ledger("lee", path=folder / "lee.sqlite", node="n2")
+    start = clock.ms
     for i in range(40):
-        clock.ms = T + (i // 3) * 1000  # both files restart their clocks at the same instants
+        clock.ms = start + (i // 3) * 1000  # both files restart their clocks at the same instants
         ana.append(["step.started", "step.done", "step.failed"][i % 3], f"s{i % 4}", {"note": f"a{i}"})
         lee.append(["step.skipped", "step.reopened", "step.done"][i % 3], f"s{i % 4}", {"note": f"l{i}"})
         ana.append(["check.ticked", "check.unticked"][i % 2], f"c{i % 3}")
@@ -95,11 +81,11 @@ def two_laptops(tmp_path):
     assert ana_hlcs & {e.hlc for e in lee.events()}, "the test needs clock ties between operators"
     ana.close()
     lee.close()
-    return tmp_path / "ana.sqlite", tmp_path / "lee.sqlite"
+    return folder / "ana.sqlite", folder / "lee.sqlite"
 
 
-def test_same_events_in_different_order_give_the_same_state_hash(tmp_path):
-    ana_file, lee_file = two_laptops(tmp_path)
+def test_same_events_in_different_order_give_the_same_state_hash(open_ledger, clock, tmp_path):
+    ana_file, lee_file = two_laptops(open_ledger, clock, tmp_path)
     hashes, states = [], []
     for name, steps in [
         ("x", [(ana_file, {}), (lee_file, {})]),
@@ -107,11 +93,10 @@ def test_same_events_in_different_order_give_the_same_state_hash(tmp_path):
         ("z", [(ana_file, {"seed": 1}), (lee_file, {"seed": 2}), (ana_file, {"seed": 3})]),
     ]:
         target = tmp_path / f"{name}.sqlite"
-        with Ledger.open(target, "billing", "zoe", node="n3") as ledger:
-            pass  # creates the schema
+        open_ledger("zoe", path=target, node="n3").close()  # creates the schema
         for source, how in steps:
             copy_events(source, target, **how)
-        with Ledger.open(target, "billing", "zoe", node="n3") as ledger:
+        with open_ledger("zoe", path=target, node="n3") as ledger:
             ledger.rebuild()
             hashes.append(ledger.state_hash())
             states.append(ledger.state())
@@ -121,13 +106,13 @@ def test_same_events_in_different_order_give_the_same_state_hash(tmp_path):
     assert states[0] == states[1] == states[2]
 
 
-def test_a_clock_tie_is_broken_by_operator(tmp_path):
-    ana_file, lee_file = two_laptops(tmp_path)
+def test_a_clock_tie_is_broken_by_operator(open_ledger, clock, tmp_path):
+    ana_file, lee_file = two_laptops(open_ledger, clock, tmp_path)
     target = tmp_path / "t.sqlite"
-    Ledger.open(target, "billing", "zoe", node="n3").close()
+    open_ledger("zoe", path=target, node="n3").close()
     copy_events(lee_file, target)
     copy_events(ana_file, target)
-    with Ledger.open(target, "billing", "zoe", node="n3") as ledger:
+    with open_ledger("zoe", path=target, node="n3") as ledger:
         ledger.rebuild()
         events = ledger.events()
         for subject, state in ledger.state().steps.items():
@@ -155,7 +140,7 @@ actions = st.lists(
 def test_random_histories_rebuild_to_the_same_projection(script):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "ledger.sqlite"
-        clock = FakeClock()
+        clock = ManualClock()  # a fixture would last across examples
         writers = [
             Ledger.open(path, "billing", operator, run=run, node=f"n-{operator}", clock=clock,
                         runbook_sha256="abc" if operator == "ana" else "")

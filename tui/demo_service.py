@@ -31,17 +31,21 @@ REBIND_ATTEMPTS = 20  # tries (50 ms apart) to take the tcp port back after a fa
 
 _PHRASES = {
     "healthy": "demo service healthy: fast answers, database port open",
-    "slow": f"demo service slow: every answer takes ~{SLOW_DELAY * 1000:.0f} ms",
+    "slow": "demo service slow: every answer takes ~{delay_ms:.0f} ms",
     "failing": "demo service failing: HTTP 500 (status DOWN), database port refusing connections",
 }
 _PATHS = {"/healthz", "/api/v1/status"}
 
 
 class DemoService:
-    """Start with `start()` (or `with DemoService() as service:`), stop with `stop()`."""
+    """Start with `start()` (or `with DemoService() as service:`), stop with `stop()`.
 
-    def __init__(self, version: str = "2.4.0"):
+    `slow_delay` (seconds) is how long each answer waits in slow mode; tests that need a wide gap
+    between healthy and slow answers pass their own."""
+
+    def __init__(self, version: str = "2.4.0", slow_delay: float = SLOW_DELAY):
         self.version = version
+        self.slow_delay = slow_delay
         self._mode = MODES[0]
         self._lock = threading.Lock()  # mode changes and the tcp listener
         self._count_lock = threading.Lock()
@@ -140,7 +144,7 @@ class DemoService:
 
     def describe(self, mode: str | None = None) -> str:
         """One short phrase for a notification, e.g. 'demo service slow: every answer takes ~350 ms'."""
-        return _PHRASES[mode or self._mode]
+        return _PHRASES[mode or self._mode].format(delay_ms=self.slow_delay * 1000)
 
     # --- what the endpoints answer -----------------------------------------------------------
 
@@ -154,7 +158,7 @@ class DemoService:
         body: dict[str, object] = {"status": "UP", "version": self.version, "mode": mode}
         if path == "/api/v1/status":
             body["checks"] = {"database": "UP", "cache": "UP"}
-        return 200, body, SLOW_DELAY if mode == "slow" else 0.0
+        return 200, body, self.slow_delay if mode == "slow" else 0.0
 
     # --- the tcp listener (the "database") -------------------------------------------------------
 
