@@ -4,25 +4,23 @@ and single widgets under Textual's Pilot."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import AsyncIterator, Callable
 
 import pytest
+from support import WEB_CUTOVER, ManualClock, main_screen, until
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widget import Widget
 
-from support import WEB_CUTOVER, main_screen, until
 from warroom.ops.loading import load_runbook
+from warroom.probes.conditions import parse_condition
 from warroom.runbook.model import Runbook
 from warroom.store import Ledger
 from warroom.tui.app import WarroomApp
 from warroom.tui.main_screen import MainScreen
 from warroom.widgets.timeline import Timeline
-from support import ManualClock
-from warroom.probes.conditions import parse_condition
 
 
 @pytest.fixture(autouse=True)

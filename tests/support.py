@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import os
-from datetime import datetime, timedelta, timezone, tzinfo
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from importlib.resources import files
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = Path(str(files("warroom.sample_runbooks")))
 WEB_CUTOVER = SAMPLES / "web-cutover.yaml"
 
-T0 = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)  # where a ManualClock starts: a deployment morning
+T0 = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)  # where a ManualClock starts: a deployment morning
 DEPLOYMENT_ZONE = timezone(timedelta(hours=1))  # the web cutover's window is 08:00-18:00 at +01:00
 
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 from support import WEB_CUTOVER, pure_env
+
 from warroom.ops.describe import describe
 from warroom.tui.main_screen import MainScreen
 from warroom.tui.screens import StepDetail

@@ -13,7 +13,6 @@ import subprocess
 import sys
 
 import pytest
-
 from support import ROOT
 
 # Each benchmark: the line its report starts with, and what its ratio against its baseline says.

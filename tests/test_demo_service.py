@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import socket
 import time
-from pathlib import Path
 
 import httpx
 import pytest
+from support import SAMPLES
 
 from warroom.probes import ProbeScheduler, ProbeState
 from warroom.runbook import load
 from warroom.tui.demo_service import MODES, DemoService, point_probes_at
-
-from support import SAMPLES
 
 WEB_CUTOVER = SAMPLES / "web-cutover.yaml"
 
@@ -162,7 +160,7 @@ def test_stop_frees_the_ports():
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind(("127.0.0.1", port))
     with pytest.raises(RuntimeError):
-        service.http_port
+        _ = service.http_port
 
 
 def test_starting_in_failing_mode_refuses_connections():

@@ -20,9 +20,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from support import WEB_CUTOVER
 
 from warroom.runbook import load
-from support import WEB_CUTOVER
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (make test installs it)")
 

@@ -13,7 +13,7 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from warroom.probes import ProbeStatus, ProbeState
+from warroom.probes import ProbeState, ProbeStatus
 from warroom.store import SampleRow
 from warroom.tui.probe_history import ProbeHistory
 from warroom.tui.rows import probe_counts, probe_row
@@ -146,7 +146,7 @@ async def test_updating_one_probe_repaints_only_its_row(hosted):
         board.update_rows(map(probe_row, [*statuses[:7], changed, *statuses[8:]]))  # one batch, one change
         await pilot.pause()
         assert set(painted) == {8}  # row 7 under the header line
-        assert [row.name for row, old in zip(board.rows, before) if row != old] == ["p07"]
+        assert [row.name for row, old in zip(board.rows, before, strict=True) if row != old] == ["p07"]
         assert "✖ DOWN" in line_text(board, "p07") and "connection refused" in line_text(board, "p07")
         assert board.counts[ProbeState.DOWN] == 1 and board.counts[ProbeState.UP] == 29
 

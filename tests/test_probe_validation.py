@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import pickle
-from pathlib import Path
 
 import pytest
+from support import SAMPLES
 
+from warroom.ops.probe_validation import probe_problems
 from warroom.runbook import Problem, load, loads
 from warroom.runbook.model import Mark
-from warroom.ops.probe_validation import probe_problems
-
-from support import SAMPLES
 
 HEAD = """\
 id: probe-check
@@ -234,9 +232,10 @@ def test_host_thresholds_and_bad_http_method():
 
 
 def test_spec_without_marks_falls_back_to_its_own_place():
-    from warroom.runbook.model import ProbeSpec
-    from types import MappingProxyType
     import dataclasses
+    from types import MappingProxyType
+
+    from warroom.runbook.model import ProbeSpec
 
     runbook = loads(HEAD + "  - {name: web, http: http://127.0.0.1:8080/}\n", "probes.yaml")
     spec = dataclasses.replace(runbook.probes[0], options=MappingProxyType({"timeout": "soon"}),

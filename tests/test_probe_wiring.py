@@ -9,8 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from click.testing import CliRunner
+from support import main_screen as screen
+from support import until
 
-from support import main_screen as screen, until
 from warroom.runbook import load
 from warroom.store import Ledger
 from warroom.tui.app import WarroomApp
@@ -129,6 +130,7 @@ async def test_demo_break_key_drives_a_probe_down_and_back(db_path):
     from types import MappingProxyType
 
     from support import WEB_CUTOVER
+
     from warroom.tui.demo_service import DemoService, point_probes_at
 
     with DemoService(slow_delay=1.5) as service:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 
+from test_probes_support import live_members, spec, wait_until
+
 from warroom.probes import judge, make_check, to_config
 from warroom.probes.kinds.command_probe import MAX_STDOUT
-from test_probes_support import live_members, spec, wait_until
 
 
 async def run(command, **options):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import psutil
 import pytest
+from test_probes_support import spec
 
 from warroom.probes import judge, make_check, to_config
-from test_probes_support import spec
 
 
 async def run(metric, **options):

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from test_probes_support import (  # noqa: F401 (fixtures)
+    LOOPBACK,
+    certs,
+    closed_port,
+    http_server,
+    http_url,
+    https_url,
+    make_certs,
+    run_probe,
+    spec,
+)
 
 from warroom.probes.kinds.certs import certificate_not_after
-from test_probes_support import LOOPBACK, http_server, make_certs, run_probe, spec
-from test_probes_support import certs, closed_port, http_url, https_url  # noqa: F401 (fixtures)
 
 
 async def test_json_endpoint_with_body_conditions(http_url):
@@ -185,4 +194,4 @@ def test_generalized_time_after_2049(tmp_path):
     cert = x509.load_pem_x509_certificate(far.cert_path.read_bytes())
     not_after = certificate_not_after(cert.public_bytes(Encoding.DER))
     assert not_after == cert.not_valid_after_utc
-    assert not_after > datetime(2050, 1, 1, tzinfo=timezone.utc)
+    assert not_after > datetime(2050, 1, 1, tzinfo=UTC)

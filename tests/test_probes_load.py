@@ -7,11 +7,11 @@ import os
 import ssl
 
 import pytest
+from test_probes_support import make_certs, spec
 
 from warroom.probes import ProbeScheduler
 from warroom.probes.kinds.tls_context import CaFileError, make_ssl_context
 from warroom.probes.scheduler import START_RATE
-from test_probes_support import make_certs, spec
 
 
 def test_probes_with_the_same_settings_share_one_ssl_context():

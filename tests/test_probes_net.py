@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import errno
 
+from test_probes_support import LOOPBACK, DnsResponder, closed_port, run_probe, spec, tcp_port  # noqa: F401 (fixtures)
+
 from warroom.probes.errors import describe_error
-from test_probes_support import LOOPBACK, DnsResponder, run_probe, spec
-from test_probes_support import closed_port, tcp_port  # noqa: F401 (fixtures)
 
 
 async def test_tcp_connects(tcp_port):

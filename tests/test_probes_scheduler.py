@@ -8,10 +8,9 @@ import time
 from collections import Counter
 
 import pytest
+from test_probes_support import LOOPBACK, closed_port, http_url, live_members, spec, tcp_port, wait_until  # noqa: F401 (fixtures)
 
 from warroom.probes import ProbeConfigError, ProbeScheduler, ProbeState
-from test_probes_support import LOOPBACK, live_members, spec, wait_until
-from test_probes_support import closed_port, http_url, tcp_port  # noqa: F401 (fixtures)
 
 
 class Recorder:

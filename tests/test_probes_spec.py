@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from support import SAMPLES
+from test_probes_support import spec
 
 from warroom.probes import ProbeConfigError, config_problems, to_config
 from warroom.runbook import load
-from support import SAMPLES
-from test_probes_support import spec
 
 
 def test_defaults():

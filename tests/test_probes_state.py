@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from support import T0
-from warroom.probes import ProbeResult, ProbeTracker, ProbeState, Verdict
+
+from warroom.probes import ProbeResult, ProbeState, ProbeTracker, Verdict
 
 PASS = Verdict(ok=True)
 WARN = Verdict(ok=True, degraded=True, reason="[RESPONSE_TIME] (612) < 200")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from warroom.runbook import loads
 from support import ROOT
+
 from warroom.ops.probe_validation import probe_problems
+from warroom.runbook import loads
 
 HEAD = """id: readme
 title: README example

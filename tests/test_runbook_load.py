@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sys
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -277,6 +276,7 @@ def test_libyaml_and_the_pure_parser_read_a_runbook_alike(name, monkeypatch):
     """The fast path resolves only null and merge tags; nothing the reader sees may differ.
     `line`/`col` are left out of equality, so the positions are compared on their own."""
     from support import SAMPLES
+
     from warroom.runbook import yamlnodes
 
     fast = load(SAMPLES / name)

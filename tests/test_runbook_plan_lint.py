@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from warroom.runbook import lint, loads, plan
@@ -61,7 +61,7 @@ steps: [{id: a, title: A, duration: 3h}]
 """)
     slot = plan(runbook)["a"]
     # Subtracting two datetimes of the same ZoneInfo gives wall-clock time, so compare in UTC.
-    assert slot.end.astimezone(timezone.utc) - slot.start.astimezone(timezone.utc) == timedelta(hours=3)
+    assert slot.end.astimezone(UTC) - slot.start.astimezone(UTC) == timedelta(hours=3)
     assert slot.end == datetime(2026, 3, 29, 5, 0, tzinfo=ZoneInfo("Europe/Madrid"))  # clocks skip 02:00-03:00
 
 

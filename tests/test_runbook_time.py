@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -102,8 +102,8 @@ PLUS_ONE = timezone(timedelta(hours=1))
         ("2026-11-28T08:00+01:00", datetime(2026, 11, 28, 8, 0, tzinfo=PLUS_ONE)),
         ("2026-11-28T08:00:15+0100", datetime(2026, 11, 28, 8, 0, 15, tzinfo=PLUS_ONE)),
         ("2026-11-28 08:00", datetime(2026, 11, 28, 8, 0)),
-        ("2026-11-28T07:00Z", datetime(2026, 11, 28, 7, 0, tzinfo=timezone.utc)),
-        ("2026-11-28T07:00z", datetime(2026, 11, 28, 7, 0, tzinfo=timezone.utc)),
+        ("2026-11-28T07:00Z", datetime(2026, 11, 28, 7, 0, tzinfo=UTC)),
+        ("2026-11-28T07:00z", datetime(2026, 11, 28, 7, 0, tzinfo=UTC)),
         ("2026-11-28T08:00+01", datetime(2026, 11, 28, 8, 0, tzinfo=PLUS_ONE)),
         ("2026-11-28T08:00+05:30", datetime(2026, 11, 28, 8, 0, tzinfo=timezone(timedelta(hours=5, minutes=30)))),
         ("2026-11-28T08:00-0330", datetime(2026, 11, 28, 8, 0, tzinfo=timezone(-timedelta(hours=3, minutes=30)))),
@@ -144,5 +144,5 @@ def test_format_moment_adds_the_date_only_when_it_differs():
     start = datetime(2026, 11, 28, 8, 0, tzinfo=PLUS_ONE)
     assert format_moment(datetime(2026, 11, 28, 18, 40, tzinfo=PLUS_ONE), start) == "18:40"
     assert format_moment(datetime(2026, 11, 29, 0, 10, tzinfo=PLUS_ONE), start) == "2026-11-29 00:10"
-    assert format_moment(datetime(2026, 11, 28, 17, 0, tzinfo=timezone.utc), start) == "18:00"
+    assert format_moment(datetime(2026, 11, 28, 17, 0, tzinfo=UTC), start) == "18:00"
     assert format_moment(datetime(2026, 11, 28, 18, 40, 30, tzinfo=PLUS_ONE), start) == "18:40:30"

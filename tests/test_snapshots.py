@@ -13,8 +13,8 @@ Regenerate after an intended change of the layout, then look at the diff before 
 from __future__ import annotations
 
 import pytest
-
 from support import main_screen, until
+
 from warroom.probes import ProbeState, ProbeStatus
 from warroom.runbook.model import Runbook
 from warroom.store import Ledger
@@ -78,7 +78,7 @@ def fixed_probe_statuses(app: WarroomApp) -> list[ProbeStatus]:
     ]
     return [
         ProbeStatus(spec.name, spec.kind, state, value, latency, failed, now, now, history, uptime, uptime)
-        for spec, (state, value, latency, failed, history, uptime) in zip(specs, looks)
+        for spec, (state, value, latency, failed, history, uptime) in zip(specs, looks, strict=True)
     ]
 
 

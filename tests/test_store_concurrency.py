@@ -35,7 +35,7 @@ def test_processes_writing_at_once_lose_nothing_and_keep_seq_gap_free(open_ledge
         time.sleep(0.01)  # all of them open before they start writing together, however busy the machine
     go.touch()
     outputs = [w.communicate(timeout=120) for w in writers]
-    for writer, (out, err) in zip(writers, outputs):
+    for writer, (_, err) in zip(writers, outputs, strict=True):
         assert writer.returncode == 0, err
         assert "locked" not in err and "Traceback" not in err
     spans = [tuple(map(float, out.split())) for out, _ in outputs]

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from warroom.store import CheckState, Event, Ledger, NoteEntry, StepState, fold, hlc
+from warroom.store import CheckState, Event, NoteEntry, StepState, fold, hlc
 from warroom.store.events import canonical_json
 from warroom.store.schema import EVENT_COLUMNS
 

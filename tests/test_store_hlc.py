@@ -1,6 +1,7 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from warroom.store import hlc
 
@@ -40,8 +41,8 @@ def test_tick_is_strictly_monotonic_whatever_the_wall_clock_does(wall_times):
 
 def test_hlc_to_datetime_is_utc_aware_with_milliseconds():
     moment = hlc.hlc_to_datetime(hlc.pack(1_700_000_000_123, 9))
-    assert moment == datetime(2023, 11, 14, 22, 13, 20, 123000, tzinfo=timezone.utc)
-    assert moment.tzinfo is timezone.utc
+    assert moment == datetime(2023, 11, 14, 22, 13, 20, 123000, tzinfo=UTC)
+    assert moment.tzinfo is UTC
 
 
 def test_receive_moves_past_a_remote_clock_within_the_drift_bound():

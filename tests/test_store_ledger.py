@@ -3,10 +3,9 @@ import threading
 from datetime import timedelta
 
 import pytest
-
 from support import ManualClock
-from warroom.store import Event, LedgerError
-from warroom.store import hlc
+
+from warroom.store import Event, LedgerError, hlc
 
 
 def test_append_and_read_back(ledger):

@@ -5,12 +5,14 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
-
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support import ManualClock
+
 from warroom.store import Ledger
 from warroom.store.schema import EVENT_COLUMNS
 from warroom.store.state import fold
+
 
 def copy_events(source: Path, target: Path, *, order=None, seed=None):
     """Test-only stand-in for a sync import: copy raw event rows into another ledger file in a
@@ -118,7 +120,7 @@ def test_a_clock_tie_is_broken_by_operator(open_ledger, clock, tmp_path):
         for subject, state in ledger.state().steps.items():
             last = [e for e in events if e.subject == subject and e.kind.startswith("step.")][-1]
             assert (state.hlc, state.by) == (last.hlc, last.operator)
-        tied = [(a, b) for a, b in zip(events, events[1:]) if a.hlc == b.hlc]
+        tied = [(a, b) for a, b in zip(events, events[1:], strict=False) if a.hlc == b.hlc]
         assert tied and all((a.operator, a.id) < (b.operator, b.id) for a, b in tied)
 
 

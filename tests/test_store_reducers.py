@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from warroom.store import Ledger, RunState, fold
 from warroom.store.aggregate import REGISTRY, Reducer, register, unregister

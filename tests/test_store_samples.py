@@ -8,6 +8,7 @@ import stat
 from datetime import timedelta
 
 from support import T0
+
 from warroom.store import Ledger, SampleRow
 
 
