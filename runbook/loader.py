@@ -70,7 +70,7 @@ def _parse(text: str, file: str, sha256: str) -> Runbook:
 
 
 def _read_runbook(reader: Reader, root: Node | None, file: str, sha256: str) -> Runbook | None:
-    if is_null(root) or (isinstance(root, ScalarNode) and not root.value.strip()):
+    if root is None or is_null(root) or (isinstance(root, ScalarNode) and not root.value.strip()):
         reader.error_at(1, 1, "the runbook is empty; it needs at least id, title, window and steps")
         return None
     if not isinstance(root, MappingNode):
@@ -100,6 +100,8 @@ def _read_runbook(reader: Reader, root: Node | None, file: str, sha256: str) -> 
 
     if not reader.clean_since(checkpoint):
         return None
+    # clean: every required value was read
+    assert runbook_id is not None and title is not None and window is not None and every is not None
     return Runbook(
         id=runbook_id, title=title, version=version, window=window, status_update_every=every,
         team=team, severity=severity, checklists=checklists, steps=steps, probes=probes,
@@ -118,7 +120,7 @@ def _read_version(reader: Reader, node: Node | None) -> int | str:
     value = reader.text(node, "version", " or a number")
     if value is None:
         return 1
-    number = plain_int(node) if is_plain(node) else None  # quoted "3" stays text
+    number = plain_int(node) if isinstance(node, ScalarNode) and is_plain(node) else None  # quoted "3" stays text
     return number if number is not None else value
 
 
@@ -152,31 +154,35 @@ def _read_window(reader: Reader, top: Fields, zone: tzinfo | None,
     end_node = fields.required("end", "window has no end; add e.g. end: 2026-11-28T18:00+01:00")
     deadline_node = fields.get("rollback_deadline")
 
-    start = reader.moment(start_node, "window start") if start_node else None
-    if isinstance(start, time):
-        reader.error(start_node, f"window start '{start_node.value.strip()}' needs a date; "
-                                 f"write e.g. 2026-11-28T{start_node.value.strip()}+01:00")
-        start = None
-    elif isinstance(start, datetime) and start.tzinfo is None and zone is None:
-        if zone_ok:
-            raw = start_node.value.strip()
-            reader.error(start_node, f"window start '{raw}' has no UTC offset; write {raw}+01:00 "
-                                     f"or add timezone: Europe/Madrid")
-        start = None
-    clock = None
-    if isinstance(start, datetime):
-        zone = zone or start.tzinfo  # without `timezone:`, the start's own offset is the window's zone
-        clock = WindowClock(in_zone(start, zone), zone)
-
+    clock = _read_window_clock(reader, start_node, zone, zone_ok) if start_node is not None else None
     end = _read_window_time(reader, end_node, "window end", clock)
     deadline = _read_window_time(reader, deadline_node, "window rollback_deadline", clock)
-    if clock and end and end <= clock.start:
+    if end_node is not None and clock and end and end <= clock.start:
         reader.error(end_node, f"window end {format_moment(end, clock.start)} is not after its start "
                                f"{format_moment(clock.start, clock.start)}")
     if clock is None or end is None or not reader.clean_since(checkpoint):
         return None, clock
     line, col = position(node)
     return Window(clock.start, end, deadline, line=line, col=col), clock
+
+
+def _read_window_clock(reader: Reader, node: Node, zone: tzinfo | None, zone_ok: bool) -> WindowClock | None:
+    """The window start placed in its zone; None when it is not a date and time in a known zone."""
+    start = reader.moment(node, "window start")
+    if isinstance(start, time):
+        reader.error(node, f"window start '{node.value.strip()}' needs a date; "
+                           f"write e.g. 2026-11-28T{node.value.strip()}+01:00")
+        return None
+    if start is None:
+        return None
+    zone = zone or start.tzinfo  # without `timezone:`, the start's own offset is the window's zone
+    if zone is None:
+        if zone_ok:  # a bad `timezone:` is reported on its own
+            raw = node.value.strip()
+            reader.error(node, f"window start '{raw}' has no UTC offset; write {raw}+01:00 "
+                               f"or add timezone: Europe/Madrid")
+        return None
+    return WindowClock(in_zone(start, zone), zone)
 
 
 def _read_window_time(reader: Reader, node: Node | None, what: str, clock: WindowClock | None) -> datetime | None:
@@ -228,8 +234,9 @@ def _read_severity(reader: Reader, node: Node | None) -> Mapping[str, SeverityTa
                 value = level_fields.required(key, f"severity {level} has no {key}; add e.g. {key}: "
                                                    f"{'15m' if key == 'respond' else '4h'}")
                 times.append(reader.duration(value, f"severity {level} {key}", allow_zero=False) if value else None)
-            if None not in times:
-                targets[level] = SeverityTarget(*times)
+            respond, resolve = times  # in SEVERITY_KEYS order
+            if respond is not None and resolve is not None:
+                targets[level] = SeverityTarget(respond, resolve)
     return MappingProxyType(targets)
 
 
@@ -249,11 +256,13 @@ def _read_probes(reader: Reader, node: Node | None) -> tuple[tuple[ProbeSpec, ..
         name = fields.required_text("name", f"probe {index} name", f"probe {index} has no name; add e.g. name: db")
         where = f"probe '{name}'" if name else f"probe {index}"
         if name and name in first_line:
-            reader.error(fields.get("name"), f"duplicate probe name '{name}' (already used on line {first_line[name]})")
+            _, name_node = fields.pairs["name"]  # present: its text was just read
+            reader.error(name_node, f"duplicate probe name '{name}' (already used on line {first_line[name]})")
         elif name:
             first_line[name] = position(entry)[0]
         kind, target = _read_probe_target(reader, fields, where)
         if reader.clean_since(checkpoint):
+            assert name is not None and kind is not None and target is not None  # clean: all were read
             options = {key: plain_value(value) for key, (_, value) in fields.pairs.items() if key not in ("name", kind)}
             line, col = position(entry)
             probes.append(ProbeSpec(name, kind, target, MappingProxyType(options), line=line, col=col,
@@ -297,5 +306,5 @@ def _read_probe_target(reader: Reader, fields: Fields, where: str) -> tuple[str 
         reader.error(fields.key(extra), f"{where} has both {kinds[0]} and {extra}; "
                                         f"a probe checks one thing, so make two probes")
     kind = kinds[0]
-    value = fields.raw(kind)
+    _, value = fields.pairs[kind]  # even if null: then text() reports it
     return kind, reader.text(value, f"{where} {kind}", " (the thing to check)")

@@ -77,7 +77,7 @@ def _read_step(reader: Reader, node: Node, index: int, phase: str, previous_id: 
     step_id = _read_id(reader, fields, index)
     where = f"step '{step_id}'" if step_id else f"step {index}"
     fields.reject_unknown(STEP_KEYS, f"in {where}")
-    draft = _Draft(None, node, step_id, fields.get("id"))
+    draft = _Draft(None, fields.node, step_id, fields.get("id"))
 
     title = fields.required_text("title", f"{where} title", f"{where} has no title; add e.g. "
                                                             f"title: Deploy application code")
@@ -93,6 +93,7 @@ def _read_step(reader: Reader, node: Node, index: int, phase: str, previous_id: 
     approval = _read_approval(reader, fields.get("approval"), where)
 
     if reader.clean_since(checkpoint):
+        assert step_id is not None and title is not None and duration is not None  # clean: all were read
         line, col = position(node)
         draft.step = Step(
             id=step_id, title=title, phase=phase, owner=owner, duration=duration, command=command,
@@ -134,8 +135,7 @@ def _read_validate(reader: Reader, node: Node | None, where: str, draft: _Draft)
             fields = Fields(reader, entry)
             fields.reject_unknown(("probe",), f"in a validate entry of {where}")
             probe_node = fields.required("probe", f"{where} validate entry needs a probe, e.g. probe: db")
-            name = reader.text(probe_node, f"{where} validate probe") if probe_node else None
-            if name:
+            if probe_node is not None and (name := reader.text(probe_node, f"{where} validate probe")):
                 checks.append(Validation(probe=name))
                 draft.probes.append((name, probe_node))
         elif isinstance(entry, ScalarNode) and not is_null(entry) and entry.value.strip():
@@ -147,9 +147,9 @@ def _read_validate(reader: Reader, node: Node | None, where: str, draft: _Draft)
 
 def _read_after(reader: Reader, fields: Fields, where: str, previous_id: str | None,
                 draft: _Draft) -> tuple[str, ...]:
-    if not fields.has("after"):  # absent: run after the previous step
-        return (previous_id,) if previous_id else ()
     node = fields.raw("after")
+    if node is None:  # absent: run after the previous step
+        return (previous_id,) if previous_id else ()
     entries = [] if is_null(node) else node.value if isinstance(node, SequenceNode) else [node]
     names: list[str] = []
     for entry in entries:
@@ -177,6 +177,7 @@ def _check_references(reader: Reader, drafts: list[_Draft], probe_names: set[str
         if draft.id is None:
             continue
         if draft.id in first_line:
+            assert draft.id_node is not None  # an id is only read from its node
             reader.error(draft.id_node, f"duplicate step id '{draft.id}' (already used on line "
                                         f"{first_line[draft.id]})")
         else:
@@ -194,11 +195,12 @@ def _check_references(reader: Reader, drafts: list[_Draft], probe_names: set[str
                 reader.error(node, f"{where} validates with unknown probe '{name}'"
                                    f"{did_you_mean(name, probe_names)}; define it under probes:")
 
-    built: dict[str, _Draft] = {}
+    built: dict[str, tuple[Step, MappingNode]] = {}  # id -> (step, its mapping)
     for draft in drafts:  # the first step of each id; later duplicates are already errors
         if draft.step is not None:
-            built.setdefault(draft.id, draft)
+            built.setdefault(draft.step.id, (draft.step, draft.node))
     # A step that waits for itself is reported above, on its own; a cycle takes two steps or more.
-    deps = {step_id: tuple(dep for dep in d.step.after if dep != step_id) for step_id, d in built.items()}
+    deps = {step_id: tuple(dep for dep in step.after if dep != step_id) for step_id, (step, _) in built.items()}
     for cycle in find_cycles(deps):
-        reader.error(built[cycle[0]].node, f"steps depend on each other in a cycle: {' -> '.join(cycle)}")
+        _, node = built[cycle[0]]
+        reader.error(node, f"steps depend on each other in a cycle: {' -> '.join(cycle)}")

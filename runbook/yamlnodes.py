@@ -49,9 +49,13 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 
 
+# libyaml's loader below, or None when PyYAML was built without libyaml: the pure parser in
+# `compose` then reads everything. (The tests set it to None to compare the two.)
+_FastLoader: type[yaml.CSafeLoader] | None = None
+
 if hasattr(yaml, "CSafeLoader"):
 
-    class _FastLoader(yaml.CSafeLoader):
+    class _LibyamlLoader(yaml.CSafeLoader):
         """libyaml's parser (~10x PyYAML's on a 500-step runbook) with a resolver that tells only
         what the reader asks: null and merge keys; every other scalar is text. PyYAML's own
         resolver tries its regexes on each scalar in Python: a third of composing."""
@@ -70,8 +74,8 @@ if hasattr(yaml, "CSafeLoader"):
 
         def ascend_resolver(self):
             pass
-else:  # PyYAML built without libyaml: the pure parser below reads everything
-    _FastLoader = None
+
+    _FastLoader = _LibyamlLoader
 
 
 def compose(text: str, file: str) -> Node | None:
