@@ -18,7 +18,8 @@ $(STAMP): $(PY) pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(VENV)/bin/warroom demo
 
-test: $(STAMP)
+# The linters first: a change that breaks them fails in seconds, before the suite.
+test: lint
 	@command -v tmux >/dev/null || { apt-get update -qq && apt-get install -y -qq tmux; }
 	$(VENV)/bin/pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "no tests were collected: that is a failure here" >&2; exit 1; fi; \

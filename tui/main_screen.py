@@ -127,7 +127,7 @@ class MainScreen(Screen):
             with TabbedContent(id="panes"):
                 with TabPane("1 Steps", id="pane-timeline"):
                     yield Timeline(id="timeline")
-                yield from self._checklist_panes(number_from=2)
+                yield from self._checklist_tabs(number_from=2)
                 with TabPane("6 Log", id="pane-activity"):
                     yield ActivityLog(id="activity")
                 if has_probes:
@@ -159,14 +159,14 @@ class MainScreen(Screen):
             return
         await self.query_one("#side").mount_all(self._side_panes())
         self.side_ready = True
-        self._title_panes()
+        self._prepare_side_panes()
         self.show_snapshot()
 
     def _new_checklist_panes(self) -> dict[str, ChecklistPane]:
         self.checklist_panes = {name: ChecklistPane(id=f"list-{name}") for name in CHECKLIST_NAMES}
         return self.checklist_panes
 
-    def _checklist_panes(self, number_from: int) -> ComposeResult:
+    def _checklist_tabs(self, number_from: int) -> ComposeResult:
         for offset, (name, pane) in enumerate(self._new_checklist_panes().items()):
             with TabPane(f"{number_from + offset} {TAB_TITLES[name]}", id=f"pane-{name}"):
                 # Hidden tabs mount after the first frame: start-up pays only for what shows.
@@ -180,11 +180,11 @@ class MainScreen(Screen):
         self.query_one("#timeline").border_title = "Timeline"
         self.query_one(Timeline).focus()
         if self.side_ready:
-            self._title_panes()
+            self._prepare_side_panes()
         else:
             self.call_after_refresh(self._fill_side)
 
-    def _title_panes(self) -> None:
+    def _prepare_side_panes(self) -> None:
         self.query_one("#activity").border_title = "6 Activity"
         if self.runbook.probes:
             self.query_one(ProbeBoard).border_title = "7 Probes"
