@@ -224,6 +224,8 @@ class _Handler(BaseHTTPRequestHandler):
         if delay and self.owner._stopping.wait(delay):
             return
         payload = json.dumps(body).encode()
+        with self.owner._count_lock:  # counted before the answer leaves, so a client that has it sees it counted
+            self.owner.requests += 1
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
@@ -231,8 +233,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head:
             self.wfile.write(payload)
-        with self.owner._count_lock:
-            self.owner.requests += 1
 
     def log_message(self, format: str, *args: object) -> None:  # quiet: the TUI owns the terminal
         pass
