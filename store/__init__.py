@@ -15,7 +15,7 @@ from .events import Event
 from .identity import default_db_path, node_id, resolve_db_path, resolve_operator
 from .ledger import Ledger
 from .samples import SampleRow
-from .state import RunState, apply_event, fold
+from .state import RunState, fold
 
 __all__ = [
     "Ledger",
@@ -30,7 +30,6 @@ __all__ = [
     "ProbeObservation",
     "LedgerError",
     "ForeignDatabaseError",
-    "apply_event",
     "fold",
     "resolve_operator",
     "node_id",

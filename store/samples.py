@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 DEFAULT_RETENTION_MS = 24 * 3600 * 1000
-_COLUMNS = "probe, at_ms, state, ok, response_time_ms, value, reason"
+COLUMNS = "probe, at_ms, state, ok, response_time_ms, value, reason"
 
 
 @dataclass(frozen=True)
@@ -47,18 +47,23 @@ class ProbeSamples:
     def record(self, rows: Iterable[SampleRow], retention_ms: int = DEFAULT_RETENTION_MS) -> int:
         """Store a batch in one transaction and drop what is older than the retention."""
         values = [_values(r) for r in rows]
-        if not values:
-            return 0
-        newest_ms = max(at_ms for _, at_ms, *_ in values)
-        with self._lock, self._transaction() as conn:
-            conn.executemany(f"INSERT OR IGNORE INTO probe_samples ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", values)
-            conn.execute("DELETE FROM probe_samples WHERE at_ms < ?", (newest_ms - retention_ms,))
+        if values:
+            newest_ms = max(at_ms for _, at_ms, *_ in values)
+            self.insert_columns(values, prune_before_ms=newest_ms - retention_ms)
         return len(values)
+
+    def insert_columns(self, values: list[tuple], prune_before_ms: int | None = None) -> None:
+        """Rows already in the table's column order (`COLUMNS`), in one transaction; a sample
+        already stored (same probe and time) is kept once."""
+        with self._lock, self._transaction() as conn:
+            conn.executemany(f"INSERT OR IGNORE INTO probe_samples ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", values)
+            if prune_before_ms is not None:
+                conn.execute("DELETE FROM probe_samples WHERE at_ms < ?", (prune_before_ms,))
 
     def recent(self, probe: str, limit: int) -> list[SampleRow]:
         """A probe's latest samples, newest first."""
         with self._lock, self._transaction() as conn:
-            rows = conn.execute(f"SELECT {_COLUMNS} FROM probe_samples WHERE probe = ? ORDER BY at_ms DESC LIMIT ?",
+            rows = conn.execute(f"SELECT {COLUMNS} FROM probe_samples WHERE probe = ? ORDER BY at_ms DESC LIMIT ?",
                                 (probe, limit)).fetchall()
         return [SampleRow(p, datetime.fromtimestamp(at / 1000, UTC), state, bool(ok), rt, value, reason)
                 for p, at, state, ok, rt, value, reason in rows]

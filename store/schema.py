@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import samples
 from .aggregate import REGISTRY
-from .samples import ProbeSamples, samples_path
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -92,16 +92,13 @@ def _to_2(conn: sqlite3.Connection, path: Path, opener: Callable[[Path], sqlite3
     registered reducers' (dropped here, created and refolded on open)."""
     tables = table_names(conn)
     if "probe_samples" in tables:
-        columns = "probe, at_ms, state, ok, response_time_ms, value, reason"
-        rows = conn.execute(f"SELECT {columns} FROM probe_samples").fetchall()
+        rows = conn.execute(f"SELECT {samples.COLUMNS} FROM probe_samples").fetchall()
         if rows:
             # Committed to the samples file before the table is dropped here: a crash in between
-            # leaves both copies, and the next open copies again without doubling (INSERT OR IGNORE).
-            target = ProbeSamples(samples_path(path), opener)
+            # leaves both copies, and the next open copies again without doubling.
+            target = samples.ProbeSamples(samples.samples_path(path), opener)
             try:
-                with target._transaction() as samples_conn:
-                    samples_conn.executemany(
-                        f"INSERT OR IGNORE INTO probe_samples ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                target.insert_columns(rows)
             finally:
                 target.close()
         conn.execute("DROP TABLE probe_samples")
@@ -121,5 +118,3 @@ def migrate(conn: sqlite3.Connection, path: Path, version: int,
         MIGRATIONS[target](conn, path, opener)
         set_meta(conn, "schema", str(target))
 
-
-assert len({r.table for r in REGISTRY}) == len(REGISTRY)

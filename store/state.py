@@ -96,6 +96,3 @@ def fold(events: Iterable[Event]) -> RunState:
             rows[r.name][key] = r.fold(rows[r.name].get(key), event)
     return RunState(rows)
 
-
-def apply_event(state: RunState, event: Event) -> RunState:
-    return state.with_event(event)

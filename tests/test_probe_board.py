@@ -16,7 +16,7 @@ from textual.widgets import Static
 from warroom.probes import ProbeState, ProbeStatus
 from warroom.store import SampleRow
 from warroom.tui.probe_history import ProbeHistory
-from warroom.tui.rows import probe_counts, probe_row
+from warroom.tui.rows import probe_row
 from warroom.widgets.display import PROBE_GLYPH
 from warroom.widgets.probe_board import PROBE_WORD, ProbeBoard, fit_columns, sparkline, state_badge, uptime_text
 
@@ -77,16 +77,21 @@ def test_sparkline_scales_from_zero_and_leaves_gaps_blank():
     assert len(sparkline([1.0] * 60)) == 20
 
 
-def test_uptime_badge_and_counts():
+def test_uptime_text():
     assert uptime_text(None) == "–"
     assert uptime_text(100.0) == "100%"
     assert uptime_text(99.84) == "99.8%"
     assert uptime_text(99.99) == "99.9%"  # never rounds up to a clean 100
-    counts = probe_counts([status("a"), status("b", ProbeState.DEGRADED), status("c", ProbeState.DOWN),
-                           status("d", ProbeState.DEGRADED)])
-    assert counts[ProbeState.UP] == 1 and counts[ProbeState.PENDING] == 0
-    assert state_badge(counts) == "2▲1✖"
-    assert state_badge(probe_counts([status("a")])) == ""
+
+
+async def test_the_board_counts_its_states_for_the_badge(hosted):
+    statuses = [status("a"), status("b", ProbeState.DEGRADED), status("c", ProbeState.DOWN),
+                status("d", ProbeState.DEGRADED)]
+    async with hosted(board_with(statuses), size=(160, 20)) as (board, _):
+        assert board.counts[ProbeState.UP] == 1 and board.counts[ProbeState.PENDING] == 0
+        assert state_badge(board.counts) == "2▲1✖"
+    async with hosted(board_with([status("a")]), size=(160, 20)) as (board, _):
+        assert state_badge(board.counts) == ""
 
 
 def test_a_row_says_what_the_line_shows():

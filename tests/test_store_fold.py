@@ -146,10 +146,8 @@ def test_the_projection_equals_the_reference_fold(ledgers):
     assert ana.state() == fold(ana.events())
 
 
-def test_apply_event_matches_the_projection(ledger):
+def test_with_event_matches_the_projection(ledger):
     """What the screen folds in memory equals what the ledger's projection says after the write."""
-    from warroom.store.state import apply_event
-
     for kind, subject, body in [
         ("step.started", "a", {}), ("step.done", "a", {"note": "ok"}), ("step.failed", "b", {"note": "x"}),
         ("check.ticked", "pre/x", {}), ("note.added", "a", {"text": "hello"}), ("step.reopened", "a", {}),
@@ -157,4 +155,4 @@ def test_apply_event_matches_the_projection(ledger):
     ]:
         before = ledger.state()
         event = ledger.append(kind, subject, body)
-        assert apply_event(before, event) == ledger.state()
+        assert before.with_event(event) == ledger.state()

@@ -127,9 +127,14 @@ class WarroomApp(App):
 
     def _snapshot(self) -> Snapshot:
         recent = self.ledger.events(limit=ACTIVITY_ROWS, newest_first=True)
-        state, now = self.ledger.state(skip=("notes",)), self.clock()
+        state, now = self._screen_state(), self.clock()
         outlook = forecast(self.runbook, actuals(state), now)
         return Snapshot(state, recent, recent[0].hlc if recent else 0, outlook, now)
+
+    def _screen_state(self) -> RunState:
+        """The run's state without its notes: they grow all day, and the screen shows them from the
+        event log instead."""
+        return self.ledger.state(skip=("notes",))
 
     def _post_snapshot(self) -> None:
         self._to_main_screen(LedgerSnapshot(self._snapshot()))
@@ -148,7 +153,7 @@ class WarroomApp(App):
     def write(self, change: Callable[[Ledger, RunState], Event | None], shown: RunState | None = None) -> None:
         """Apply one change against the state on screen (or, without one, the ledger's), then
         show the new state."""
-        event = change(self.ledger, shown or self.ledger.state(skip=("notes",)))
+        event = change(self.ledger, shown or self._screen_state())
         if event is None:
             self.call_from_thread(self.notify, "Already so; nothing recorded.")
             self._post_snapshot()
@@ -174,7 +179,7 @@ class WarroomApp(App):
     def open_detail(self, step_id: str, probe_states: Mapping[str, str] | None = None) -> None:
         """The step in full; `probe_states` (probe name -> state) are the ones on screen."""
         history = self.ledger.events(subject=step_id)
-        status = self.ledger.state(skip=("notes",)).step(step_id)
+        status = self._screen_state().step(step_id)
         detail = StepDetail(self.runbook.step(step_id), status, history, lambda e: describe(e, self.runbook),
                             self.runbook.window.zone, dict(probe_states or {}))
         self.call_from_thread(self.push_screen, detail)

@@ -188,9 +188,10 @@ def step(runbook_path: str, step_id: str, action: str, note: str | None, db, ope
     """Record a step as started, done, failed, skipped or reopened."""
     runbook = load_runbook(runbook_path)
     with open_ledger(runbook, db, operator, run) as ledger:
-        event = record_step(ledger, runbook, ledger.state(), step_id, action, note)
-        status = ledger.state().step(step_id).status
-        click.echo(describe(event, runbook) if event else f"{step_id} is already {status}; nothing recorded")
+        state = ledger.state()
+        event = record_step(ledger, runbook, state, step_id, action, note)
+        already = f"{step_id} is already {state.step(step_id).status}; nothing recorded"
+        click.echo(describe(event, runbook) if event else already)
 
 
 @main.command()

@@ -7,7 +7,7 @@ the I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -212,11 +212,17 @@ class MainScreen(Screen):
         event = message.event
         if not self._fold_own_event(event):
             return
-        assert self.snapshot is not None  # folded into it
-        timeline = self.query_one(Timeline)
-        timeline.update_rows(self._timeline_rows(self.snapshot.state, self.snapshot.outlook, self.now(),
-                                                 self.probe_states, only=event.subject))
+        self._repaint_steps([event.subject])
         self._refresh_soon()
+
+    def _repaint_steps(self, step_ids: Iterable[str]) -> None:
+        """Just these steps' rows (and their phases'), from the snapshot shown; no full repaint."""
+        if self.snapshot is None:
+            return
+        timeline, probe_states, now = self.query_one(Timeline), self.probe_states, self.now()
+        for step_id in step_ids:
+            timeline.update_rows(self._timeline_rows(self.snapshot.state, self.snapshot.outlook, now,
+                                                     probe_states, only=step_id))
 
     def _refresh_soon(self) -> None:
         """Read the whole snapshot again shortly (forecast, header, checklists, and any event the
@@ -299,18 +305,15 @@ class MainScreen(Screen):
         if message.recorded:
             self._refresh_soon()
         self.query_one(DeploymentHeader).probes = self.probe_states
-        if self.snapshot is not None and moved:
-            timeline = self.query_one(Timeline)
-            for step_id in self._timeline_rows.steps_validating(moved):
-                timeline.update_rows(self._timeline_rows(self.snapshot.state, self.snapshot.outlook, self.now(),
-                                                         self.probe_states, only=step_id))
+        if moved:
+            self._repaint_steps(self._timeline_rows.steps_validating(moved))
         if not self.side_ready:
             return  # the side column fills itself from what is kept here once it is mounted
         if message.recorded and self.snapshot is not None:
             self._show_activity(self.snapshot.recent)
         board = self.query_one(ProbeBoard)
         board.update_rows(map(rows.probe_row, message.statuses))
-        label = f"7 Probes {state_badge(rows.probe_counts(self.probe_statuses.values()))}".rstrip()
+        label = f"7 Probes {state_badge(board.counts)}".rstrip()
         if self.narrow:
             self._set_tab_label(self.query_one("#panes", TabbedContent), "pane-probes", label)
         else:

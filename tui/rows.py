@@ -189,10 +189,3 @@ def probe_states(statuses: Iterable[ProbeStatus]) -> dict[str, str]:
     """Probe name -> its state's value (UP, DEGRADED, ...)."""
     return {status.name: status.state.value for status in statuses}
 
-
-def probe_counts(statuses: Iterable[ProbeStatus]) -> dict[str, int]:
-    """How many probes are in each state, every state present (zero included)."""
-    counts = {state.value: 0 for state in ProbeState}
-    for status in statuses:
-        counts[status.state.value] += 1
-    return counts
