@@ -4,10 +4,13 @@ before anything is returned; malformed input always ends as a RunbookError."""
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import Mapping
 from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
 from types import MappingProxyType
+from typing import NoReturn
 from zoneinfo import ZoneInfo, available_timezones
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -29,14 +32,17 @@ SEVERITY_KEYS = ("respond", "resolve")
 PROBE_KINDS = ("http", "tcp", "dns", "tls", "command", "host")
 DEFAULT_STATUS_UPDATE_EVERY = timedelta(minutes=15)
 
+# Far past any real runbook (a 500-step one is ~100 KiB); more is the wrong file or an attack,
+# and is refused before more than this is read.
+MAX_RUNBOOK_BYTES = 4 << 20  # 4 MiB
+_NOT_REGULAR = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
 
 def load(path: str | Path) -> Runbook:
     """Read and check a runbook file; raises RunbookError listing every problem found."""
     file = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise RunbookError([Problem(file, 1, 1, f"cannot read the file: {exc.strerror or exc}")]) from None
+    data = _read_regular_file(path, file)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -45,6 +51,33 @@ def load(path: str | Path) -> Runbook:
         message = f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read); save it as UTF-8"
         raise RunbookError([Problem(file, line, col, message)]) from None
     return _parse(text, file, hashlib.sha256(data).hexdigest())
+
+
+def _read_regular_file(path: str | Path, file: str) -> bytes:
+    """The bytes of a regular file of at most MAX_RUNBOOK_BYTES. Anything else is refused at once:
+    reading a FIFO would wait for a writer forever, and a device may never end."""
+    def refuse(reason: str) -> NoReturn:
+        raise RunbookError([Problem(file, 1, 1, f"cannot read the file: {reason}")]) from None
+
+    def refuse_unless_regular(mode: int) -> None:
+        if not stat.S_ISREG(mode):
+            kind = next((kind for is_kind, kind in _NOT_REGULAR if is_kind(mode)), "a special file")
+            refuse(f"it is {kind}, not a regular file; give the path of the runbook's YAML file")
+
+    try:
+        # stat first, so a device is never even opened; fstat again after opening, in case the
+        # path was swapped meanwhile (O_NONBLOCK: opening a FIFO would wait for a writer).
+        refuse_unless_regular(os.stat(path).st_mode)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with open(descriptor, "rb") as stream:
+            refuse_unless_regular(os.fstat(descriptor).st_mode)
+            data = stream.read(MAX_RUNBOOK_BYTES + 1)
+    except OSError as exc:
+        refuse(exc.strerror or str(exc))
+    if len(data) > MAX_RUNBOOK_BYTES:
+        refuse(f"it is larger than {MAX_RUNBOOK_BYTES >> 20} MiB, far more than a runbook; "
+               f"check that this is the right file")
+    return data
 
 
 def loads(text: str, path: str = "<string>") -> Runbook:
@@ -57,7 +90,7 @@ def _parse(text: str, file: str, sha256: str) -> Runbook:
     try:
         runbook = _read_runbook(reader, compose(text, file), file, sha256)
     except RecursionError:
-        problem = Problem(file, 1, 1, "the runbook nests too deeply (or an alias refers to itself)")
+        problem = Problem(file, 1, 1, "the runbook nests too deeply")
         raise RunbookError([problem]) from None
     except RunbookError:
         raise

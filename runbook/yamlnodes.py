@@ -6,8 +6,10 @@ read each scalar's text as written, so `rollback_deadline: 14:00` stays "14:00".
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from types import MappingProxyType
 
 import yaml
@@ -79,19 +81,31 @@ if hasattr(yaml, "CSafeLoader"):
 
 
 def compose(text: str, file: str) -> Node | None:
-    """The document's root node (None for an empty document); syntax errors raise RunbookError."""
-    if _FastLoader is not None:
+    """The document's root node (None for an empty document); syntax errors, and aliases that
+    would expand without bound, raise RunbookError."""
+    loader: type[yaml.CSafeLoader] | type[yaml.SafeLoader] | None = _FastLoader
+    root = None
+    if loader is not None:
         # On any error the pure parser runs again below: its messages and marks are the ones
         # we explain.
         try:
-            return yaml.compose(text, Loader=_FastLoader)
+            root = yaml.compose(text, Loader=loader)
         except (yaml.YAMLError, RecursionError, ValueError):
-            pass
+            loader = None
+    if loader is None:
+        loader = yaml.SafeLoader
+        root = _compose_explaining_errors(text, file)
+    if "&" in text and "*" in text:  # no anchor or no alias: nothing can expand
+        _refuse_alias_bombs(root, text, loader, file)
+    return root
+
+
+def _compose_explaining_errors(text: str, file: str) -> Node | None:
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = _line_col(mark)
         problem = exc.problem or exc.context or "cannot parse"
         message = f"YAML syntax error: {problem}"
         hint = next((h for pattern, h in _SYNTAX_HINTS if pattern in problem), None)
@@ -111,6 +125,93 @@ def compose(text: str, file: str) -> Node | None:
         raise RunbookError([Problem(file, 1, 1, f"YAML syntax error: {exc}")]) from None
 
 
+# The composer shares one node between an anchor and its aliases, but reading the runbook walks
+# each alias as a copy, so nested aliases multiply ("billion laughs", `<<:` merges of merges).
+# A hand-written runbook reuses a few anchors a few dozen times: both limits are far past that.
+MAX_ALIASES = 1_000
+MAX_ALIASED_NODES = 100_000  # the nodes all aliases stand for, each nested alias written out
+
+_TOO_MANY_ALIASES = f"the runbook uses more than {MAX_ALIASES:,} YAML aliases; write the values out instead"
+_TOO_MANY_ALIASED_NODES = (f"the YAML aliases up to this one stand for more than {MAX_ALIASED_NODES:,} values "
+                     f"(nested aliases multiply); write the values out instead")
+_ALIAS_IN_ITSELF = ("the alias *{name} is inside the value &{name} it names, so that value never ends; "
+                    "write the values out instead")
+
+
+def _refuse_alias_bombs(root: Node | None, text: str, loader: type[yaml.CSafeLoader] | type[yaml.SafeLoader],
+                        file: str) -> None:
+    """Raises RunbookError at the first alias past MAX_ALIASES or MAX_ALIASED_NODES, or inside the
+    value it names (which no reader could finish)."""
+    found = _first_alias_past_limits(root) if root is not None else None
+    if found is None:
+        return
+    # Nodes do not keep where their aliases were written; the parser's events do. Only a refused
+    # file is parsed again.
+    number, message = found
+    aliases = (event for event in yaml.parse(text, Loader=loader) if isinstance(event, yaml.AliasEvent))
+    alias = next(itertools.islice(aliases, number - 1, None))
+    line, col = _line_col(alias.start_mark)
+    raise RunbookError([Problem(file, line, col, message.format(name=alias.anchor))])
+
+
+@dataclass(slots=True)
+class _Walking:
+    """A collection being walked: what is left of it, and its size so far with aliases written out."""
+
+    node: Node
+    children: Iterator[Node]
+    size: int = 1
+
+
+def _first_alias_past_limits(root: Node) -> tuple[int, str] | None:
+    """(its number in document order, the message) for the first alias past the limits, or None.
+    Walks the composed nodes once, in document order, where an alias is a node met again; linear,
+    as each node's size with its aliases written out is counted once."""
+    sizes: dict[int, int] = {}  # id(node) -> its size, once walked
+    path = [_Walking(root, _children(root))]  # innermost last
+    on_path = {id(root)}
+    aliases = aliased_nodes = 0
+    while path:
+        parent = path[-1]
+        child = next(parent.children, None)
+        if child is None:
+            path.pop()
+            on_path.discard(id(parent.node))
+            sizes[id(parent.node)] = parent.size
+            if path:
+                path[-1].size += parent.size
+            continue
+        child_id = id(child)
+        if child_id in on_path:
+            return aliases + 1, _ALIAS_IN_ITSELF
+        if child_id in sizes:  # met before: an alias
+            aliases += 1
+            aliased_nodes += sizes[child_id]
+            parent.size += sizes[child_id]
+            if aliases > MAX_ALIASES:
+                return aliases, _TOO_MANY_ALIASES
+            if aliased_nodes > MAX_ALIASED_NODES:
+                return aliases, _TOO_MANY_ALIASED_NODES
+        elif isinstance(child, ScalarNode):
+            sizes[child_id] = 1
+            parent.size += 1
+        else:
+            path.append(_Walking(child, _children(child)))
+            on_path.add(child_id)
+    return None
+
+
+def _children(node: Node) -> Iterator[Node]:
+    if isinstance(node, MappingNode):
+        return itertools.chain.from_iterable(node.value)  # each key, then its value
+    return iter(node.value) if isinstance(node, SequenceNode) else iter(())
+
+
+def _line_col(mark: yaml.error.Mark | yaml._yaml.Mark | None) -> tuple[int, int]:
+    """1-based (line, col) of a parser mark; (1, 1) when the parser gave none."""
+    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+
+
 def is_null(node: Node | None) -> bool:
     return node is None or (isinstance(node, ScalarNode) and node.tag == NULL_TAG)
 
@@ -126,21 +227,18 @@ def describe(node: Node) -> str:
     return f"'{node.value}'"
 
 
-def mapping_pairs(node: MappingNode, report: Report,
-                  _merging: tuple[Node, ...] = ()) -> dict[str, tuple[ScalarNode, Node]]:
+def mapping_pairs(node: MappingNode, report: Report) -> dict[str, tuple[ScalarNode, Node]]:
     """key text -> (key node, value node). Reports duplicate keys (PyYAML would silently keep the
-    last) and non-text keys; resolves `<<: *anchor` merges, explicit keys winning."""
-    _merging = (*_merging, node)
+    last) and non-text keys; resolves `<<: *anchor` merges, explicit keys winning. (A mapping
+    merged into itself never gets here: `compose` refuses the alias.)"""
     explicit: dict[str, tuple[ScalarNode, Node]] = {}
     merged: dict[str, tuple[ScalarNode, Node]] = {}
     for key, value in node.value:
         if isinstance(key, ScalarNode) and key.tag == MERGE_TAG:
             sources = value.value if isinstance(value, SequenceNode) else [value]
             for source in sources:
-                if any(source is outer for outer in _merging):
-                    report(source, "'<<' merges a mapping into itself")
-                elif isinstance(source, MappingNode):
-                    for name, pair in mapping_pairs(source, report, _merging).items():
+                if isinstance(source, MappingNode):
+                    for name, pair in mapping_pairs(source, report).items():
                         merged.setdefault(name, pair)
                 else:
                     report(source, f"'<<' merges a mapping (e.g. <<: *defaults); found {describe(source)}")

@@ -169,7 +169,7 @@ def test_non_utf8_file_points_at_the_bad_byte(tmp_path):
 @pytest.mark.parametrize(
     "text, phrase",
     [
-        ("&x {<<: *x}\n", "merges a mapping into itself"),
+        ("&x {<<: *x}\n", "the alias *x is inside the value &x it names"),
         ("[" * 3000 + "]" * 3000, "nests too deeply"),
         ("id: a\n---\nid: b\n", "a runbook is one YAML document"),
         ("id: a\x07\n", "unacceptable character #x0007"),
