@@ -13,6 +13,7 @@ from pathlib import Path
 from platformdirs import user_data_path
 
 from .errors import LedgerError
+from .private import write_private_file
 
 APP_NAME = "warroom"
 _NODE_ID = re.compile(r"^[0-9a-f]{12}$")
@@ -50,10 +51,7 @@ def node_id() -> str:
         pass
     new = secrets.token_hex(6)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f"node-id.{os.getpid()}.tmp")
-        temp.write_text(new + "\n", encoding="ascii")
-        os.replace(temp, path)  # atomic: two first starts racing both end with one valid file
+        write_private_file(path, f"{new}\n".encode("ascii"))  # atomic: two first starts racing end with one file
         return path.read_text(encoding="ascii").strip()
     except OSError:
         return _derived_node_id()

@@ -23,7 +23,7 @@ from .errors import LedgerError
 from .events import Event, canonical_json, normalise_body
 from .identity import node_id as default_node_id
 from .kinds import validate
-from .opening import explain, open_connection, open_samples_connection
+from .opening import IntegrityCheck, cannot_bring_up_to_date, explain, open_connection, open_samples_connection
 from .samples import DEFAULT_RETENTION_MS, ProbeSamples, SampleRow, samples_path
 from .state import RunState
 
@@ -33,7 +33,8 @@ _EVENT_PLACEHOLDERS = ", ".join("?" for _ in schema.EVENT_COLUMNS)
 
 class Ledger:
     def __init__(self, conn: sqlite3.Connection, *, path: Path, deployment: str, operator: str, run: str,
-                 node: str, runbook_sha256: str, clock: Callable[[], int]) -> None:
+                 node: str, runbook_sha256: str, clock: Callable[[], int], read_only_reason: str | None = None,
+                 integrity: IntegrityCheck | None = None) -> None:
         # use Ledger.open(); this only wires up an already checked connection
         self._conn: sqlite3.Connection | None = conn
         self._lock = threading.Lock()
@@ -45,6 +46,10 @@ class Ledger:
         self.run = run
         self.node = node
         self.runbook_sha256 = runbook_sha256
+        # Why nothing can be recorded here (an archived file, a read-only folder), as the sentence a
+        # refused write shows; None while writes are allowed. The integrity check may still set it.
+        self.read_only_reason = read_only_reason
+        self._integrity = integrity
         self.samples = ProbeSamples(samples_path(path), open_samples_connection)
 
     # ---- opening -------------------------------------------------------------------------------
@@ -52,9 +57,13 @@ class Ledger:
     @classmethod
     def open(cls, path: str | Path, deployment: str, operator: str, *, run: str = "live",
              runbook_sha256: str = "", node: str | None = None,
-             clock: Callable[[], int] = hlc_clock.wall_clock_ms) -> Ledger:
+             clock: Callable[[], int] = hlc_clock.wall_clock_ms, read_only: bool = False) -> Ledger:
         """Open (or create) the ledger file of `deployment`. `clock` returns wall milliseconds;
-        tests pass their own to move time, including backwards."""
+        tests pass their own to move time, including backwards.
+
+        A ledger that cannot be written (its file or folder is read-only) opens for reading, as
+        it does with `read_only=True`; writes then raise a LedgerError saying why (`read_only_reason`).
+        A writable one is integrity-checked in the background, and the first write waits for that."""
         for value, problem in ((deployment, "the deployment id is empty; check the runbook's id"),
                                (operator, "the operator name is empty; pass --operator NAME"),
                                (run, "the run name is empty; pass --run NAME")):
@@ -62,8 +71,10 @@ class Ledger:
                 raise LedgerError(problem)
         path = Path(path).expanduser()
         node = node or default_node_id()
-        ledger = cls(open_connection(path, deployment), path=path, deployment=deployment, operator=operator,
-                     run=run, node=node, runbook_sha256=runbook_sha256, clock=clock)
+        conn, read_only_reason = open_connection(path, deployment, read_only=read_only)
+        ledger = cls(conn, path=path, deployment=deployment, operator=operator, run=run, node=node,
+                     runbook_sha256=runbook_sha256, clock=clock, read_only_reason=read_only_reason,
+                     integrity=None if read_only_reason else IntegrityCheck(path))
         try:
             ledger._refold_if_stale()
         except BaseException:
@@ -72,6 +83,8 @@ class Ledger:
         return ledger
 
     def close(self) -> None:
+        if self._integrity is not None:
+            self._integrity.cancel()
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
@@ -146,11 +159,23 @@ class Ledger:
             cls._apply(conn, _event_from_row(row))
 
     def _refold_if_stale(self) -> None:
-        """A new file, or one whose projection was made by other fold rules, is folded afresh."""
-        with self._lock, self._transaction(write=True) as conn:
-            if schema.get_meta(conn, "projection") != str(schema.PROJECTION_VERSION):
-                self._refold(conn)
-                schema.set_meta(conn, "projection", str(schema.PROJECTION_VERSION))
+        """A new file, or one whose projection was made by other fold rules, is folded afresh.
+        Looked at in a read transaction first: the common open then does not wait for the
+        integrity check, which every write transaction does."""
+        with self._lock:
+            with self._transaction() as conn:
+                if self._projection_is_current(conn):
+                    return
+            if self.read_only_reason:
+                raise cannot_bring_up_to_date(self.path)
+            with self._transaction(write=True) as conn:
+                if not self._projection_is_current(conn):  # another process may have refolded it meanwhile
+                    self._refold(conn)
+                    schema.set_meta(conn, "projection", str(schema.PROJECTION_VERSION))
+
+    @staticmethod
+    def _projection_is_current(conn: sqlite3.Connection) -> bool:
+        return schema.get_meta(conn, "projection") == str(schema.PROJECTION_VERSION)
 
     # ---- reading -------------------------------------------------------------------------------
 
@@ -219,6 +244,8 @@ class Ledger:
         """A write transaction, or a read one so that several SELECTs see one snapshot.
         Any failure rolls back everything and surfaces as a LedgerError."""
         conn = self._connection()
+        if write:
+            self._refuse_if_read_only(conn)
         try:
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             yield conn
@@ -232,6 +259,17 @@ class Ledger:
             if isinstance(exc, sqlite3.Error):
                 raise explain(exc, self.path) from exc
             raise
+
+    def _refuse_if_read_only(self, conn: sqlite3.Connection) -> None:
+        """A LedgerError saying why, if nothing may be written here: the file is read-only, or the
+        integrity check started at open (waited for here, the first time) found it damaged."""
+        if self._integrity is not None:
+            self.read_only_reason = self._integrity.result()
+            self._integrity = None
+            if self.read_only_reason:
+                conn.execute("PRAGMA query_only = ON")  # from now on a write by mistake fails in SQLite too
+        if self.read_only_reason:
+            raise LedgerError(self.read_only_reason)
 
     def _last_of_operator(self, conn: sqlite3.Connection) -> tuple[int, str]:
         row = conn.execute(

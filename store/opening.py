@@ -1,47 +1,88 @@
 """Opening a ledger file safely: a private file, the right PRAGMAs, and clear refusals.
 
 Everything here reads before it writes, so a file that is not ours (another deployment's
-ledger, another program's database, not a database at all) is refused untouched.
+ledger, another program's database, not a database at all, a device, a symlink, another user's
+file) is refused untouched. A ledger that cannot be written (archived: its file or folder is
+read-only) is opened for reading only; one that fails SQLite's integrity check is never written.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import sqlite3
 import stat
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from . import schema
 from .errors import ForeignDatabaseError, LedgerError
+from .private import PRIVATE_FILE_MODE, make_private_folder
 
 BUSY_TIMEOUT_MS = 5000
+COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")  # the files SQLite keeps beside a database
+_NOT_A_FILE = ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+               (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link"))
 
 
-def open_connection(path: Path, deployment: str) -> sqlite3.Connection:
-    """A connection to the ledger of `deployment` at `path`, created if need be.
+def open_connection(path: Path, deployment: str, *, read_only: bool = False) -> tuple[sqlite3.Connection, str | None]:
+    """A connection to the ledger of `deployment` at `path`, created if need be, and the sentence
+    saying why it was opened read-only (None when it can be written).
 
     Autocommit mode (isolation_level=None) because the Ledger issues its own BEGIN IMMEDIATE;
     check_same_thread=False because the Ledger guards the connection with a lock instead."""
-    _create_private_file(path)
-    try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000,
-                               check_same_thread=False, isolation_level=None)
-    except sqlite3.Error as exc:
-        raise explain(exc, path) from exc
-    try:
-        _prepare(conn, path, deployment)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
+    with _checked_file(path, create=not read_only) as opened:
+        reason = _read_only_reason(path, opened, asked=read_only)
+        try:
+            conn = _connect_read_only(path) if reason else _connect(str(path))
+        except sqlite3.Error as exc:
+            raise explain(exc, path) from exc
+        try:
+            _refuse_if_replaced(path, opened)
+            if reason:
+                _prepare_read_only(conn, path, deployment)
+            else:
+                _prepare(conn, path, deployment)
+        except BaseException:
+            conn.close()
+            raise
+    return conn, reason
 
 
-def _create_private_file(path: Path) -> None:
-    """Make the folder and an empty 0600 file ourselves, so SQLite never creates it world-readable."""
-    if path.is_dir():
-        raise LedgerError(f"{path} is a folder, not a ledger file; pass --db with a file path.")
+@contextmanager
+def _checked_file(path: Path, *, create: bool) -> Iterator[os.stat_result]:
+    """The file at `path`, made 0600 if it is new, held open (never through a symlink) while the
+    caller connects: it must be a regular file of ours, and SQLite's files beside it regular files."""
+    _refuse_unsafe(path, _lstat(path))  # before anything is created or changed
+    for suffix in COMPANION_SUFFIXES:
+        companion = path.with_name(path.name + suffix)
+        info = _lstat(companion)
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            raise LedgerError(f"{companion} is {_kind(info)}, not a file SQLite can keep beside the ledger; "
+                              "remove it or pass --db with another file.")
+    fd = _create_private_file(path) if create else None
+    if fd is None:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError as exc:
+            raise _open_error(exc, path) from exc
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        opened = os.fstat(fd)
+        _refuse_unsafe(path, opened)  # it may have been swapped since the check above
+        yield opened
+    finally:
+        os.close(fd)
+
+
+def _create_private_file(path: Path) -> int | None:
+    """A new empty 0600 file at `path`, made by us so SQLite never creates it world-readable, and
+    its folder 0700 if we make that too; None if something is there already."""
+    try:
+        make_private_folder(path.parent)
     except (FileExistsError, NotADirectoryError) as exc:
         raise LedgerError(f"cannot create the folder {path.parent} because a file is in the way; "
                           "pass --db with another path.") from exc
@@ -49,11 +90,201 @@ def _create_private_file(path: Path) -> None:
         raise LedgerError(f"cannot create the folder {path.parent} ({exc.strerror}); "
                           "pass --db with a path you can write to.") from exc
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        return None  # there already (or just made by another process): checked like any existing file
     except OSError as exc:
         raise LedgerError(f"cannot open {path} for writing ({exc.strerror}); "
                           "check its permissions or pass --db with a path you can write to.") from exc
-    os.close(fd)
+    os.fchmod(fd, PRIVATE_FILE_MODE)  # the umask may have taken the owner's write bit
+    return fd
+
+
+def _lstat(path: Path) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise _open_error(exc, path) from exc
+
+
+def _kind(info: os.stat_result) -> str:
+    return next((name for is_kind, name in _NOT_A_FILE if is_kind(info.st_mode)), "not a regular file")
+
+
+def _refuse_unsafe(path: Path, info: os.stat_result | None) -> None:
+    """Only a regular file of ours is opened: a symlink or another user's file could be swapped
+    for something else by someone else, and a device or pipe is not a database at all."""
+    if info is None:
+        return  # a new path: ours to create
+    if stat.S_ISLNK(info.st_mode):
+        raise LedgerError(f"{path} is a symbolic link, which warroom does not follow (it could be pointed "
+                          "elsewhere); pass --db with the real file.")
+    if stat.S_ISDIR(info.st_mode):
+        raise LedgerError(f"{path} is a folder, not a ledger file; pass --db with a file path.")
+    if not stat.S_ISREG(info.st_mode):
+        raise LedgerError(f"{path} is {_kind(info)}, not a ledger file; pass --db with a file path.")
+    if info.st_uid != os.geteuid():
+        raise LedgerError(f"{path} belongs to another user (uid {info.st_uid}), so warroom will not use it; "
+                          "pass --db with a file of your own, or copy it and open the copy.")
+
+
+def _refuse_if_replaced(path: Path, opened: os.stat_result) -> None:
+    """SQLite opens by name after our check: the name must still lead to the file we checked."""
+    now = _lstat(path)
+    if now is None or stat.S_ISLNK(now.st_mode) or (now.st_dev, now.st_ino) != (opened.st_dev, opened.st_ino):
+        raise LedgerError(f"{path} was replaced while warroom was opening it; make sure no one else can write "
+                          f"to {path.parent} and try again.")
+
+
+def _open_error(exc: OSError, path: Path) -> LedgerError:
+    if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a symlink swapped in after the check
+        return LedgerError(f"{path} is a symbolic link, which warroom does not follow (it could be pointed "
+                           "elsewhere); pass --db with the real file.")
+    if isinstance(exc, FileNotFoundError):
+        return LedgerError(f"{path} does not exist; check the path, or pass --db with an existing ledger.")
+    return LedgerError(f"cannot open {path} ({exc.strerror}); check its permissions or pass --db with another file.")
+
+
+def _read_only_reason(path: Path, opened: os.stat_result, *, asked: bool) -> str | None:
+    """Why the ledger cannot be written, as the sentence a refused write shows; None if it can.
+    By the mode bits, not access(): root may write anywhere, yet an archived 0444 ledger stays shut."""
+    if asked:
+        return f"{path} was opened read-only; open it again without read-only to record."
+    if not opened.st_mode & stat.S_IWUSR:
+        return (f"{path} is read-only (mode {stat.S_IMODE(opened.st_mode):04o}), so it was opened for reading only; "
+                f"make it writable (chmod u+w) to record, or start a new ledger with --db.")
+    folder = path.parent
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return (f"{path} is on a read-only file system, so it was opened for reading only; "
+                    "copy it to a writable disk to record, or start a new ledger with --db.")
+        info = os.stat(folder)
+        writable = bool(info.st_mode & stat.S_IWUSR) if info.st_uid == os.geteuid() else os.access(folder, os.W_OK)
+    except OSError:
+        return None  # cannot tell: writing will say what is wrong, if anything
+    if not writable:
+        return (f"{path} is in a read-only folder ({folder}), so it was opened for reading only; "
+                "make the folder writable to record, or start a new ledger with --db.")
+    return None
+
+
+def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
+    return sqlite3.connect(target, uri=uri, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
+                           isolation_level=None)
+
+
+def _uri(path: Path, options: str) -> str:
+    return f"file:{quote(str(path))}?{options}"
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """mode=ro reads a WAL ledger when its -shm exists or can be made beside it. In a read-only
+    folder it cannot be, and immutable=1 reads the file alone: right only when no -wal holds events."""
+    conn = _connect(_uri(path, "mode=ro"), uri=True)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # SQLite opens lazily: fail here
+        return conn
+    except sqlite3.Error as exc:
+        conn.close()
+        if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN):
+            raise
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise LedgerError(f"{path} has events in {wal.name} that cannot be read while its folder is read-only; "
+                          "copy both files to a writable folder and open the copy with --db.")
+    return _connect(_uri(path, "mode=ro&immutable=1"), uri=True)
+
+
+def _prepare_read_only(conn: sqlite3.Connection, path: Path, deployment: str) -> None:
+    """Check the file is ours and current: a read-only ledger cannot be set up or upgraded."""
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA query_only = ON")  # a write by mistake fails too
+        if _refuse_foreign(conn, path, deployment) != schema.SCHEMA_VERSION:
+            raise cannot_bring_up_to_date(path)
+    except sqlite3.Error as exc:
+        raise explain(exc, path) from exc
+
+
+def cannot_bring_up_to_date(path: Path) -> LedgerError:
+    """For a read-only ledger that needs setting up, upgrading or refolding before it can be read."""
+    return LedgerError(f"{path} must be brought up to date by this warroom before it can be read, and it cannot "
+                       "be written; copy it to a writable folder and open the copy with --db.")
+
+
+def damaged(path: Path, detail: str, *, read_only: bool = True) -> str:
+    """The sentence for a ledger that fails SQLite's integrity check, saying how to get out of it."""
+    opened = "it was opened read-only: " if read_only else ""
+    return (f"{path} is damaged ({detail}); {opened}copy it aside and start a new ledger with --db, "
+            f"or recover with `sqlite3 {path} .recover`.")
+
+
+def integrity_problem(conn: sqlite3.Connection, path: Path) -> str | None:
+    """`PRAGMA quick_check`'s verdict: None if the file is sound, else the `damaged` sentence.
+    Only damage counts: an error that says nothing about the file (interrupted, busy) is no verdict."""
+    try:
+        rows = [row[0] for row in conn.execute("PRAGMA quick_check(10)")]
+    except sqlite3.DatabaseError as exc:
+        text = str(exc).lower()
+        if "malformed" in text or "corrupt" in text or "not a database" in text:
+            return damaged(path, str(exc))
+        return None
+    if rows == ["ok"]:
+        return None
+    # a row may hold several problems, one a line, under a "*** in database main ***" heading
+    problems = [line for row in rows for line in str(row).splitlines() if line.strip() and not line.startswith("***")]
+    more = len(problems) - 1
+    return damaged(path, f"SQLite's integrity check found: {problems[0] if problems else rows[0]}"
+                         + (f", and {more} more problem{'s' if more > 1 else ''}" if more else ""))
+
+
+class IntegrityCheck:
+    """`integrity_problem` on a read-only connection of its own, in a thread started at open: it
+    takes about 0.1 s on a ledger of 100,000 events, so the open does not wait for it; the first
+    write does (`result`), and nothing is written to a damaged ledger."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._problem: str | None = None
+        self._conn: sqlite3.Connection | None = None
+        self._cancelled = False
+        self._lock = threading.Lock()  # guards _conn and _cancelled between the thread and cancel()
+        self._thread = threading.Thread(target=self._run, name=f"warroom integrity check of {path.name}", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        with contextlib.suppress(AttributeError, OSError):  # Linux: per-thread; elsewhere the check runs as is
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)  # the screen and the command come first
+        try:
+            conn = _connect(_uri(self._path, "mode=ro"), uri=True)
+        except sqlite3.Error:
+            return  # could not look (the file went away, say): no verdict, as in integrity_problem
+        try:
+            with self._lock:
+                if self._cancelled:
+                    return
+                self._conn = conn
+            self._problem = integrity_problem(conn, self._path)
+        finally:
+            with self._lock:
+                self._conn = None
+            conn.close()
+
+    def result(self) -> str | None:
+        """The `damaged` sentence, or None for a sound file (waits for the check to end)."""
+        self._thread.join()
+        return self._problem
+
+    def cancel(self) -> None:
+        """Stop early (the ledger is closing) and wait for the thread to let go of the file."""
+        while self._thread.is_alive():
+            with self._lock:
+                self._cancelled = True
+                if self._conn is not None:
+                    self._conn.interrupt()  # lost if the check has not quite started: hence the loop
+            self._thread.join(0.002)
 
 
 def _make_private(path: Path) -> None:
@@ -84,6 +315,9 @@ def _prepare(conn: sqlite3.Connection, path: Path, deployment: str) -> None:
         try:
             version = _refuse_foreign(conn, path, deployment)  # another process may have set it up first
             if version is not None and version < schema.SCHEMA_VERSION:
+                damage = integrity_problem(conn, path)  # rare, so checked here and now, not in the background
+                if damage:
+                    raise LedgerError(damage)
                 schema.migrate(conn, path, version, open_samples_connection)
             schema.create(conn)
             conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('deployment', ?)", (deployment,))
@@ -121,12 +355,20 @@ def _refuse_foreign(conn: sqlite3.Connection, path: Path, deployment: str) -> in
 def open_samples_connection(path: Path) -> sqlite3.Connection:
     """The probe samples file beside a ledger: private like it, in WAL mode, with sqlite3's own
     transactions (`with conn:`), usable from the probe thread and the app's workers."""
-    _create_private_file(path)
-    try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode = WAL")
-    except sqlite3.Error as exc:
-        raise explain(exc, path) from exc
+    with _checked_file(path, create=True) as opened:
+        try:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise explain(exc, path) from exc
+        try:
+            _refuse_if_replaced(path, opened)
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.Error as exc:
+            conn.close()
+            raise explain(exc, path) from exc
+        except BaseException:
+            conn.close()
+            raise
     _make_private(path)
     return conn
 
@@ -147,5 +389,5 @@ def explain(exc: sqlite3.Error, path: Path) -> LedgerError:
         return LedgerError(f"{path} cannot be written ({exc}); make the file and its folder writable, "
                            "or pass --db with another file.")
     if "malformed" in text or "corrupt" in text:
-        return LedgerError(f"{path} is damaged ({exc}); keep a copy for inspection and pass --db with another file.")
+        return LedgerError(damaged(path, str(exc), read_only=False))
     return LedgerError(f"the ledger {path} failed ({exc}); nothing was recorded by this action.")

@@ -1,0 +1,50 @@
+"""Folders and files only this user can read: the data folder, `node-id`, and any key file to come.
+
+Modes are set explicitly rather than left to the umask: under umask 000 a plain mkdir gives 0777,
+and another local user could then swap the files inside for their own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+PRIVATE_FOLDER_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def make_private_folder(folder: Path) -> None:
+    """Create `folder` and any missing parent 0700, whatever the umask. A folder that already
+    exists keeps its mode: it may be shared on purpose, and it is not ours to change."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for created in reversed(missing):
+        try:
+            os.mkdir(created, PRIVATE_FOLDER_MODE)
+        except FileExistsError:
+            continue  # another process made it meanwhile: then it is theirs to have set up
+        os.chmod(created, PRIVATE_FOLDER_MODE)  # the umask may have taken the owner's bits too
+
+
+def write_private_file(path: Path, data: bytes) -> None:
+    """Replace `path` atomically with `data`, mode 0600, in a private folder (made if missing):
+    a reader sees the old content or the new, and never a moment when others could read it."""
+    make_private_folder(path.parent)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # 0600, O_EXCL
+    try:
+        with os.fdopen(fd, "wb") as file:
+            os.fchmod(file.fileno(), PRIVATE_FILE_MODE)  # exactly 0600, even under a umask like 0277
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)  # renames over a symlink at `path`, never through it
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
