@@ -133,6 +133,7 @@ class ProbeScheduler:
 
     async def _run_forever(self, name: str, due: float) -> None:
         loop = asyncio.get_running_loop()
+        this_probe = asyncio.current_task()
         interval = self.configs[name].interval
         while True:  # one check per interval (at least 100 ms); ends when stop() cancels it
             delay = due - loop.time()
@@ -142,6 +143,10 @@ class ProbeScheduler:
                 await self._check_and_record(name, due)
             except Exception:  # noqa: BLE001 - a bug in judging or recording must not end this probe
                 log.exception("probe %s: recording a check failed", name)
+            # Python 3.11's wait_for() loses a cancellation that comes just as the check ends, and the
+            # loop would go on checking after stop(), past the loop's close ("Task was destroyed").
+            if this_probe is not None and this_probe.cancelling():
+                return
             due = loop.time() + interval
 
     async def _check_and_record(self, name: str, due: float | None = None) -> ProbeStatus:

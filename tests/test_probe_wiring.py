@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -178,3 +180,46 @@ async def test_enter_on_a_probe_opens_its_history_from_the_ledger(runbook_file, 
         assert app.screen.status.name == "web" and len(app.screen.samples) >= 2
         await ui.press("escape")
         await ui.until(lambda: not isinstance(app.screen, ProbeHistory))
+
+
+# The console's probes as the app runs them (ProbeRunner: the scheduler in a thread of its own),
+# stopped as quitting stops them while command checks are mid-run: slow ones, daemons holding
+# their output open, and quick ones ending just as the stop comes.
+STOP_MID_RUN = """
+import sys, time
+from types import MappingProxyType
+import psutil
+from warroom.probes.kinds.process_tree import MARKER
+from warroom.runbook.model import ProbeSpec
+from warroom.store import Ledger
+from warroom.tui.probe_runner import ProbeRunner
+
+COMMANDS = {"slow": "sleep 20", "daemon": "setsid sh -c 'sleep 20' & echo ok", "quick": "echo ok"}
+specs = [ProbeSpec(f"{kind}{i}", "command", command, MappingProxyType({"interval": "100ms", "timeout": "30s"}))
+         for kind, command in COMMANDS.items() for i in range(10)]
+
+def marked():
+    found = 0
+    for process in psutil.process_iter():
+        try:
+            found += MARKER in process.environ()
+        except psutil.Error:
+            pass
+    return found
+
+runner = ProbeRunner(specs, Ledger.open(sys.argv[1], "stop-mid-run", "tester"), lambda statuses, events: None)
+runner.start()
+deadline = time.monotonic() + 20
+while len(psutil.Process().children()) < 10 and time.monotonic() < deadline:  # the slow checks run
+    time.sleep(0.05)
+runner.stop()
+print(marked())
+"""
+
+
+def test_quitting_mid_check_is_silent_and_ends_the_commands(tmp_path):
+    done = subprocess.run([sys.executable, "-c", STOP_MID_RUN, str(tmp_path / "ledger.db")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.stderr == ""  # no "Event loop is closed", no "Task was destroyed but it is pending"
+    assert done.returncode == 0
+    assert done.stdout.strip() == "0"  # no command a check started is still running

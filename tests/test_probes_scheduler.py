@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from types import MappingProxyType
 
 import pytest
 from test_probes_support import LOOPBACK, closed_port, http_url, live_members, spec, tcp_port, wait_until  # noqa: F401 (fixtures)
 
-from warroom.probes import ProbeConfigError, ProbeScheduler, ProbeState
+from warroom.probes import ProbeConfigError, ProbeResult, ProbeScheduler, ProbeState
 
 
 class Recorder:
@@ -151,6 +152,28 @@ async def test_stop_is_prompt_and_kills_running_commands(tmp_path):
     assert not scheduler.running
     pgid = int(pid_file.read_text())
     assert wait_until(lambda: not live_members(pgid), timeout=3.0)
+
+
+async def test_stop_ends_a_probe_whose_check_finishes_as_it_is_cancelled():
+    """Python 3.11's wait_for() hands back a result that came in the moment it was cancelled and
+    drops the cancellation: the probe's loop must end all the same, not check on past stop()."""
+    scheduler = Recorder().scheduler([spec("command", "true", name="c", interval="100ms")])
+    answer, waiting = asyncio.Event(), asyncio.Event()
+
+    async def answers_when_told():
+        waiting.set()
+        await answer.wait()
+        return ProbeResult(result=MappingProxyType({"status": 0}), value="exit 0")
+
+    scheduler._checks["c"].run = answers_when_told
+    await scheduler.start()
+    await asyncio.wait_for(waiting.wait(), 10.0)
+    answer.set()  # the check ends in the same turn of the loop as stop() cancels its probe
+    await scheduler.stop()
+    still_checking = [task for task in asyncio.all_tasks() if task.get_name().startswith("probe:")]
+    for task in still_checking:
+        task.cancel()
+    assert still_checking == []
 
 
 async def test_run_once_checks_each_probe_once_concurrently(http_url, tcp_port, closed_port):
