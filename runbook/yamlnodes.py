@@ -97,7 +97,28 @@ def compose(text: str, file: str) -> Node | None:
         root = _compose_explaining_errors(text, file)
     if "&" in text and "*" in text:  # no anchor or no alias: nothing can expand
         _refuse_alias_bombs(root, text, loader, file)
+    if root is not None and ("\\u" in text or "\\U" in text):  # only an escape can write a surrogate
+        _refuse_lone_surrogates(root, file)
     return root
+
+
+def _refuse_lone_surrogates(root: Node, file: str) -> None:
+    """`"\\ud800"` is half of a UTF-16 pair, not a character: no ledger, file or terminal takes it."""
+    seen: set[int] = set()
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            bad = next((ch for ch in node.value if 0xD800 <= ord(ch) < 0xE000), None)
+            if bad is not None:
+                line, col = position(node)
+                raise RunbookError([Problem(file, line, col, f"this text holds \\u{ord(bad):04x}, half of a UTF-16 "
+                                            "pair and not a character; write the character itself")])
+        else:
+            pending.extend(_children(node))
 
 
 def _compose_explaining_errors(text: str, file: str) -> Node | None:

@@ -57,6 +57,7 @@ def validate(kind: str, subject: str, body: Mapping[str, Any]) -> EventKind:
     shape = SHAPES[known]
     if not isinstance(subject, str):
         raise LedgerError(f"the subject of a '{kind}' event must be text")
+    _refuse_broken_text(kind, "subject", subject)
     if shape.subject == "required" and not subject:
         raise LedgerError(f"a '{kind}' event needs a subject ({shape.subject_hint})")
     if shape.subject == "empty" and subject:
@@ -76,4 +77,12 @@ def validate(kind: str, subject: str, body: Mapping[str, Any]) -> EventKind:
             raise LedgerError(f"'{name}' of a '{kind}' event must be {wanted}")
         if spec.non_empty and isinstance(value, str) and not value.strip():
             raise LedgerError(f"'{name}' of a '{kind}' event is empty; write what it is")
+        if isinstance(value, str):
+            _refuse_broken_text(kind, name, value)
     return known
+
+
+def _refuse_broken_text(kind: str, name: str, value: str) -> None:
+    """A lone surrogate (bytes that were not UTF-8) cannot be hashed, stored or sent to a peer."""
+    if any(0xD800 <= ord(ch) < 0xE000 for ch in value):
+        raise LedgerError(f"'{name}' of a '{kind}' event holds bytes that are not UTF-8 text; retype it")

@@ -111,6 +111,7 @@ class Tmux:
         self.run("kill-server", check=False)
         if self.socket_path:  # tmux leaves the socket file behind
             Path(self.socket_path).unlink(missing_ok=True)
+        self.exit_status.unlink(missing_ok=True)  # so that the session can be started again
 
 
 @pytest.fixture
@@ -229,3 +230,41 @@ def test_no_color_writes_glyphs_and_words_but_no_colour_codes(tmux, tmp_path):
     assert SGR.search(captured), "no SGR sequences at all: was the screen captured with -e?"
     codes = colour_codes(captured)
     assert not codes, f"{len(codes)} colour codes under NO_COLOR, e.g. {sorted(set(codes))[:8]}"
+
+
+# --- hostile text in a real terminal ---------------------------------------------------------------
+
+TITLE_ESCAPE = "\x1b]2;PWNED\x1b\\"  # OSC 2: "set the window title", which tmux keeps as the pane title
+
+
+def pane_title(tmux: Tmux) -> str:
+    return tmux.run("display-message", "-p", "-t", tmux.session, "#{pane_title}").stdout.strip()
+
+
+def test_an_escape_sequence_in_a_note_or_a_title_never_reaches_the_terminal(tmux, tmp_path):
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(QUIET_RUNBOOK.replace("A cutover without probes", f"x {TITLE_ESCAPE} \x1b[41mRED")
+                       .replace("title: ", 'title: "', 1).replace("RED\n", 'RED"\n', 1).replace("\x1b", "\\e"))
+    db = tmp_path / "x.sqlite"
+    data_home = tmp_path / "xdg"
+    noted = cli(data_home, "note", str(hostile), f"x {TITLE_ESCAPE} \x1b[41mRED", "--db", str(db), "--run", RUN)
+    assert noted.returncode == 0, noted.stderr
+
+    # The check can fail: the same sequence printed raw does set the pane's title.
+    tmux.start(base_env(data_home), ["printf", TITLE_ESCAPE.replace("\\", "\\\\")])
+    tmux.wait_for_exit()
+    assert pane_title(tmux) == "PWNED"
+    tmux.kill()
+
+    tmux.start(base_env(data_home), [warroom_script(), "log", str(hostile), "--db", str(db), "--run", RUN])
+    assert tmux.wait_for_exit() == 0
+    screen = tmux.screen()
+    assert "x ␛]2;PWNED␛\\ ␛[41mRED" in screen
+    assert pane_title(tmux) != "PWNED"
+    tmux.kill()
+
+    tmux.start(base_env(data_home), open_argv(db, hostile))
+    tmux.wait_for(lambda s: "Open the war room" in s and "␛]2;PWNED" in s, "the console, the title shown inert")
+    assert pane_title(tmux) != "PWNED"
+    tmux.keys("q")
+    assert tmux.wait_for_exit() == 0

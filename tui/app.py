@@ -13,11 +13,13 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -28,13 +30,16 @@ from warroom.probes import ProbeStatus
 from warroom.runbook.forecast import forecast
 from warroom.runbook.model import Runbook
 from warroom.store import Event, Ledger, RunState
+from warroom.tui.crash import save_traceback
 from warroom.tui.main_screen import ACTIVITY_ROWS, EventRecorded, LedgerSnapshot, MainScreen, ProbesUpdated, Snapshot
 from warroom.tui.probe_history import ProbeHistory
 from warroom.tui.screens import StepDetail
+from warroom.untrusted import for_screen
 
 PROBE_HISTORY_ROWS = 200
 WATCH_SECONDS = 0.5
 PROBES_AT_THE_LATEST = 3.0  # seconds after start-up
+NOTICE_LIMIT = 300  # characters: a notice is a few lines in a corner, its start always in sight
 
 
 class WarroomApp(App):
@@ -74,7 +79,8 @@ class WarroomApp(App):
             self.probe_runner = ProbeRunner(runbook.probes, ledger, self._probe_statuses, self._probe_error)
         self._stop_watching = threading.Event()
         self._frozen = False
-        self.title = f"warroom · {runbook.title}"
+        self.title = f"warroom · {for_screen(runbook.title)}"
+        self.crash_report: Path | None = None  # where the traceback went, if the console crashed
 
     def on_mount(self) -> None:
         self.set_class(bool(os.environ.get("NO_COLOR")), "no-color")
@@ -93,6 +99,24 @@ class WarroomApp(App):
         self._stop_watching.set()  # so quitting never waits out a poll interval
         if self.probe_runner:
             self.probe_runner.stop()
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notice is plain text, whoever asks for it: notices quote step titles, notes and
+        errors from outside, which are data (see warroom.untrusted), never markup."""
+        super().notify(for_screen(message, lines=True, limit=NOTICE_LIMIT), title=for_screen(title, limit=NOTICE_LIMIT),
+                       severity=severity, timeout=timeout, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A bug ends the console, never silently: the traceback goes to a file and the command
+        line says where (the ledger is untouched: every event was committed when it was made)."""
+        self.crash_report = save_traceback(error)
+        super()._handle_exception(error)
+
+    def _print_error_renderables(self) -> None:
+        if self.crash_report is not None:
+            self._exit_renderables.clear()  # the traceback is in the file, not across the terminal
+        super()._print_error_renderables()
 
     def _probe_statuses(self, statuses: list[ProbeStatus], recorded: list[Event]) -> None:
         """From the probe thread: hand the batch, and the probe.changed events it recorded, to

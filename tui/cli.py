@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import gc
-import json
+import os
 import sys
 import tempfile
 import traceback
@@ -27,14 +27,44 @@ from warroom.ops.status import status_document, status_text
 from warroom.runbook import RunbookError, lint
 from warroom.runbook.model import Runbook
 from warroom.store import Ledger, LedgerError, resolve_db_path, resolve_operator
+from warroom.untrusted import json_text, visible
 
 EXIT_USAGE = 2
+EXIT_CRASH = 1
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a tool ended by SIGPIPE (128 + 13)
 DEMO_PROBE_INTERVAL = "2s"
 
 
+def say(text: str, err: bool = False) -> None:
+    """Every line the command line prints for people: runbook text, notes and probe output in it
+    are data, so their control characters are made visible (see warroom.untrusted)."""
+    click.echo(visible(text, lines=True), err=err)
+
+
 def fail(message: str) -> None:
-    click.echo(f"warroom: {message}", err=True)
+    say(f"warroom: {message}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+def end_quietly_on_closed_pipe() -> None:
+    """`warroom log | head -1`: the reader has gone, so stop as other Unix tools do, silently.
+    stdout is pointed at /dev/null so that Python's own flush at exit cannot complain either."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    sys.exit(EXIT_BROKEN_PIPE)
+
+
+SETTINGS = ("WARROOM_OPERATOR", "WARROOM_RUN", "WARROOM_DB")
+
+
+def refuse_undecodable_arguments(argv: list[str]) -> None:
+    """Bytes that are not UTF-8 arrive as lone surrogates, which no ledger or terminal can take."""
+    named = [(f"argument {n} ({visible(a)})", a) for n, a in enumerate(argv, start=1)]
+    named += [(f"${name}", os.environ[name]) for name in SETTINGS if name in os.environ]
+    for what, value in named:
+        if any(0xD800 <= ord(ch) < 0xE000 for ch in value):
+            fail(f"{what} is not valid UTF-8 text; retype it in UTF-8 (a locale such as LANG=C.UTF-8 helps).")
 
 
 def guarded(command):
@@ -43,12 +73,17 @@ def guarded(command):
     @functools.wraps(command)
     def wrapper(*args, debug: bool = False, **kwargs):
         try:
-            return command(*args, **kwargs)
+            try:
+                return command(*args, **kwargs)
+            finally:
+                sys.stdout.flush()  # here, so that a reader that went away is noticed below
+        except BrokenPipeError:
+            end_quietly_on_closed_pipe()
         except RunbookError as error:
             if debug:
                 traceback.print_exc()
             for problem in error.problems:
-                click.echo(str(problem), err=True)
+                say(str(problem), err=True)
             sys.exit(EXIT_USAGE)
         except (LedgerError, UsageProblem) as error:
             if debug:
@@ -57,8 +92,8 @@ def guarded(command):
         except Exception as error:  # a bug, not bad input: still no traceback unless asked
             if debug:
                 raise
-            click.echo(f"warroom: internal error: {error!r}; run again with --debug for the details.", err=True)
-            sys.exit(1)
+            say(f"warroom: internal error: {error!r}; run again with --debug for the details.", err=True)
+            sys.exit(EXIT_CRASH)
 
     return click.option("--debug", is_flag=True, help="Show tracebacks.")(wrapper)
 
@@ -86,7 +121,14 @@ def open_ledger(runbook: Runbook, db: str | None, operator: str | None, run: str
 runbook_argument = click.argument("runbook_path", metavar="RUNBOOK", type=click.Path(dir_okay=False))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    def main(self, args=None, *rest, **options):
+        """Arguments are checked before click sees them: it would print a lone surrogate raw."""
+        refuse_undecodable_arguments(sys.argv[1:] if args is None else list(args))
+        return super().main(args, *rest, **options)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """warroom: the deployment-day console."""
 
@@ -103,16 +145,16 @@ def validate(paths: tuple[str, ...]) -> None:
         except RunbookError as error:
             failed = True
             for problem in error.problems:
-                click.echo(str(problem), err=True)
+                say(str(problem), err=True)
             continue
         items = len(runbook.items)
-        click.echo(
+        say(
             f"{path}: ok · {runbook.id} v{runbook.version} · {len(runbook.steps)} steps in {len(runbook.phases)} phases"
             f" · {items} checklist items · {len(runbook.probes)} probes"
             f" · window {runbook.window.start:%Y-%m-%d %H:%M}–{runbook.window.end:%H:%M}"
         )
         for problem in lint(runbook):
-            click.echo(f"{problem.file}:{problem.line}:{problem.col}: warning: {problem.message}")
+            say(f"{problem.file}:{problem.line}:{problem.col}: warning: {problem.message}")
     if failed:
         sys.exit(EXIT_USAGE)
 
@@ -161,7 +203,18 @@ def _run_app(runbook: Runbook, ledger: Ledger, demo=None) -> None:
     # the first frame. The app freezes them and turns collection back on once it is shown.
     gc.disable()
     with ledger:
-        WarroomApp(runbook, ledger, demo=demo).run()
+        app = WarroomApp(runbook, ledger, demo=demo)
+        app.run()
+    if app.crash_report is not None:
+        fail_crashed(app.crash_report)
+    elif app.return_code:
+        sys.exit(app.return_code)
+
+
+def fail_crashed(report: Path | None) -> None:
+    where = f"the traceback is in {report}" if report else "the traceback could not be saved"
+    say(f"warroom: the console stopped on an unexpected error; everything recorded is kept; {where}.", err=True)
+    sys.exit(EXIT_CRASH)
 
 
 @main.command()
@@ -174,7 +227,10 @@ def status(runbook_path: str, db, operator, run, as_json: bool) -> None:
     runbook = load_runbook(runbook_path)
     with open_ledger(runbook, db, operator, run) as ledger:
         doc = status_document(runbook, ledger)
-    click.echo(json.dumps(doc, indent=2, ensure_ascii=False) if as_json else status_text(doc, runbook))
+    if as_json:
+        click.echo(json_text(doc))
+    else:
+        say(status_text(doc, runbook))
 
 
 @main.command()
@@ -191,7 +247,7 @@ def step(runbook_path: str, step_id: str, action: str, note: str | None, db, ope
         state = ledger.state()
         event = record_step(ledger, runbook, state, step_id, action, note)
         already = f"{step_id} is already {state.step(step_id).status}; nothing recorded"
-        click.echo(describe(event, runbook) if event else already)
+        say(describe(event, runbook) if event else already)
 
 
 @main.command()
@@ -206,7 +262,7 @@ def check(runbook_path: str, item_id: str, untick: bool, db, operator, run) -> N
     with open_ledger(runbook, db, operator, run) as ledger:
         event = set_check(ledger, runbook, ledger.state(), item_id, not untick)
         already = "unticked" if untick else "ticked"
-        click.echo(describe(event, runbook) if event else f"{item_id} is already {already}; nothing recorded")
+        say(describe(event, runbook) if event else f"{item_id} is already {already}; nothing recorded")
 
 
 @main.command()
@@ -222,7 +278,7 @@ def note(runbook_path: str, text: str, step_id: str, db, operator, run) -> None:
     runbook = load_runbook(runbook_path)
     subject = find_step(runbook, step_id).id if step_id else ""
     with open_ledger(runbook, db, operator, run) as ledger:
-        click.echo(describe(add_note(ledger, subject, text), runbook))
+        say(describe(add_note(ledger, subject, text), runbook))
 
 
 @main.command()
@@ -236,11 +292,13 @@ def log(runbook_path: str, db, operator, run, as_json: bool) -> None:
     with open_ledger(runbook, db, operator, run) as ledger:
         events = ledger.events()
     if as_json:
-        click.echo(json.dumps([e.to_json() for e in events], indent=2, ensure_ascii=False))
+        click.echo(json_text([e.to_json() for e in events]))
         return
     zone = runbook.window.zone
     for event in events:
-        click.echo(f"{event.at.astimezone(zone):%Y-%m-%d %H:%M:%S}  {event.operator:12} {describe(event, runbook)}")
+        # One line per event, whatever a note holds: a newline in it must not forge a line of the log.
+        say(f"{event.at.astimezone(zone):%Y-%m-%d %H:%M:%S}  {visible(event.operator):12} "
+            f"{visible(describe(event, runbook))}")
 
 
 @main.command()
@@ -255,9 +313,9 @@ def probe(runbook_path: str, as_json: bool, only: tuple[str, ...]) -> None:
     runbook = load_runbook(runbook_path)
     results = check_once(runbook, only)
     if as_json:
-        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
+        click.echo(json_text(results))
     else:
-        click.echo(probe_table(results))
+        say(probe_table(results))
     sys.exit(1 if any(r["state"] == "DOWN" for r in results) else 0)
 
 

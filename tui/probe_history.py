@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import tzinfo
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from warroom.probes import ProbeState, ProbeStatus
 from warroom.store import SampleRow
+from warroom.untrusted import for_screen
 from warroom.widgets.probe_board import PROBE_WORD, latency_text, sparkline, state_text, uptime_text
 
 HISTORY_SPARK_WIDTH = 60  # the whole history the tracker keeps
@@ -25,7 +26,7 @@ def sample_line(sample: SampleRow, zone: tzinfo) -> str:
     shown_state = state_text(sample.state) if sample.state in PROBE_WORD else sample.state
     detail = sample.reason if (sample.reason and not sample.ok) else sample.value
     return (f"{sample.at.astimezone(zone).strftime('%H:%M:%S')}  {shown_state:<10}  "
-            f"{latency_text(sample.response_time_ms):>8}  {detail}")
+            f"{latency_text(sample.response_time_ms):>8}  {for_screen(detail or '')}")
 
 
 class ProbeHistory(ModalScreen[None]):
@@ -47,24 +48,25 @@ class ProbeHistory(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         status = self.status
         with VerticalScroll(classes="dialog probe-history"):
-            yield Label(f"{escape(status.name)}  [dim]{escape(status.kind)}[/]", classes="dialog-title")
-            yield Static(
-                f"{state_text(status.state)} · {escape(status.kind)}"
+            yield Label(Content.assemble(for_screen(status.name), (f"  {for_screen(status.kind)}", "dim")),
+                        classes="dialog-title")
+            yield Static(Content(
+                f"{state_text(status.state)} · {for_screen(status.kind)}"
                 f" · up {uptime_text(status.uptime_1h)} (1h), {uptime_text(status.uptime_24h)} (24h)"
-                f" · last {escape(status.value or '–')} in {latency_text(status.response_time_ms)}"
+                f" · last {for_screen(status.value or '–')} in {latency_text(status.response_time_ms)}"
                 + (f" · since {status.changed_at.astimezone(self.zone).strftime('%H:%M:%S')}"
                    if status.changed_at else "")
-            )
+            ))
             if status.state is not ProbeState.UP:
                 yield Label("Failing", classes="section")
-                yield Static(escape(status.failed_condition or f"{PROBE_WORD[status.state]}, no reason given"),
-                             classes="probe-history--failing")
+                why = status.failed_condition or f"{PROBE_WORD[status.state]}, no reason given"
+                yield Static(Content(for_screen(why)), classes="probe-history--failing")
             yield Label("Latency, oldest to newest", classes="section")
             history = status.history[-HISTORY_SPARK_WIDTH:]
-            yield Static(sparkline(history, len(history)) if history else "[dim]no checks yet[/]")
+            yield Static(sparkline(history, len(history)) if history else Content.styled("no checks yet", "dim"))
             yield Label(f"Last {len(self.samples)} checks, newest first", classes="section")
-            lines = [escape(sample_line(sample, self.zone)) for sample in self.samples]
-            yield Static("\n".join(lines) if lines else "[dim]nothing recorded yet[/]")
+            lines = [sample_line(sample, self.zone) for sample in self.samples]
+            yield Static(Content("\n".join(lines)) if lines else Content.styled("nothing recorded yet", "dim"))
             yield Label("Escape, Enter or q to close", classes="dialog-hint")
 
     def action_close(self) -> None:

@@ -16,6 +16,7 @@ from warroom.runbook import format_duration
 from warroom.runbook.forecast import Forecast
 from warroom.runbook.model import Checklist, PlannedSlot, Runbook, Step
 from warroom.store import Event, RunState, StepState
+from warroom.untrusted import for_screen
 from warroom.vocabulary import StepStatus
 from warroom.widgets.activity import ActivityRow
 from warroom.widgets.checklists import ChecklistRow
@@ -94,7 +95,7 @@ class TimelineRows:
 def phase_row(phase: str, steps: Sequence[Step], state: RunState, outlook: Forecast) -> PhaseRow:
     done = sum(state.step(s.id).status.finished for s in steps)
     drift = max(outlook.expected[s.id].end for s in steps) - max(outlook.planned[s.id].end for s in steps)
-    return PhaseRow(phase, done, len(steps), signed_span(drift))
+    return PhaseRow(for_screen(phase), done, len(steps), signed_span(drift))
 
 
 def step_row(runbook: Runbook, step: Step, status: StepState, planned: PlannedSlot, expected: PlannedSlot,
@@ -105,8 +106,8 @@ def step_row(runbook: Runbook, step: Step, status: StepState, planned: PlannedSl
     drift = expected.end - planned.end
     return TimelineRow(
         step_id=step.id,
-        title=step.title,
-        owner=step.owner or "",
+        title=for_screen(step.title),
+        owner=for_screen(step.owner or ""),
         status=status.status,
         plan=clock(planned.start, zone),
         duration=format_duration(step.duration),
@@ -119,7 +120,7 @@ def step_row(runbook: Runbook, step: Step, status: StepState, planned: PlannedSl
             if status.status is not StepStatus.PENDING else None,
             now=now_column,
         ),
-        checks=checks,
+        checks=tuple((for_screen(probe), state) for probe, state in checks),
     )
 
 
@@ -136,11 +137,11 @@ def gantt_column(runbook: Runbook, moment: datetime) -> int:
 def header_info(runbook: Runbook, state: RunState, outlook: Forecast, run: str, operator: str) -> HeaderInfo:
     window = runbook.window
     return HeaderInfo(
-        title=runbook.title,
+        title=for_screen(runbook.title),
         deployment=runbook.id,
-        version=str(runbook.version),
-        run=run,
-        operator=operator,
+        version=for_screen(str(runbook.version)),
+        run=for_screen(run),
+        operator=for_screen(operator),
         zone=window.zone,
         window_start=window.start,
         window_end=window.end,
@@ -157,16 +158,17 @@ def checklist_rows(checklist: Checklist, state: RunState, zone: tzinfo) -> tuple
     rows = []
     for item in checklist.items:
         check = state.check(item.id)
-        rows.append(ChecklistRow(item.id, item.text, item.category, check.ticked,
-                                 (check.by or "") if check.ticked else "",
+        category = for_screen(item.category) if item.category else None
+        rows.append(ChecklistRow(item.id, for_screen(item.text), category, check.ticked,
+                                 for_screen(check.by or "") if check.ticked else "",
                                  clock(check.at, zone) if check.ticked else ""))
     return tuple(rows)
 
 
 def activity_rows(events: Iterable[Event], runbook: Runbook, zone: tzinfo) -> tuple[ActivityRow, ...]:
     """`events` in the order given (newest first on screen), each described in words."""
-    return tuple(ActivityRow(event.id, clock(event.at, zone), event.operator, describe(event, runbook))
-                 for event in events)
+    return tuple(ActivityRow(event.id, clock(event.at, zone), for_screen(event.operator),
+                             for_screen(describe(event, runbook))) for event in events)
 
 
 # --- probes --------------------------------------------------------------------------------------
@@ -175,13 +177,14 @@ def activity_rows(events: Iterable[Event], runbook: Runbook, zone: tzinfo) -> tu
 def probe_row(status: ProbeStatus) -> ProbeRow:
     return ProbeRow(
         name=status.name,
-        kind=status.kind,
+        label=for_screen(status.name),
+        kind=for_screen(status.kind),
         state=status.state.value,
         latency=sparkline(status.history),
-        last=status.value or latency_text(status.response_time_ms),
+        last=for_screen(status.value) if status.value else latency_text(status.response_time_ms),
         up_1h=uptime_text(status.uptime_1h),
         up_24h=uptime_text(status.uptime_24h),
-        failing=(status.failed_condition or "") if status.state is not ProbeState.UP else "",
+        failing=for_screen(status.failed_condition or "") if status.state is not ProbeState.UP else "",
     )
 
 

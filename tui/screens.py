@@ -1,20 +1,27 @@
-"""Modal screens: ask for a line of text, confirm a consequential action, show a step in full."""
+"""Modal screens: ask for a line of text, confirm a consequential action, show a step in full.
+
+Everything they show is built as plain `Content`, never parsed as markup: a step title, a note or a
+command may hold `[`, `\\` or escape sequences, and must appear as written (see warroom.untrusted).
+"""
 
 from __future__ import annotations
 
 from datetime import tzinfo
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from warroom.runbook import format_duration
 from warroom.runbook.model import Step
 from warroom.store import Event, StepState
+from warroom.untrusted import for_screen
 from warroom.widgets.display import PROBE_GLYPH, STEP_GLYPH, STEP_WORD, clock
+
+NONE = Content.styled("none", "dim")
 
 
 class TextPrompt(ModalScreen[str | None]):
@@ -30,7 +37,7 @@ class TextPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.prompt_title, classes="dialog-title")
+            yield Label(Content(for_screen(self.prompt_title)), classes="dialog-title")
             yield Input(placeholder=self.placeholder)
             yield Label("Enter to save · Escape to cancel", classes="dialog-hint")
 
@@ -59,7 +66,7 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="dialog-title")
+            yield Label(Content(for_screen(self.question)), classes="dialog-title")
             yield Label("y yes · n no", classes="dialog-hint")
 
     def action_answer(self, answer: bool) -> None:
@@ -84,28 +91,29 @@ class StepDetail(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         step, status = self.step, self.status
         with VerticalScroll(classes="dialog detail"):
-            yield Label(f"{escape(step.title)}  [dim]{step.id}[/]", classes="dialog-title")
-            yield Static(
+            yield Label(Content.assemble(for_screen(step.title), (f"  {step.id}", "dim")), classes="dialog-title")
+            yield Static(Content.assemble(
                 f"{STEP_GLYPH[status.status]} {STEP_WORD[status.status]}"
-                f" · phase {escape(step.phase)} · owner {escape(step.owner or '–')}"
+                f" · phase {for_screen(step.phase)} · owner {for_screen(step.owner or '–')}"
                 f" · planned {format_duration(step.duration)}"
                 + (f" · needs {step.approval} sign-offs" if step.approval else "")
-                + (f" · after {', '.join(step.after)}" if step.after else "")
-                + (f"\n[b]{escape(status.note)}[/]" if status.note else "")
-            )
+                + (f" · after {', '.join(step.after)}" if step.after else ""),
+                *((("\n" + for_screen(status.note, lines=True), "bold"),) if status.note else ()),
+            ))
             for label, text in (
                 ("Command", step.command),
                 ("Validation", "\n".join(self._validation_line(v) for v in step.validate)),
                 ("Rollback", step.rollback),
             ):
                 yield Label(label, classes="section")
-                yield Static(escape(text) if text else "[dim]none[/]", classes="code" if label != "Validation" else "")
+                yield Static(Content(for_screen(text, lines=True)) if text else NONE,
+                             classes="code" if label != "Validation" else "")
             yield Label("History and notes", classes="section")
             lines = [
-                f"{clock(event.at, self.zone)}  {escape(event.operator)}  {escape(self.describe(event))}"
+                f"{clock(event.at, self.zone)}  {for_screen(event.operator)}  {for_screen(self.describe(event))}"
                 for event in self.history
             ]
-            yield Static("\n".join(lines) if lines else "[dim]nothing recorded yet[/]")
+            yield Static(Content("\n".join(lines)) if lines else Content.styled("nothing recorded yet", "dim"))
             yield Label("Escape to close", classes="dialog-hint")
 
     def _validation_line(self, validation) -> str:

@@ -133,7 +133,8 @@ def state_badge(counts: dict[str, int]) -> str:
 class ProbeRow:
     """One probe's line, as shown."""
 
-    name: str
+    name: str  # the probe's name, as the runbook gives it: the row's key
+    label: str  # the name as shown (control characters made visible)
     kind: str
     state: str  # UP | DEGRADED | PENDING | DOWN | UNKNOWN
     latency: str  # the sparkline of the last checks
@@ -158,7 +159,7 @@ def row_cells(row: ProbeRow, palette: Palette) -> dict[str, Text]:
     row_style = colour if row.state in ROW_COLOURED else ""
     return {
         "state": Text(state_text(row.state), style=state_style),
-        "name": Text(row.name, style=row_style),
+        "name": Text(row.label, style=row_style),
         "kind": Text(row.kind, style=row_style),
         "spark": Text(row.latency, style=row_style),
         "last": Text(row.last, style=row_style),
@@ -240,7 +241,7 @@ class ProbeBoard(LineTable):
     # --- layout and painting -------------------------------------------------------------------
 
     def _rows_added(self) -> None:
-        self._longest_name = max(len(row.name) for row in self._rows)
+        self._longest_name = max(len(row.label) for row in self._rows)
         if not self._fit():  # a longer name moves the columns; else only the height grew
             self._resize_virtual()
             self.refresh()
