@@ -1,6 +1,7 @@
 """`make bench`: the foundation's figures on a 500-step / 100,000-event fixture that keeps the
-sample's probes (start-up headless and in a real terminal, then `d` on a step), then the probe board
-and the probe scheduler. `python -m bench --tiny` runs each once on a tiny input (for the test)."""
+sample's probes (start-up headless and in a real terminal, then `d` on a step, then what guarding the
+ledger costs), then the probe board and the probe scheduler. `python -m bench --tiny` runs each once
+on a tiny input (for the test)."""
 
 from __future__ import annotations
 
@@ -37,8 +38,9 @@ def main(argv: list[str]) -> None:
     if "--tiny" in argv:
         scale.use_tiny()
     # Imported after the size is chosen, so everything below sees it.
-    from bench import board, first_frame, keystroke, probes, startup_external
+    from bench import board, first_frame, keystroke, ledger_guard, probes, startup_external
     from bench.fixture import FIRST_TITLE, build, describe, events
+    from warroom.runbook import load
     from warroom.tui.demo_service import DemoService
 
     print(f"machine: {machine()}" + (" (tiny sizes: a smoke run, not a measurement)" if scale.tiny() else ""))
@@ -58,6 +60,7 @@ def main(argv: list[str]) -> None:
             f"(target p95 <= 30 ms); "
             f"ledger append alone p50 {keys['append_p50_ms']:.1f} ms, ratio {keys['ratio_p50']:.2f}"
         )
+        print(ledger_guard.report(ledger_guard.compare(db, load(runbook).id)))
     board.main()
     probes.main([])
 

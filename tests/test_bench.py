@@ -20,6 +20,7 @@ REPORTS = [
     ("first frame, headless", "(a) first full frame, headless 120x36", "ratio"),
     ("first frame, real terminal", "(a') first full frame in a real terminal (tmux 120x36", "ratio"),
     ("'d' on a step", "(b) 'd' to committed event", "ratio"),
+    ("ledger guard", "(c) ledger guard", "ratio"),
     ("probe board", "probe board,", "ratio board/DataTable"),
     ("probe scheduler", "probes:", "CPU ratio per request"),
 ]
