@@ -39,8 +39,7 @@ def main(argv: list[str]) -> None:
         scale.use_tiny()
     # Imported after the size is chosen, so everything below sees it.
     from bench import board, first_frame, keystroke, ledger_guard, probes, startup_external
-    from bench.fixture import FIRST_TITLE, build, describe, events
-    from warroom.runbook import load
+    from bench.fixture import FIRST_TITLE, RUNBOOK_ID, build, describe, events
     from warroom.tui.demo_service import DemoService
 
     print(f"machine: {machine()}" + (" (tiny sizes: a smoke run, not a measurement)" if scale.tiny() else ""))
@@ -60,7 +59,7 @@ def main(argv: list[str]) -> None:
             f"(target p95 <= 30 ms); "
             f"ledger append alone p50 {keys['append_p50_ms']:.1f} ms, ratio {keys['ratio_p50']:.2f}"
         )
-        print(ledger_guard.report(ledger_guard.compare(db, load(runbook).id)))
+        print(ledger_guard.report(ledger_guard.compare(db, RUNBOOK_ID)))
     board.main()
     probes.main([])
 

@@ -22,6 +22,7 @@ from warroom.tui.demo_service import HOST, SAMPLE_HTTP_PORT, SAMPLE_TCP_PORT, De
 
 PHASES = ("Preparation", "Freeze", "Deployment", "Migration", "Validation", "Go-live", "Hypercare", "Wrap-up")
 PROBE_EVERY = 25  # every 25th step validates with the sample's probes, as the sample's steps do
+RUNBOOK_ID = "bench-cutover"
 FIRST_TITLE = "Benchmark step number 0"  # what the start-up benches wait for on screen
 
 
@@ -60,7 +61,7 @@ def write_runbook(path: Path, probes: list[dict], count: int | None = None) -> P
     count = steps() if count is None else count
     probe_names = [probe["name"] for probe in probes]
     lines = [
-        "id: bench-cutover",
+        f"id: {RUNBOOK_ID}",
         "title: Benchmark cutover with many steps",
         "version: 1",
         "window: {start: 2026-11-28T06:00+01:00, end: 2026-11-29T06:00+01:00, rollback_deadline: 18:00}",
@@ -126,8 +127,8 @@ def write_ledger(runbook: Runbook, db: Path, count: int | None = None, run: str 
 
 def build(folder: Path, service: DemoService) -> tuple[Path, Path]:
     """The runbook (probes on `service`, which must be running) and its ledger, in `folder`."""
-    runbook_path = write_runbook(folder / "bench-cutover.yaml", sample_probes(service))
-    db = write_ledger(load(runbook_path), folder / "bench-cutover.sqlite")
+    runbook_path = write_runbook(folder / f"{RUNBOOK_ID}.yaml", sample_probes(service))
+    db = write_ledger(load(runbook_path), folder / f"{RUNBOOK_ID}.sqlite")
     return runbook_path, db
 
 

@@ -18,7 +18,9 @@ from warroom.store import Ledger
 from warroom.store import ledger as ledger_module
 from warroom.store.opening import integrity_problem
 
-ROUNDS = scale.pick(7, 2)
+
+def rounds() -> int:
+    return scale.pick(7, 2)
 
 
 class _NoCheck:
@@ -46,7 +48,7 @@ def _unguarded():
 
 def _median_ms(action: Callable[[], object]) -> float:
     times = []
-    for _ in range(ROUNDS):
+    for _ in range(rounds()):
         started = time.perf_counter()
         action()
         times.append((time.perf_counter() - started) * 1000)

@@ -12,6 +12,7 @@ from dataclasses import replace
 from warroom.ops.actions import UsageProblem, did_you_mean
 from warroom.probes import ProbeScheduler, to_config
 from warroom.runbook.model import Runbook
+from warroom.untrusted import visible
 
 
 def check_once(runbook: Runbook, only: tuple[str, ...] = ()) -> list[dict]:
@@ -44,10 +45,12 @@ async def _run(configs, names) -> list[dict]:
 
 
 def probe_table(results: list[dict]) -> str:
-    rows = [("PROBE", "KIND", "STATE", "TIME", "VALUE / FAILED CONDITION")]
+    rows: list[tuple[str, ...]] = [("PROBE", "KIND", "STATE", "TIME", "VALUE / FAILED CONDITION")]
     for r in results:
         time = "" if r["response_time_ms"] is None else f"{r['response_time_ms']:.0f}ms"
-        rows.append((r["name"], r["kind"], r["state"], time, r["failed_condition"] or r["value"]))
+        # Made visible before the columns are measured: an escape is wider than the character it shows.
+        cells = (r["name"], r["kind"], r["state"], time, r["failed_condition"] or r["value"])
+        rows.append(tuple(visible(cell) for cell in cells))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)) + "  " + row[4]
                      for row in rows)

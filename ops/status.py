@@ -8,6 +8,7 @@ from typing import Any
 from warroom.runbook.forecast import Actual, forecast
 from warroom.runbook.model import CHECKLIST_NAMES, CHECKLIST_TITLES, Runbook
 from warroom.store import Ledger, RunState
+from warroom.untrusted import visible
 from warroom.vocabulary import StepStatus
 
 
@@ -83,9 +84,10 @@ def next_steps(runbook: Runbook, state: RunState) -> list[str]:
 def status_text(doc: dict, runbook: Runbook) -> str:
     zone = runbook.window.zone
     hhmm = lambda iso: datetime.fromisoformat(iso).astimezone(zone).strftime("%H:%M") if iso else "–"  # noqa: E731
-    titles = {s["id"]: s["title"] for s in doc["steps"]}
+    # Several lines: what they quote from the runbook and the ledger is made visible here, one line each.
+    titles = {s["id"]: visible(s["title"]) for s in doc["steps"]}
     lines = [
-        f"{doc['title']} ({doc['deployment']}) · run {doc['run']}",
+        f"{visible(doc['title'])} ({doc['deployment']}) · run {visible(doc['run'])}",
         f"{doc['progress']['done']}/{doc['progress']['total']} steps done · {doc['headline']} · "
         f"forecast end {hhmm(doc['forecast_end'])} (window ends {hhmm(doc['window']['end'])})",
     ]

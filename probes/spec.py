@@ -179,7 +179,7 @@ def _seconds(options: Mapping, key: str, default: float, problem) -> float | Non
     if key not in options:
         return default
     value = options[key]
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if is_number(value):
         problem(f"{key} needs a unit; write {value:g}s, not {value:g}", key)
         return None
     text = str(value).strip()
@@ -269,7 +269,7 @@ def _host_options(metric: str, options: Mapping, problem) -> dict:
         if value is None and key not in options:
             chosen[key] = None  # an unknown metric has no default; that is reported once, at the target
             continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if not is_number(value):
             problem(f"{key} must be a number, e.g. {key}: {default:g}" if default is not None
                     else f"{key} must be a number", key)
         chosen[key] = value

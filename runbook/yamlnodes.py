@@ -15,6 +15,8 @@ from types import MappingProxyType
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from warroom.untrusted import lone_surrogate
+
 from .problems import Problem, RunbookError
 
 NULL_TAG = "tag:yaml.org,2002:null"
@@ -103,22 +105,13 @@ def compose(text: str, file: str) -> Node | None:
 
 
 def _refuse_lone_surrogates(root: Node, file: str) -> None:
-    """`"\\ud800"` is half of a UTF-16 pair, not a character: no ledger, file or terminal takes it."""
-    seen: set[int] = set()
-    pending = [root]
-    while pending:
-        node = pending.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, ScalarNode):
-            bad = next((ch for ch in node.value if 0xD800 <= ord(ch) < 0xE000), None)
-            if bad is not None:
-                line, col = position(node)
-                raise RunbookError([Problem(file, line, col, f"this text holds \\u{ord(bad):04x}, half of a UTF-16 "
-                                            "pair and not a character; write the character itself")])
-        else:
-            pending.extend(_children(node))
+    """`"\\ud800"` is half of a UTF-16 pair, not a character: the first one is refused where it is."""
+    for node in _each_node_once(root):
+        bad = lone_surrogate(node.value) if isinstance(node, ScalarNode) else None
+        if bad is not None:
+            line, col = position(node)
+            raise RunbookError([Problem(file, line, col, f"this text holds \\u{ord(bad):04x}, half of a UTF-16 "
+                                        "pair and not a character; write the character itself")])
 
 
 def _compose_explaining_errors(text: str, file: str) -> Node | None:
@@ -220,6 +213,21 @@ def _first_alias_past_limits(root: Node) -> tuple[int, str] | None:
             path.append(_Walking(child, _children(child)))
             on_path.add(child_id)
     return None
+
+
+def _each_node_once(root: Node) -> Iterator[Node]:
+    """Every node under `root` (itself included), in document order, an aliased one only once."""
+    seen = {id(root)}
+    yield root
+    pending = [_children(root)]
+    while pending:
+        node = next(pending[-1], None)
+        if node is None:
+            pending.pop()
+        elif id(node) not in seen:
+            seen.add(id(node))
+            yield node
+            pending.append(_children(node))
 
 
 def _children(node: Node) -> Iterator[Node]:

@@ -24,7 +24,8 @@ View = TypeVar("View")
 Key = tuple[str, ...]
 
 class Reducer(Generic[Row, View]):
-    """Subclass, fill in the class attributes and the three methods, then `register()` it."""
+    """Subclass, fill in the class attributes, `fold` and `view` (and `key`, unless a row per
+    subject), then `register()` it."""
 
     name: ClassVar[str]  # how RunState names this state ("steps")
     table: ClassVar[str]  # its projection table
@@ -36,7 +37,8 @@ class Reducer(Generic[Row, View]):
     hash_if_empty: ClassVar[bool] = False  # hashed since schema 1, when empty tables had a header
 
     def key(self, event: Event) -> Key:
-        raise NotImplementedError
+        """The row `event` touches: by default one row per subject (a step, a checklist item)."""
+        return (event.subject,)
 
     def fold(self, row: Row | None, event: Event) -> Row:
         """The row after `event`, given the row before (None when it has none yet)."""

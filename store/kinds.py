@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from warroom.untrusted import lone_surrogate
 from warroom.vocabulary import CHECK_KINDS, STEP_KINDS, EventKind
 
 from .errors import LedgerError
@@ -32,8 +33,7 @@ class Shape:
 _NOTE = {"note": BodyField((str,))}
 SHAPES: dict[EventKind, Shape] = {
     EventKind.RUNBOOK_LOADED: Shape("empty", {"sha256": BodyField((str,), required=True, non_empty=True)}),
-    **{kind: Shape("required", _NOTE) for kind in STEP_KINDS},
-    **{kind: Shape("required", _NOTE) for kind in CHECK_KINDS},
+    **{kind: Shape("required", _NOTE) for kind in STEP_KINDS | CHECK_KINDS},
     EventKind.NOTE_ADDED: Shape("optional", {"text": BodyField((str,), required=True, non_empty=True)}),
     EventKind.PROBE_CHANGED: Shape("required", {
         "from": BodyField((str,), required=True, non_empty=True),
@@ -84,5 +84,5 @@ def validate(kind: str, subject: str, body: Mapping[str, Any]) -> EventKind:
 
 def _refuse_broken_text(kind: str, name: str, value: str) -> None:
     """A lone surrogate (bytes that were not UTF-8) cannot be hashed, stored or sent to a peer."""
-    if any(0xD800 <= ord(ch) < 0xE000 for ch in value):
+    if lone_surrogate(value):
         raise LedgerError(f"'{name}' of a '{kind}' event holds bytes that are not UTF-8 text; retype it")

@@ -23,7 +23,7 @@ from .errors import LedgerError
 from .events import Event, canonical_json, normalise_body
 from .identity import node_id as default_node_id
 from .kinds import validate
-from .opening import IntegrityCheck, cannot_bring_up_to_date, explain, open_connection, open_samples_connection
+from .opening import IntegrityCheck, cannot_bring_up_to_date, explain, open_connection
 from .samples import DEFAULT_RETENTION_MS, ProbeSamples, SampleRow, samples_path
 from .state import RunState
 
@@ -50,7 +50,7 @@ class Ledger:
         # refused write shows; None while writes are allowed. The integrity check may still set it.
         self.read_only_reason = read_only_reason
         self._integrity = integrity
-        self.samples = ProbeSamples(samples_path(path), open_samples_connection)
+        self.samples = ProbeSamples(samples_path(path))
 
     # ---- opening -------------------------------------------------------------------------------
 
@@ -71,10 +71,10 @@ class Ledger:
                 raise LedgerError(problem)
         path = Path(path).expanduser()
         node = node or default_node_id()
-        conn, read_only_reason = open_connection(path, deployment, read_only=read_only)
+        conn, read_only_reason, needs_check = open_connection(path, deployment, read_only=read_only)
         ledger = cls(conn, path=path, deployment=deployment, operator=operator, run=run, node=node,
                      runbook_sha256=runbook_sha256, clock=clock, read_only_reason=read_only_reason,
-                     integrity=None if read_only_reason else IntegrityCheck(path))
+                     integrity=IntegrityCheck(path) if needs_check else None)
         try:
             ledger._refold_if_stale()
         except BaseException:

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal, NamedTuple
 from urllib.parse import quote
 
 from . import schema
@@ -29,9 +30,14 @@ _NOT_A_FILE = ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"),
                (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link"))
 
 
-def open_connection(path: Path, deployment: str, *, read_only: bool = False) -> tuple[sqlite3.Connection, str | None]:
-    """A connection to the ledger of `deployment` at `path`, created if need be, and the sentence
-    saying why it was opened read-only (None when it can be written).
+class Opened(NamedTuple):
+    conn: sqlite3.Connection
+    read_only_reason: str | None  # why it was opened read-only; None when it can be written
+    needs_check: bool  # writable, and not integrity-checked here (it was neither new nor migrated)
+
+
+def open_connection(path: Path, deployment: str, *, read_only: bool = False) -> Opened:
+    """A connection to the ledger of `deployment` at `path`, created if need be.
 
     Autocommit mode (isolation_level=None) because the Ledger issues its own BEGIN IMMEDIATE;
     check_same_thread=False because the Ledger guards the connection with a lock instead."""
@@ -45,12 +51,13 @@ def open_connection(path: Path, deployment: str, *, read_only: bool = False) -> 
             _refuse_if_replaced(path, opened)
             if reason:
                 _prepare_read_only(conn, path, deployment)
+                checked = False
             else:
-                _prepare(conn, path, deployment)
+                checked = _prepare(conn, path, deployment)
         except BaseException:
             conn.close()
             raise
-    return conn, reason
+    return Opened(conn, reason, needs_check=not reason and not checked)
 
 
 @contextmanager
@@ -119,8 +126,7 @@ def _refuse_unsafe(path: Path, info: os.stat_result | None) -> None:
     if info is None:
         return  # a new path: ours to create
     if stat.S_ISLNK(info.st_mode):
-        raise LedgerError(f"{path} is a symbolic link, which warroom does not follow (it could be pointed "
-                          "elsewhere); pass --db with the real file.")
+        raise _symlink_refused(path)
     if stat.S_ISDIR(info.st_mode):
         raise LedgerError(f"{path} is a folder, not a ledger file; pass --db with a file path.")
     if not stat.S_ISREG(info.st_mode):
@@ -128,6 +134,11 @@ def _refuse_unsafe(path: Path, info: os.stat_result | None) -> None:
     if info.st_uid != os.geteuid():
         raise LedgerError(f"{path} belongs to another user (uid {info.st_uid}), so warroom will not use it; "
                           "pass --db with a file of your own, or copy it and open the copy.")
+
+
+def _symlink_refused(path: Path) -> LedgerError:
+    return LedgerError(f"{path} is a symbolic link, which warroom does not follow (it could be pointed "
+                       "elsewhere); pass --db with the real file.")
 
 
 def _refuse_if_replaced(path: Path, opened: os.stat_result) -> None:
@@ -140,8 +151,7 @@ def _refuse_if_replaced(path: Path, opened: os.stat_result) -> None:
 
 def _open_error(exc: OSError, path: Path) -> LedgerError:
     if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a symlink swapped in after the check
-        return LedgerError(f"{path} is a symbolic link, which warroom does not follow (it could be pointed "
-                           "elsewhere); pass --db with the real file.")
+        return _symlink_refused(path)
     if isinstance(exc, FileNotFoundError):
         return LedgerError(f"{path} does not exist; check the path, or pass --db with an existing ledger.")
     return LedgerError(f"cannot open {path} ({exc.strerror}); check its permissions or pass --db with another file.")
@@ -170,9 +180,10 @@ def _read_only_reason(path: Path, opened: os.stat_result, *, asked: bool) -> str
     return None
 
 
-def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
+def _connect(target: str, *, uri: bool = False,
+             isolation_level: Literal["DEFERRED"] | None = None) -> sqlite3.Connection:
     return sqlite3.connect(target, uri=uri, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
-                           isolation_level=None)
+                           isolation_level=isolation_level)
 
 
 def _uri(path: Path, options: str) -> str:
@@ -191,7 +202,8 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
         if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN):
             raise
     wal = path.with_name(path.name + "-wal")
-    if wal.exists() and wal.stat().st_size > 0:
+    info = _lstat(wal)  # a regular file, if there: _checked_file saw to that
+    if info is not None and info.st_size > 0:
         raise LedgerError(f"{path} has events in {wal.name} that cannot be read while its folder is read-only; "
                           "copy both files to a writable folder and open the copy with --db.")
     return _connect(_uri(path, "mode=ro&immutable=1"), uri=True)
@@ -200,7 +212,6 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
 def _prepare_read_only(conn: sqlite3.Connection, path: Path, deployment: str) -> None:
     """Check the file is ours and current: a read-only ledger cannot be set up or upgraded."""
     try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA query_only = ON")  # a write by mistake fails too
         if _refuse_foreign(conn, path, deployment) != schema.SCHEMA_VERSION:
             raise cannot_bring_up_to_date(path)
@@ -221,15 +232,20 @@ def damaged(path: Path, detail: str, *, read_only: bool = True) -> str:
             f"or recover with `sqlite3 {path} .recover`.")
 
 
-def integrity_problem(conn: sqlite3.Connection, path: Path) -> str | None:
-    """`PRAGMA quick_check`'s verdict: None if the file is sound, else the `damaged` sentence.
-    Only damage counts: an error that says nothing about the file (interrupted, busy) is no verdict."""
+def _says_damaged(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "malformed" in text or "corrupt" in text
+
+
+def integrity_problem(conn: sqlite3.Connection, path: Path, *, read_only: bool = True) -> str | None:
+    """`PRAGMA quick_check`'s verdict: None if the file is sound, else the `damaged` sentence
+    (`read_only`: the ledger stays open for reading). Only damage counts: an error that says
+    nothing about the file (interrupted, busy) is no verdict."""
     try:
         rows = [row[0] for row in conn.execute("PRAGMA quick_check(10)")]
     except sqlite3.DatabaseError as exc:
-        text = str(exc).lower()
-        if "malformed" in text or "corrupt" in text or "not a database" in text:
-            return damaged(path, str(exc))
+        if _says_damaged(exc) or "not a database" in str(exc).lower():
+            return damaged(path, str(exc), read_only=read_only)
         return None
     if rows == ["ok"]:
         return None
@@ -237,7 +253,7 @@ def integrity_problem(conn: sqlite3.Connection, path: Path) -> str | None:
     problems = [line for row in rows for line in str(row).splitlines() if line.strip() and not line.startswith("***")]
     more = len(problems) - 1
     return damaged(path, f"SQLite's integrity check found: {problems[0] if problems else rows[0]}"
-                         + (f", and {more} more problem{'s' if more > 1 else ''}" if more else ""))
+                         + (f", and {more} more problem{'s' if more > 1 else ''}" if more else ""), read_only=read_only)
 
 
 class IntegrityCheck:
@@ -298,10 +314,10 @@ def _make_private(path: Path) -> None:
             pass  # absent, or a mode we cannot fix: not a reason to refuse to record
 
 
-def _prepare(conn: sqlite3.Connection, path: Path, deployment: str) -> None:
-    """Check the file is ours (reading only), then set it up. Nothing recorded is changed."""
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+def _prepare(conn: sqlite3.Connection, path: Path, deployment: str) -> bool:
+    """Check the file is ours (reading only), then set it up. Nothing recorded is changed.
+    True when nothing is left for the integrity check: the file was new, or checked to migrate it."""
+    try:  # the busy timeout is sqlite3.connect's `timeout`
         _refuse_foreign(conn, path, deployment)
         _make_private(path)
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -315,10 +331,10 @@ def _prepare(conn: sqlite3.Connection, path: Path, deployment: str) -> None:
         try:
             version = _refuse_foreign(conn, path, deployment)  # another process may have set it up first
             if version is not None and version < schema.SCHEMA_VERSION:
-                damage = integrity_problem(conn, path)  # rare, so checked here and now, not in the background
+                damage = integrity_problem(conn, path, read_only=False)  # rare: checked now, not in the background
                 if damage:
                     raise LedgerError(damage)
-                schema.migrate(conn, path, version, open_samples_connection)
+                schema.migrate(conn, path, version)
             schema.create(conn)
             conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('deployment', ?)", (deployment,))
             conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (str(schema.SCHEMA_VERSION),))
@@ -330,6 +346,7 @@ def _prepare(conn: sqlite3.Connection, path: Path, deployment: str) -> None:
         _make_private(path)  # the -wal and -shm files now exist
     except sqlite3.Error as exc:
         raise explain(exc, path) from exc
+    return version is None or version < schema.SCHEMA_VERSION
 
 
 def _refuse_foreign(conn: sqlite3.Connection, path: Path, deployment: str) -> int | None:
@@ -357,17 +374,17 @@ def open_samples_connection(path: Path) -> sqlite3.Connection:
     transactions (`with conn:`), usable from the probe thread and the app's workers."""
     with _checked_file(path, create=True) as opened:
         try:
-            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            conn = _connect(str(path), isolation_level="DEFERRED")  # sqlite3 begins and commits itself
         except sqlite3.Error as exc:
             raise explain(exc, path) from exc
         try:
             _refuse_if_replaced(path, opened)
             conn.execute("PRAGMA journal_mode = WAL")
-        except sqlite3.Error as exc:
+            conn.execute("PRAGMA synchronous = NORMAL")  # measurements: speed over the last second
+        except BaseException as exc:
             conn.close()
-            raise explain(exc, path) from exc
-        except BaseException:
-            conn.close()
+            if isinstance(exc, sqlite3.Error):
+                raise explain(exc, path) from exc
             raise
     _make_private(path)
     return conn
@@ -388,6 +405,6 @@ def explain(exc: sqlite3.Error, path: Path) -> LedgerError:
     if "readonly" in text or "read-only" in text or "unable to open" in text or "disk i/o" in text:
         return LedgerError(f"{path} cannot be written ({exc}); make the file and its folder writable, "
                            "or pass --db with another file.")
-    if "malformed" in text or "corrupt" in text:
+    if _says_damaged(exc):
         return LedgerError(damaged(path, str(exc), read_only=False))
     return LedgerError(f"the ledger {path} failed ({exc}); nothing was recorded by this action.")

@@ -38,9 +38,8 @@ def samples_path(ledger_path: Path) -> Path:
 class ProbeSamples:
     """The samples file, opened on first use: start-up and the command line never pay for it."""
 
-    def __init__(self, path: Path, opener) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self._opener = opener  # makes a private file and connects, as the ledger itself does
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
 
@@ -76,8 +75,9 @@ class ProbeSamples:
 
     def _transaction(self):
         if self._conn is None:
-            self._conn = self._opener(self.path)
-            self._conn.execute("PRAGMA synchronous = NORMAL")  # measurements: speed over the last second
+            from .opening import open_samples_connection  # here: opening imports schema, which imports this
+
+            self._conn = open_samples_connection(self.path)
             create(self._conn)
         return self._conn  # sqlite3's context manager: commit, or roll back on error
 

@@ -87,7 +87,7 @@ def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
 
 # --- migrations ---------------------------------------------------------------------------------
 
-def _to_2(conn: sqlite3.Connection, path: Path, opener: Callable[[Path], sqlite3.Connection]) -> None:
+def _to_2(conn: sqlite3.Connection, path: Path) -> None:
     """Schema 2: probe samples move to a file of their own; the projection tables become the
     registered reducers' (dropped here, created and refolded on open)."""
     tables = table_names(conn)
@@ -96,7 +96,7 @@ def _to_2(conn: sqlite3.Connection, path: Path, opener: Callable[[Path], sqlite3
         if rows:
             # Committed to the samples file before the table is dropped here: a crash in between
             # leaves both copies, and the next open copies again without doubling.
-            target = samples.ProbeSamples(samples.samples_path(path), opener)
+            target = samples.ProbeSamples(samples.samples_path(path))
             try:
                 target.insert_columns(rows)
             finally:
@@ -107,14 +107,13 @@ def _to_2(conn: sqlite3.Connection, path: Path, opener: Callable[[Path], sqlite3
     set_meta(conn, "projection", "0")
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection, Path, Callable[[Path], sqlite3.Connection]], None]] = {2: _to_2}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection, Path], None]] = {2: _to_2}
 assert sorted(MIGRATIONS) == list(range(2, SCHEMA_VERSION + 1)), "one migration per schema version"
 
 
-def migrate(conn: sqlite3.Connection, path: Path, version: int,
-            opener: Callable[[Path], sqlite3.Connection]) -> None:
+def migrate(conn: sqlite3.Connection, path: Path, version: int) -> None:
     """From `version` to SCHEMA_VERSION, inside the caller's write transaction."""
     for target in range(version + 1, SCHEMA_VERSION + 1):
-        MIGRATIONS[target](conn, path, opener)
+        MIGRATIONS[target](conn, path)
         set_meta(conn, "schema", str(target))
 

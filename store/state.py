@@ -40,17 +40,21 @@ class RunState:
         return self._views[name]
 
     def with_event(self, event: Event) -> RunState:
-        """This state with one more event folded in. The event must sort after all it holds."""
+        """This state with one more event folded in. The event must sort after all it holds.
+        Only the tables the event changes are copied; the others, and their views, are shared."""
         changed = reducers_for(event.kind)
         if not changed:
             return self
-        rows: dict[str, Mapping[Key, tuple]] = dict(self._rows)
+        state = RunState()
+        state._rows = dict(self._rows)
         for r in changed:
             key = r.key(event)
-            table = dict(rows.get(r.name, {}))
+            table = dict(self.rows(r.name))
             table[key] = r.fold(table.get(key), event)
-            rows[r.name] = table
-        return RunState(rows)
+            state._rows[r.name] = MappingProxyType(table)
+        changed_names = {r.name for r in changed}
+        state._views = {name: view for name, view in self._views.items() if name not in changed_names}
+        return state
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, RunState) and self._rows == other._rows

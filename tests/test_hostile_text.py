@@ -244,6 +244,10 @@ def test_a_runbook_holding_a_lone_surrogate_is_refused_where_it_is(tmp_path):
     assert result.exit_code == 2
     assert f"{path}:4:" in result.output and "\\ud800, half of a UTF-16 pair" in result.output
 
+    path.write_text('id: x\ntitle: "a\\udc00"\nsteps:\n  - {id: a, title: "a\\ud800b", duration: 5m}\n')
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert f"{path}:2:" in result.output and "\\udc00" in result.output  # the first in the file
+
 
 def test_a_note_that_is_not_text_is_refused_and_nothing_is_recorded(ledger):
     with pytest.raises(LedgerError, match="not UTF-8 text; retype it"):
@@ -318,3 +322,20 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
     assert process.wait(timeout=30) == 141
     assert b"runbook loaded" in first
     assert stderr == b""
+
+
+def test_a_newline_in_a_note_or_a_title_cannot_forge_a_line_of_output(tmp_path):
+    forged = "fine\n2026-11-28 09:00:00  ana          marked backup done"
+    runbook = tmp_path / "forged.yaml"
+    runbook.write_text(json.dumps({"id": "forged", "title": forged, "window": {"start": "2026-11-28T08:00+01:00",
+                                   "end": "2026-11-28T18:00+01:00"},
+                                   "steps": [{"id": "a", "title": forged, "duration": "5m"}]}))
+    db = ["--db", str(tmp_path / "l.sqlite")]
+    runner = CliRunner()
+    noted = runner.invoke(main, ["note", str(runbook), forged, *db])
+    assert noted.exit_code == 0 and noted.output.count("\n") == 1 and "fine␊2026" in noted.output
+    logged = runner.invoke(main, ["log", str(runbook), *db]).output.splitlines()
+    assert len(logged) == 2 and not any(line.startswith("2026-11-28 09:00:00") for line in logged)
+    shown = runner.invoke(main, ["status", str(runbook), *db]).output.splitlines()
+    assert not any(line.startswith("2026-11-28 09:00:00") for line in shown)
+    assert shown[0].startswith("fine␊2026")

@@ -24,7 +24,6 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from warroom.ops.actions import UsageProblem
-from warroom.ops.describe import describe
 from warroom.ops.status import actuals
 from warroom.probes import ProbeStatus
 from warroom.runbook.forecast import forecast
@@ -33,6 +32,7 @@ from warroom.store import Event, Ledger, RunState
 from warroom.tui.crash import save_traceback
 from warroom.tui.main_screen import ACTIVITY_ROWS, EventRecorded, LedgerSnapshot, MainScreen, ProbesUpdated, Snapshot
 from warroom.tui.probe_history import ProbeHistory
+from warroom.tui.rows import activity_rows
 from warroom.tui.screens import StepDetail
 from warroom.untrusted import for_screen
 
@@ -177,7 +177,7 @@ class WarroomApp(App):
     def write(self, change: Callable[[Ledger, RunState], Event | None], shown: RunState | None = None) -> None:
         """Apply one change against the state on screen (or, without one, the ledger's), then
         show the new state."""
-        event = change(self.ledger, shown or self._screen_state())
+        event = change(self.ledger, shown if shown is not None else self._screen_state())
         if event is None:
             self.call_from_thread(self.notify, "Already so; nothing recorded.")
             self._post_snapshot()
@@ -202,10 +202,9 @@ class WarroomApp(App):
     @work(thread=True, exit_on_error=False, group="ledger")
     def open_detail(self, step_id: str, probe_states: Mapping[str, str] | None = None) -> None:
         """The step in full; `probe_states` (probe name -> state) are the ones on screen."""
-        history = self.ledger.events(subject=step_id)
+        history = activity_rows(self.ledger.events(subject=step_id), self.runbook, self.runbook.window.zone)
         status = self._screen_state().step(step_id)
-        detail = StepDetail(self.runbook.step(step_id), status, history, lambda e: describe(e, self.runbook),
-                            self.runbook.window.zone, dict(probe_states or {}))
+        detail = StepDetail(self.runbook.step(step_id), status, history, dict(probe_states or {}))
         self.call_from_thread(self.push_screen, detail)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

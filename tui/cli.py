@@ -27,7 +27,7 @@ from warroom.ops.status import status_document, status_text
 from warroom.runbook import RunbookError, lint
 from warroom.runbook.model import Runbook
 from warroom.store import Ledger, LedgerError, resolve_db_path, resolve_operator
-from warroom.untrusted import json_text, visible
+from warroom.untrusted import json_text, lone_surrogate, visible
 
 EXIT_USAGE = 2
 EXIT_CRASH = 1
@@ -35,10 +35,12 @@ EXIT_BROKEN_PIPE = 141  # what a shell reports for a tool ended by SIGPIPE (128 
 DEMO_PROBE_INTERVAL = "2s"
 
 
-def say(text: str, err: bool = False) -> None:
+def say(text: str, err: bool = False, *, lines: bool = False) -> None:
     """Every line the command line prints for people: runbook text, notes and probe output in it
-    are data, so their control characters are made visible (see warroom.untrusted)."""
-    click.echo(visible(text, lines=True), err=err)
+    are data, so their control characters are made visible (see warroom.untrusted), newlines too,
+    so that a note cannot forge a line of output. `lines`: a text of several lines whose builder
+    made what it quotes visible itself (status_text, probe_table)."""
+    click.echo(visible(text, lines=lines), err=err)
 
 
 def fail(message: str) -> None:
@@ -63,7 +65,7 @@ def refuse_undecodable_arguments(argv: list[str]) -> None:
     named = [(f"argument {n} ({visible(a)})", a) for n, a in enumerate(argv, start=1)]
     named += [(f"${name}", os.environ[name]) for name in SETTINGS if name in os.environ]
     for what, value in named:
-        if any(0xD800 <= ord(ch) < 0xE000 for ch in value):
+        if lone_surrogate(value):
             fail(f"{what} is not valid UTF-8 text; retype it in UTF-8 (a locale such as LANG=C.UTF-8 helps).")
 
 
@@ -211,9 +213,9 @@ def _run_app(runbook: Runbook, ledger: Ledger, demo=None) -> None:
         sys.exit(app.return_code)
 
 
-def fail_crashed(report: Path | None) -> None:
-    where = f"the traceback is in {report}" if report else "the traceback could not be saved"
-    say(f"warroom: the console stopped on an unexpected error; everything recorded is kept; {where}.", err=True)
+def fail_crashed(report: Path) -> None:
+    say(f"warroom: the console stopped on an unexpected error; everything recorded is kept; "
+        f"the traceback is in {report}.", err=True)
     sys.exit(EXIT_CRASH)
 
 
@@ -230,7 +232,7 @@ def status(runbook_path: str, db, operator, run, as_json: bool) -> None:
     if as_json:
         click.echo(json_text(doc))
     else:
-        say(status_text(doc, runbook))
+        say(status_text(doc, runbook), lines=True)
 
 
 @main.command()
@@ -296,9 +298,8 @@ def log(runbook_path: str, db, operator, run, as_json: bool) -> None:
         return
     zone = runbook.window.zone
     for event in events:
-        # One line per event, whatever a note holds: a newline in it must not forge a line of the log.
-        say(f"{event.at.astimezone(zone):%Y-%m-%d %H:%M:%S}  {visible(event.operator):12} "
-            f"{visible(describe(event, runbook))}")
+        # The operator made visible first, so that the column lines up.
+        say(f"{event.at.astimezone(zone):%Y-%m-%d %H:%M:%S}  {visible(event.operator):12} {describe(event, runbook)}")
 
 
 @main.command()
@@ -315,7 +316,7 @@ def probe(runbook_path: str, as_json: bool, only: tuple[str, ...]) -> None:
     if as_json:
         click.echo(json_text(results))
     else:
-        say(probe_table(results))
+        say(probe_table(results), lines=True)
     sys.exit(1 if any(r["state"] == "DOWN" for r in results) else 0)
 
 

@@ -32,6 +32,7 @@ from warroom.runbook.model import CHECKLIST_NAMES, Runbook
 from warroom.store import Event, RunState
 from warroom.tui import rows
 from warroom.tui.screens import Confirm, TextPrompt
+from warroom.untrusted import for_screen
 from warroom.widgets.activity import ActivityLog
 from warroom.widgets.checklists import ChecklistPane
 from warroom.widgets.header import DeploymentHeader
@@ -47,6 +48,7 @@ TAB_TITLES = {"pre_deployment": "Pre", "go_no_go": "Go/No-Go", "post_deployment"
 ACTIVITY_ROWS = 100
 FORECAST_FRESH_SECONDS = 5
 FULL_REFRESH_DELAY = 0.05  # seconds
+QUOTED_TITLE_LIMIT = 200  # characters of a step title a question quotes
 
 
 @dataclass(frozen=True)
@@ -270,8 +272,9 @@ class MainScreen(Screen):
         tabs = self.query_one("#panes" if self.narrow else "#checklists", TabbedContent)
         for offset, name in enumerate(CHECKLIST_NAMES):
             items = rows.checklist_rows(runbook.checklists[name], state, self.zone)
-            self.checklist_panes[name].show(items)
-            label = f"{offset + 2} {TAB_TITLES[name]} {sum(item.ticked for item in items)}/{len(items)}"
+            pane = self.checklist_panes[name]
+            pane.show(items)
+            label = f"{offset + 2} {TAB_TITLES[name]} {pane.ticked_count}/{len(items)}"
             self._set_tab_label(tabs, f"pane-{name}", label)
         self._show_activity(self.snapshot.recent)
 
@@ -357,16 +360,20 @@ class MainScreen(Screen):
     def action_fail(self) -> None:
         step_id = self._selected()
         if step_id:
-            title = self.runbook.step(step_id).title
+            title = self._quoted_title(step_id)
             prompt = TextPrompt(f"Why did '{title}' ({step_id}) fail?", "what happened, what you see", required=True)
             self.app.push_screen(prompt, partial(self._record_with_note, step_id, "fail"))
 
     def action_skip(self) -> None:
         step_id = self._selected()
         if step_id:
-            title = self.runbook.step(step_id).title
+            title = self._quoted_title(step_id)
             prompt = TextPrompt(f"Why skip '{title}' ({step_id})?", "the reason, for the record", required=True)
             self.app.push_screen(prompt, partial(self._record_with_note, step_id, "skip"))
+
+    def _quoted_title(self, step_id: str) -> str:
+        """The title as a question quotes it: cut short, so that the question's end stays in sight."""
+        return for_screen(self.runbook.step(step_id).title, limit=QUOTED_TITLE_LIMIT)
 
     def action_reopen(self) -> None:
         step_id = self._selected()
@@ -386,7 +393,8 @@ class MainScreen(Screen):
 
     def _add_note(self, step_id: str, text: str | None) -> None:
         if text:
-            self.console.write(lambda ledger, state: add_note(ledger, step_id, text))
+            # The state is not needed: given the one on screen, the ledger's is not read for nothing.
+            self.console.write(lambda ledger, state: add_note(ledger, step_id, text), self._shown_state())
 
     def action_pane(self, number: int) -> None:
         pane_ids = ["pane-timeline"] + [f"pane-{name}" for name in CHECKLIST_NAMES] + ["pane-activity", "pane-probes"]

@@ -23,7 +23,7 @@ SAMPLES_SHOWN = 30
 
 def sample_line(sample: SampleRow, zone: tzinfo) -> str:
     """'14:03:12  ✖ DOWN      312 ms  connection refused' — the reason when failing, else the value."""
-    shown_state = state_text(sample.state) if sample.state in PROBE_WORD else sample.state
+    shown_state = state_text(sample.state) if sample.state in PROBE_WORD else for_screen(sample.state)
     detail = sample.reason if (sample.reason and not sample.ok) else sample.value
     return (f"{sample.at.astimezone(zone).strftime('%H:%M:%S')}  {shown_state:<10}  "
             f"{latency_text(sample.response_time_ms):>8}  {for_screen(detail or '')}")

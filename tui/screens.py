@@ -6,7 +6,7 @@ command may hold `[`, `\\` or escape sequences, and must appear as written (see 
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from collections.abc import Sequence
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,9 +17,10 @@ from textual.widgets import Input, Label, Static
 
 from warroom.runbook import format_duration
 from warroom.runbook.model import Step
-from warroom.store import Event, StepState
+from warroom.store import StepState
 from warroom.untrusted import for_screen
-from warroom.widgets.display import PROBE_GLYPH, STEP_GLYPH, STEP_WORD, clock
+from warroom.widgets.activity import ActivityRow
+from warroom.widgets.display import PROBE_GLYPH, STEP_GLYPH, STEP_WORD
 
 NONE = Content.styled("none", "dim")
 
@@ -78,15 +79,14 @@ class StepDetail(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,enter,q", "close", "Close", id="detail.close")]
 
-    def __init__(self, step: Step, status: StepState, history: list[Event], describe, zone: tzinfo,
+    def __init__(self, step: Step, status: StepState, history: Sequence[ActivityRow],
                  probe_states: dict[str, str] | None = None) -> None:
+        """`history`: the step's events, oldest first, as the activity log shows them."""
         super().__init__()
         self.probe_states = probe_states or {}
         self.step = step
         self.status = status
         self.history = history
-        self.describe = describe
-        self.zone = zone
 
     def compose(self) -> ComposeResult:
         step, status = self.step, self.status
@@ -109,10 +109,7 @@ class StepDetail(ModalScreen[None]):
                 yield Static(Content(for_screen(text, lines=True)) if text else NONE,
                              classes="code" if label != "Validation" else "")
             yield Label("History and notes", classes="section")
-            lines = [
-                f"{clock(event.at, self.zone)}  {for_screen(event.operator)}  {for_screen(self.describe(event))}"
-                for event in self.history
-            ]
+            lines = [f"{row.at}  {row.operator}  {row.text}" for row in self.history]
             yield Static(Content("\n".join(lines)) if lines else Content.styled("nothing recorded yet", "dim"))
             yield Label("Escape to close", classes="dialog-hint")
 

@@ -24,23 +24,33 @@ SURROGATES = range(0xD800, 0xE000)
 ESCAPED_BYTES = range(0xDC80, 0xDD00)
 
 
+def lone_surrogate(text: str) -> str | None:
+    """The first lone surrogate in `text` (bytes that were not UTF-8, or half of a UTF-16 pair), if
+    any: text that holds one cannot be encoded, so no ledger, file or terminal can take it."""
+    return next((ch for ch in text if ord(ch) in SURROGATES), None)
+
+
 def _escaped(code: int) -> str:
     if code in ESCAPED_BYTES:
         return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+# Beyond C0 and DEL: what has no picture of its own and is shown as an escape.
+_BEYOND_C0 = (*range(0x80, 0xA0), *BIDI_CONTROLS, *SURROGATES)
+
+
 def _table(keep: tuple[int, ...]) -> dict[int, str]:
     table = {code: chr(0x2400 + code) for code in range(0x20) if code not in keep}
     table[0x7F] = "\u2421"  # ␡
-    table.update({code: _escaped(code) for code in (*range(0x80, 0xA0), *BIDI_CONTROLS, *SURROGATES)})
+    table.update({code: _escaped(code) for code in _BEYOND_C0})
     return table
 
 
 _ONE_LINE = _table(keep=())
 _LINES = _table(keep=(NEWLINE, TAB))
 # JSON escapes C0 itself; these are the characters it would otherwise print raw (ensure_ascii=False).
-_JSON_EXTRA = {code: f"\\u{code:04x}" for code in (0x7F, *range(0x80, 0xA0), *BIDI_CONTROLS, *SURROGATES)}
+_JSON_EXTRA = {code: f"\\u{code:04x}" for code in (0x7F, *_BEYOND_C0)}
 
 
 def visible(text: str, *, lines: bool = False) -> str:

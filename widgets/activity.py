@@ -57,10 +57,6 @@ class ActivityLog(ScrollView, can_focus=True):
         self.refresh()
 
     @property
-    def rows(self) -> tuple[ActivityRow, ...]:
-        return self._rows
-
-    @property
     def lines(self) -> list[str]:
         """The text of each line as shown (for tests and tooling)."""
         return [line.plain for line in self._drawn_lines()]

@@ -27,6 +27,16 @@ STEP_WORD = {
 }
 # Probe states by glyph, like steps; the keys are probes.ProbeState values.
 PROBE_GLYPH = {"UP": "●", "DEGRADED": "▲", "PENDING": "◌", "DOWN": "✖", "UNKNOWN": "?"}
+PROBE_STATES = tuple(PROBE_GLYPH)
+PROBE_COLOUR = {"UP": "$success", "DEGRADED": "$warning", "PENDING": "$warning", "DOWN": "$error",
+                "UNKNOWN": "$foreground-muted"}
+
+
+def probe_state_css(class_prefix: str, more: str = "") -> str:
+    """The rule for each probe state's component class, one colour per state wherever it shows:
+    `probe_state_css("Timeline > .timeline--probe-")` gives `Timeline > .timeline--probe-up { color: $success; }`..."""
+    return "\n".join(f"{class_prefix}{state.lower()} {{ color: {PROBE_COLOUR[state]};{more} }}"
+                     for state in PROBE_STATES)
 TICKED = "☑"
 UNTICKED = "☐"
 

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from warroom.widgets.display import PROBE_GLYPH, clock, signed_span, t_minus
+from warroom.widgets.display import PROBE_GLYPH, clock, probe_state_css, signed_span, t_minus
 
 PROBE_ORDER = ("DOWN", "PENDING", "DEGRADED", "UP", "UNKNOWN")
 
@@ -52,12 +52,7 @@ class DeploymentHeader(Widget):
     DeploymentHeader > .deployment-header--delayed { color: $warning; text-style: bold; }
     DeploymentHeader > .deployment-header--blocked { color: $error; text-style: bold; }
     DeploymentHeader > .deployment-header--complete { color: $success; text-style: bold; }
-    DeploymentHeader > .deployment-header--probe-up { color: $success; text-style: bold; }
-    DeploymentHeader > .deployment-header--probe-degraded { color: $warning; text-style: bold; }
-    DeploymentHeader > .deployment-header--probe-pending { color: $warning; text-style: bold; }
-    DeploymentHeader > .deployment-header--probe-down { color: $error; text-style: bold; }
-    DeploymentHeader > .deployment-header--probe-unknown { color: $foreground-muted; text-style: bold; }
-    """
+    """ + probe_state_css("DeploymentHeader > .deployment-header--probe-", " text-style: bold;")
 
     info: reactive[HeaderInfo | None] = reactive(None)
     probes: reactive[dict[str, str]] = reactive(dict)  # probe name -> state

@@ -82,10 +82,6 @@ class LineTable(ScrollView, Generic[Row], can_focus=True):
         """The rows in the order shown."""
         return tuple(self._rows)
 
-    @property
-    def row_count(self) -> int:
-        return len(self._rows)
-
     def get_row(self, key: str) -> Row | None:
         index = self._index.get(key)
         return None if index is None else self._rows[index]

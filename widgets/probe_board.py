@@ -17,12 +17,11 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 
-from warroom.widgets.display import PROBE_GLYPH
+from warroom.widgets.display import PROBE_GLYPH, PROBE_STATES, probe_state_css
 from warroom.widgets.line_table import CELL_PADDING, LineTable, Palette
 
 # Probe states (probes.ProbeState values) read by glyph AND word; colour only reinforces it. Glyphs
 # are shared with the timeline's checks column (widgets/display.py); the words live here.
-PROBE_STATES = ("UP", "DEGRADED", "PENDING", "DOWN", "UNKNOWN")
 PROBE_WORD = {"UP": "up", "DEGRADED": "degraded", "PENDING": "pending", "DOWN": "DOWN", "UNKNOWN": "unknown"}
 # For these states the whole row takes the state's colour, not just the glyph and word.
 ROW_COLOURED = {"DEGRADED", "DOWN", "UNKNOWN"}
@@ -143,10 +142,6 @@ class ProbeRow:
     up_24h: str
     failing: str  # why it is not UP; "" when it is
 
-    @property
-    def key(self) -> str:
-        return self.name
-
 
 # Probe state -> the component class that colours it.
 STATE_CLASS = {state: f"probe-board--{state.lower()}" for state in PROBE_STATES}
@@ -188,13 +183,8 @@ class ProbeBoard(LineTable):
     ROW_STYLES = (*STATE_CLASS.values(), "probe-board--alarm")
     COMPONENT_CLASSES = set(ROW_STYLES)
     DEFAULT_CSS = """
-    ProbeBoard > .probe-board--up { color: $success; }
-    ProbeBoard > .probe-board--degraded { color: $warning; }
-    ProbeBoard > .probe-board--pending { color: $warning; }
-    ProbeBoard > .probe-board--down { color: $error; }
-    ProbeBoard > .probe-board--unknown { color: $foreground-muted; }
     ProbeBoard > .probe-board--alarm { text-style: bold; }
-    """
+    """ + probe_state_css("ProbeBoard > .probe-board--")
 
     class ProbeSelected(Message):
         """Enter (or a double click) on a probe."""
@@ -207,10 +197,6 @@ class ProbeBoard(LineTable):
         @property
         def control(self) -> ProbeBoard:
             return self.board
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._longest_name = 0
 
     # --- what is shown and selected ------------------------------------------------------------
 
@@ -241,7 +227,6 @@ class ProbeBoard(LineTable):
     # --- layout and painting -------------------------------------------------------------------
 
     def _rows_added(self) -> None:
-        self._longest_name = max(len(row.label) for row in self._rows)
         if not self._fit():  # a longer name moves the columns; else only the height grew
             self._resize_virtual()
             self.refresh()
@@ -251,7 +236,8 @@ class ProbeBoard(LineTable):
 
     def _fit(self) -> bool:
         """Lay the columns out for the current width; True when that changed (and was repainted)."""
-        keys, widths = fit_columns(self.size.width - 1, self._longest_name)  # -1: the scrollbar
+        longest_name = max((len(row.label) for row in self._rows), default=0)
+        keys, widths = fit_columns(self.size.width - 1, longest_name)  # -1: the scrollbar
         if (keys, widths) == (self._column_keys, self._widths):
             return False
         self._column_keys, self._widths = keys, widths

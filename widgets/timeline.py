@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.message import Message
 
 from warroom.vocabulary import StepStatus
-from warroom.widgets.display import PROBE_GLYPH, STEP_GLYPH, STEP_WORD
+from warroom.widgets.display import PROBE_GLYPH, STEP_GLYPH, STEP_WORD, probe_state_css
 from warroom.widgets.line_table import CELL_PADDING, LineTable, Palette
 
 PHASE_PREFIX = "phase:"
@@ -152,12 +152,7 @@ class Timeline(LineTable):
     Timeline > .timeline--skipped { color: $warning; }
     Timeline > .timeline--late { color: $warning; }
     Timeline > .timeline--now { text-style: bold; }
-    Timeline > .timeline--probe-up { color: $success; }
-    Timeline > .timeline--probe-degraded { color: $warning; }
-    Timeline > .timeline--probe-pending { color: $warning; }
-    Timeline > .timeline--probe-down { color: $error; }
-    Timeline > .timeline--probe-unknown { color: $foreground-muted; }
-    """
+    """ + probe_state_css("Timeline > .timeline--probe-")
 
     class StepSelected(Message):
         """Enter (or a double click) on a step."""

@@ -38,9 +38,6 @@ class Checks(Reducer[CheckRow, Mapping[str, CheckState]]):
     row_type = CheckRow
     hash_if_empty = True
 
-    def key(self, event: Event) -> Key:
-        return (event.subject,)
-
     def fold(self, row: CheckRow | None, event: Event) -> CheckRow:
         return CheckRow(event.kind == EventKind.CHECK_TICKED, event.operator, event.hlc, event.id)
 

@@ -43,9 +43,6 @@ class Steps(Reducer[StepRow, Mapping[str, StepState]]):
     row_type = StepRow
     hash_if_empty = True
 
-    def key(self, event: Event) -> Key:
-        return (event.subject,)
-
     def fold(self, row: StepRow | None, event: Event) -> StepRow:
         started = row.started_hlc if row else None
         finished = row.finished_hlc if row else None
