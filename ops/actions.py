@@ -6,10 +6,13 @@ ledger; the error names the id and the closest real one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from warroom.runbook import suggest
 from warroom.runbook.model import ChecklistItem, Runbook, Step
 from warroom.store import Event, Ledger, RunState
-from warroom.vocabulary import STATUS_AFTER, EventKind
+from warroom.store.ledger import UNSEEN, Unseen
+from warroom.vocabulary import STATUS_AFTER, EventKind, StepStatus
 
 # What an operator says (`warroom step RB ID done`, the `d` key) and the event it records.
 STEP_EVENTS = {
@@ -52,20 +55,63 @@ def find_item(runbook: Runbook, item_id: str) -> ChecklistItem:
                        "'warroom status' lists the items.")
 
 
+# Actions that say why, always: a failed or skipped step leaves the room a question.
+NEEDS_NOTE = {"fail": "what failed", "skip": "why it is skipped"}
+# Where an unfinished dependency stands, as a guard names it.
+UNFINISHED = {StepStatus.PENDING: "still pending", StepStatus.IN_PROGRESS: "still running",
+              StepStatus.FAILED: "failed"}
+
+
+def step_guards(runbook: Runbook, state: RunState, step_id: str, action: str,
+                probe_states: Mapping[str, str]) -> list[str]:
+    """Why `action` on the step should not go ahead unasked, in words; empty when nothing stands
+    in the way. Starting or finishing waits for the steps it depends on; finishing waits for the
+    probes it validates with (`probe_states`: probe name -> UP, DOWN, ...) not to be DOWN."""
+    step = find_step(runbook, step_id)
+    reasons = []
+    if action in ("start", "done"):
+        for dep in step.after:
+            status = state.step(dep).status
+            if not status.finished:
+                reasons.append(f"depends on '{runbook.step(dep).title}' ({dep}), {UNFINISHED[status]}")
+    if action == "done":
+        for probe in dict.fromkeys(v.probe for v in step.validate if v.probe):
+            if probe_states.get(probe) == "DOWN":
+                reasons.append(f"validates with probe '{probe}', which is DOWN")
+    return reasons
+
+
+def recorded_probe_states(state: RunState) -> dict[str, str]:
+    """Probe name -> the state most recently recorded for it, from any vantage point: what the
+    command line, which runs no probes, knows of the system's health."""
+    latest: dict[str, tuple] = {}
+    for (probe, _vantage), seen in state.probes.items():
+        if probe not in latest or seen.since > latest[probe][0]:
+            latest[probe] = (seen.since, seen.state)
+    return {probe: probe_state for probe, (_since, probe_state) in latest.items()}
+
+
 def record_step(ledger: Ledger, runbook: Runbook, state: RunState, step_id: str, action: str,
-                note: str | None = None) -> Event | None:
-    """Append the step event; None when the step is already in the state the action leads to."""
+                note: str | None = None, *, override: list[str] | None = None,
+                seen: str | None | Unseen = UNSEEN) -> Event | None:
+    """Append the step event; None when the step is already in the state the action leads to.
+    `override`: the guards the operator went ahead despite (recorded with the event, with the note
+    saying why). `seen`: see Ledger.append (StateChanged if the step changed since)."""
     step = find_step(runbook, step_id)
     if state.step(step.id).status is STATUS_AFTER[STEP_EVENTS[action]]:
         return None  # already so: doing it again records nothing, so scripts can retry
-    return ledger.append(STEP_EVENTS[action], step.id, {"note": note} if note else {})
+    body = {"note": note} if note else {}
+    if override:
+        body["override"] = "; ".join(override)
+    return ledger.append(STEP_EVENTS[action], step.id, body, seen=seen)
 
 
-def set_check(ledger: Ledger, runbook: Runbook, state: RunState, item_id: str, ticked: bool) -> Event | None:
+def set_check(ledger: Ledger, runbook: Runbook, state: RunState, item_id: str, ticked: bool, *,
+              seen: str | None | Unseen = UNSEEN) -> Event | None:
     item = find_item(runbook, item_id)
     if state.check(item.id).ticked == ticked:
         return None
-    return ledger.append(EventKind.CHECK_TICKED if ticked else EventKind.CHECK_UNTICKED, item.id)
+    return ledger.append(EventKind.CHECK_TICKED if ticked else EventKind.CHECK_UNTICKED, item.id, seen=seen)
 
 
 def add_note(ledger: Ledger, subject: str, text: str) -> Event:

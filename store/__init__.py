@@ -10,7 +10,7 @@ from .aggregates.checks import CheckState
 from .aggregates.notes import NoteEntry
 from .aggregates.probes import ProbeObservation
 from .aggregates.steps import StepState
-from .errors import ForeignDatabaseError, LedgerError
+from .errors import ForeignDatabaseError, LedgerError, StateChanged
 from .events import Event
 from .identity import default_db_path, node_id, resolve_db_path, resolve_operator
 from .ledger import Ledger
@@ -29,6 +29,7 @@ __all__ = [
     "NoteEntry",
     "ProbeObservation",
     "LedgerError",
+    "StateChanged",
     "ForeignDatabaseError",
     "fold",
     "resolve_operator",

@@ -31,9 +31,12 @@ class Shape:
 
 
 _NOTE = {"note": BodyField((str,))}
+# What an operator went ahead despite (a dependency unfinished, a probe DOWN), in words.
+_OVERRIDE = {"override": BodyField((str,), non_empty=True)}
 SHAPES: dict[EventKind, Shape] = {
     EventKind.RUNBOOK_LOADED: Shape("empty", {"sha256": BodyField((str,), required=True, non_empty=True)}),
-    **{kind: Shape("required", _NOTE) for kind in STEP_KINDS | CHECK_KINDS},
+    **{kind: Shape("required", _NOTE | _OVERRIDE) for kind in STEP_KINDS},
+    **{kind: Shape("required", _NOTE) for kind in CHECK_KINDS},
     EventKind.NOTE_ADDED: Shape("optional", {"text": BodyField((str,), required=True, non_empty=True)}),
     EventKind.PROBE_CHANGED: Shape("required", {
         "from": BodyField((str,), required=True, non_empty=True),

@@ -19,13 +19,20 @@ from warroom.vocabulary import EventKind
 
 from . import hlc as hlc_clock
 from . import projection, schema
-from .errors import LedgerError
+from .errors import LedgerError, StateChanged
 from .events import Event, canonical_json, normalise_body
 from .identity import node_id as default_node_id
 from .kinds import validate
 from .opening import IntegrityCheck, cannot_bring_up_to_date, explain, open_connection
 from .samples import DEFAULT_RETENTION_MS, ProbeSamples, SampleRow, samples_path
 from .state import RunState
+
+
+class Unseen:
+    """The default of `seen`: the caller expects nothing (None would mean 'no event yet')."""
+
+
+UNSEEN = Unseen()
 
 _EVENT_COLUMNS = ", ".join(schema.EVENT_COLUMNS)
 _EVENT_PLACEHOLDERS = ", ".join("?" for _ in schema.EVENT_COLUMNS)
@@ -103,11 +110,18 @@ class Ledger:
 
     # ---- writing -------------------------------------------------------------------------------
 
-    def append(self, kind: str, subject: str = "", body: Mapping[str, Any] | None = None) -> Event:
-        """Record one event and fold it into the projection, durably (fsync) before returning."""
-        return self._append_many([(kind, subject, body)])[0]
+    def append(self, kind: str, subject: str = "", body: Mapping[str, Any] | None = None, *,
+               seen: str | None | Unseen = UNSEEN) -> Event:
+        """Record one event and fold it into the projection, durably (fsync) before returning.
 
-    def _append_many(self, items: Iterable[tuple[str, str, Mapping[str, Any] | None]]) -> list[Event]:
+        `seen`: the id of the last event the operator saw change this subject (None: none had),
+        for an action prepared on what was on screen. If the subject has changed since, nothing
+        is written and StateChanged says who changed it; checked in the write transaction, so no
+        other process can slip in between."""
+        return self._append_many([(kind, subject, body)], seen=seen)[0]
+
+    def _append_many(self, items: Iterable[tuple[str, str, Mapping[str, Any] | None]], *,
+                     seen: str | None | Unseen = UNSEEN) -> list[Event]:
         """Append several events in one transaction (one fsync); append() is the one-item case."""
         wanted = []
         for kind, subject, body in items:
@@ -130,6 +144,8 @@ class Ledger:
                 event = Event.create(deployment=self.deployment, run=self.run, operator=self.operator,
                                      node=self.node, seq=seq, prev=prev, hlc=last_hlc, kind=kind,
                                      subject=subject, body=body)
+                if not isinstance(seen, Unseen) and len(appended) == len(wanted) - 1:
+                    self._refuse_if_changed(conn, event, seen)
                 conn.execute(f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ({_EVENT_PLACEHOLDERS})",
                              _event_row(event))
                 self._apply(conn, event)
@@ -137,6 +153,14 @@ class Ledger:
                 appended.append(event)
         self._runbook_checked = True  # only once the transaction that checked it has committed
         return appended[-asked:]  # without the runbook.loaded event that may lead them
+
+    @staticmethod
+    def _refuse_if_changed(conn: sqlite3.Connection, event: Event, seen: str | None) -> None:
+        """StateChanged unless every row `event` changes was last changed by `seen`."""
+        for last in projection.last_event_ids(conn, event):
+            if last != seen:
+                row = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = ?", (last,)).fetchone()
+                raise StateChanged(_event_from_row(row) if row else None)
 
     @staticmethod
     def _apply(conn: sqlite3.Connection, event: Event) -> None:

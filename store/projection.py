@@ -27,6 +27,13 @@ def apply(conn: sqlite3.Connection, event: Event) -> None:
                      (event.run, *key, *row))
 
 
+def last_event_ids(conn: sqlite3.Connection, event: Event) -> list[str | None]:
+    """For each row `event` would change, the id of the last event that changed it (None when the
+    row has none yet). Aggregates whose rows keep no `event_id` take no part."""
+    return [getattr(_read_row(conn, r, event.run, r.key(event)), "event_id", None)
+            for r in reducers_for(event.kind) if "event_id" in r.value_columns]
+
+
 def _read_row(conn: sqlite3.Connection, r: Reducer, run: str, key: Key) -> tuple | None:
     where = " AND ".join(f"{column} = ?" for column in r.key_columns)
     found = conn.execute(f"SELECT {', '.join(r.value_columns)} FROM {r.table} WHERE run = ? AND {where}",

@@ -146,10 +146,11 @@ class Consoles:
 
     @asynccontextmanager
     async def run(self, app: WarroomApp | None = None, size: tuple[int, int] = (140, 40),
-                  **options) -> AsyncIterator[Console]:
-        """`async with consoles.run() as ui:` the console under Pilot, its first snapshot shown."""
+                  notifications: bool = False, **options) -> AsyncIterator[Console]:
+        """`async with consoles.run() as ui:` the console under Pilot, its first snapshot shown;
+        `notifications=True` keeps the notices (Textual drops them under Pilot otherwise)."""
         app = app or self.app(**options)
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, notifications=notifications) as pilot:
             ui = Console(app, pilot)
             await ui.until(lambda: any(isinstance(s, MainScreen) and s.snapshot for s in app.screen_stack),
                            "the first ledger snapshot on screen")

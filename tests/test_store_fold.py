@@ -30,20 +30,20 @@ def test_absent_subjects_have_defaults(ledgers):
 def test_started(ledgers):
     ana, _ = ledgers
     event = ana.append("step.started", "backup", {"note": "on it"})
-    assert ana.state().step("backup") == StepState("in_progress", at(event), None, "ana", "on it", event.hlc)
+    assert ana.state().step("backup") == StepState("in_progress", at(event), None, "ana", "on it", event.hlc, event.id)
 
 
 def test_done_keeps_the_start_and_finishes(ledgers):
     ana, lee = ledgers
     started = ana.append("step.started", "backup", {"note": "on it"})
     done = lee.append("step.done", "backup")
-    assert ana.state().step("backup") == StepState("done", at(started), at(done), "lee", None, done.hlc)
+    assert ana.state().step("backup") == StepState("done", at(started), at(done), "lee", None, done.hlc, done.id)
 
 
 def test_done_without_a_start_starts_and_finishes_at_once(ledgers):
     ana, _ = ledgers
     done = ana.append("step.done", "backup", {"note": "done by hand"})
-    assert ana.state().step("backup") == StepState("done", at(done), at(done), "ana", "done by hand", done.hlc)
+    assert ana.state().step("backup") == StepState("done", at(done), at(done), "ana", "done by hand", done.hlc, done.id)
 
 
 @pytest.mark.parametrize("kind, status", [("step.failed", "failed"), ("step.skipped", "skipped")])
@@ -51,14 +51,14 @@ def test_failed_and_skipped_finish_and_keep_the_start(ledgers, kind, status):
     ana, _ = ledgers
     started = ana.append("step.started", "backup")
     ended = ana.append(kind, "backup", {"note": "why"})
-    assert ana.state().step("backup") == StepState(status, at(started), at(ended), "ana", "why", ended.hlc)
+    assert ana.state().step("backup") == StepState(status, at(started), at(ended), "ana", "why", ended.hlc, ended.id)
 
 
 @pytest.mark.parametrize("kind, status", [("step.failed", "failed"), ("step.skipped", "skipped")])
 def test_failed_and_skipped_without_a_start_have_no_start(ledgers, kind, status):
     ana, _ = ledgers
     ended = ana.append(kind, "backup")
-    assert ana.state().step("backup") == StepState(status, None, at(ended), "ana", None, ended.hlc)
+    assert ana.state().step("backup") == StepState(status, None, at(ended), "ana", None, ended.hlc, ended.id)
 
 
 def test_reopened_clears_both_times(ledgers):
@@ -66,7 +66,7 @@ def test_reopened_clears_both_times(ledgers):
     ana.append("step.started", "backup")
     ana.append("step.failed", "backup")
     reopened = lee.append("step.reopened", "backup", {"note": "retry with more disk"})
-    assert ana.state().step("backup") == StepState("pending", None, None, "lee", "retry with more disk", reopened.hlc)
+    assert ana.state().step("backup") == StepState("pending", None, None, "lee", "retry with more disk", reopened.hlc, reopened.id)
 
 
 def test_done_after_reopen_starts_fresh(ledgers):
@@ -81,15 +81,15 @@ def test_restart_after_done_clears_the_finish(ledgers):
     ana, _ = ledgers
     ana.append("step.done", "backup")
     again = ana.append("step.started", "backup")
-    assert ana.state().step("backup") == StepState("in_progress", at(again), None, "ana", None, again.hlc)
+    assert ana.state().step("backup") == StepState("in_progress", at(again), None, "ana", None, again.hlc, again.id)
 
 
 def test_checks_tick_and_untick_last_writer_wins(ledgers):
     ana, lee = ledgers
     ticked = ana.append("check.ticked", "pre_deployment/war-room-prepared")
-    assert ana.state().check("pre_deployment/war-room-prepared") == CheckState(True, "ana", at(ticked), ticked.hlc)
+    assert ana.state().check("pre_deployment/war-room-prepared") == CheckState(True, "ana", at(ticked), ticked.hlc, ticked.id)
     unticked = lee.append("check.unticked", "pre_deployment/war-room-prepared")
-    assert ana.state().check("pre_deployment/war-room-prepared") == CheckState(False, "lee", at(unticked), unticked.hlc)
+    assert ana.state().check("pre_deployment/war-room-prepared") == CheckState(False, "lee", at(unticked), unticked.hlc, unticked.id)
 
 
 def test_notes_are_kept_in_order_with_their_subject(ledgers):

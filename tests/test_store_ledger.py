@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from support import ManualClock
 
-from warroom.store import Event, LedgerError, hlc
+from warroom.store import Event, Ledger, LedgerError, StateChanged, hlc
 
 
 def test_append_and_read_back(ledger):
@@ -206,3 +206,22 @@ def test_many_threads_share_one_ledger(ledger):
     assert errors == []
     assert sorted(e.seq for e in ledger.events()) == list(range(1, 101))
     assert len(ledger.state().checks) == 100
+
+
+def test_an_append_prepared_on_a_changed_subject_is_refused_and_names_who_changed_it(tmp_path):
+    """Two operators on one file: lee's skip, prepared when the step was pending, is not applied
+    over ana's done; nothing is written, and lee learns what ana did."""
+    db = tmp_path / "d.sqlite"
+    with Ledger.open(db, "dep", "ana") as ana, Ledger.open(db, "dep", "lee") as lee:
+        seen = lee.state().step("backup").event_id
+        assert seen is None
+        done = ana.append("step.done", "backup")
+        with pytest.raises(StateChanged) as refused:
+            lee.append("step.skipped", "backup", {"note": "not needed"}, seen=seen)
+        assert refused.value.current == done
+        assert [e.kind for e in lee.events()] == ["step.done"]
+        # Seen as it is now, it applies.
+        skipped = lee.append("step.skipped", "backup", {"note": "not needed"}, seen=done.id)
+        assert lee.state().step("backup").event_id == skipped.id
+        # Another subject is not affected by what was seen of this one.
+        lee.append("check.ticked", "pre_deployment/a", seen=None)

@@ -7,7 +7,7 @@ from warroom.vocabulary import EventKind, StepStatus
 def test_the_public_api():
     assert set(warroom.store.__all__) == {
         "Ledger", "Event", "EventKind", "RunState", "StepState", "StepStatus", "CheckState", "NoteEntry",
-        "ProbeObservation", "LedgerError", "ForeignDatabaseError", "fold", "resolve_operator",
+        "ProbeObservation", "LedgerError", "StateChanged", "ForeignDatabaseError", "fold", "resolve_operator",
         "node_id", "default_db_path", "resolve_db_path", "SampleRow",
     }
 

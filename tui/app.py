@@ -28,17 +28,19 @@ from warroom.ops.status import actuals
 from warroom.probes import ProbeStatus
 from warroom.runbook.forecast import forecast
 from warroom.runbook.model import Runbook
-from warroom.store import Event, Ledger, RunState
+from warroom.store import Event, Ledger, RunState, StateChanged
 from warroom.tui.crash import save_traceback
 from warroom.tui.main_screen import ACTIVITY_ROWS, EventRecorded, LedgerSnapshot, MainScreen, ProbesUpdated, Snapshot
 from warroom.tui.probe_history import ProbeHistory
 from warroom.tui.rows import activity_rows
-from warroom.tui.screens import StepDetail
+from warroom.tui.screens import KeysHelp, StepDetail
 from warroom.untrusted import for_screen
 
 PROBE_HISTORY_ROWS = 200
 WATCH_SECONDS = 0.5
 PROBES_AT_THE_LATEST = 3.0  # seconds after start-up
+# The focused widget's id -> how the help names the pane.
+PANE_NAMES = {"timeline": "the timeline", "activity": "the activity log", "probes": "the probe board"}
 NOTICE_LIMIT = 300  # characters: a notice is a few lines in a corner, its start always in sight
 
 
@@ -48,7 +50,8 @@ class WarroomApp(App):
     BINDINGS = [
         Binding("b", "demo_break", "Break", id="demo.break",
                 tooltip="Make the demo service misbehave: slow, then failing, then healthy again"),
-        Binding("question_mark", "toggle_help", "Help", id="help", tooltip="Show or hide the keys"),
+        Binding("question_mark", "toggle_help", "Help", id="help",
+                tooltip="The keys that act here, for the pane in focus"),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit; everything is already saved"),
     ]
 
@@ -174,10 +177,19 @@ class WarroomApp(App):
         self._post_snapshot()
 
     @work(thread=True, exit_on_error=False, group="ledger")
-    def write(self, change: Callable[[Ledger, RunState], Event | None], shown: RunState | None = None) -> None:
+    def write(self, change: Callable[[Ledger, RunState], Event | None], shown: RunState | None = None,
+              on_changed: Callable[[Event | None], None] | None = None) -> None:
         """Apply one change against the state on screen (or, without one, the ledger's), then
-        show the new state."""
-        event = change(self.ledger, shown if shown is not None else self._screen_state())
+        show the new state. A change prepared on what was on screen and refused because someone
+        changed it since (StateChanged) goes to `on_changed`, with the event that changed it."""
+        try:
+            event = change(self.ledger, shown if shown is not None else self._screen_state())
+        except StateChanged as changed:
+            if on_changed is None:
+                raise
+            self._post_snapshot()  # the screen shows what is so now, while the operator decides
+            self.call_from_thread(on_changed, changed.current)
+            return
         if event is None:
             self.call_from_thread(self.notify, "Already so; nothing recorded.")
             self._post_snapshot()
@@ -200,12 +212,14 @@ class WarroomApp(App):
         self.call_from_thread(self.push_screen, ProbeHistory(status, samples, self.runbook.window.zone))
 
     @work(thread=True, exit_on_error=False, group="ledger")
-    def open_detail(self, step_id: str, probe_states: Mapping[str, str] | None = None) -> None:
-        """The step in full; `probe_states` (probe name -> state) are the ones on screen."""
+    def open_detail(self, step_id: str, probe_states: Mapping[str, str] | None = None,
+                    then: Callable[[str | None], None] | None = None) -> None:
+        """The step in full; `probe_states` (probe name -> state) are the ones on screen. `then`
+        gets the step key the detail was closed with (None: just closed)."""
         history = activity_rows(self.ledger.events(subject=step_id), self.runbook, self.runbook.window.zone)
         status = self._screen_state().step(step_id)
         detail = StepDetail(self.runbook.step(step_id), status, history, dict(probe_states or {}))
-        self.call_from_thread(self.push_screen, detail)
+        self.call_from_thread(self.push_screen, detail, then)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker failures surface: a clear notice, never a crash of the console."""
@@ -226,10 +240,38 @@ class WarroomApp(App):
             self.notify(self.demo.describe(self.demo.advance()), timeout=6)
 
     def action_toggle_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        if isinstance(self.screen, KeysHelp):
+            self.screen.dismiss(None)
         else:
-            self.action_show_help_panel()
+            self.push_screen(KeysHelp(*self._keys_here()))
+
+    def _keys_here(self) -> tuple[str, list[tuple[str, list[tuple[str, str]]]]]:
+        """The pane in focus and the keys that act now: its own, then the screen's, then the app's
+        (warroom's only: a binding without an id is Textual's own)."""
+        screen, focused = self.screen, self.screen.focused
+        pane = PANE_NAMES.get(focused.id or "", "this pane") if focused else "this screen"
+        if focused is not None and focused.id and focused.id.startswith("list-"):
+            pane = "this checklist"
+        here = f"In {pane}"
+        # The screen's keys that act on the focused pane (the step keys on the timeline) lead its section.
+        acts_here = getattr(screen, "PANE_ACTIONS", frozenset())
+        groups: dict[str, dict[str, tuple[list[str], str]]] = {"acts": {}, here: {}, "On this screen": {},
+                                                                "Everywhere": {}}
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.id or not active.enabled:
+                continue
+            if active.node is self:
+                group = "Everywhere"
+            elif active.node is screen:
+                group = "acts" if binding.action.split("(")[0] in acts_here else "On this screen"
+            else:
+                group = here
+            keys, _ = groups[group].setdefault(binding.id, ([], binding.tooltip or binding.description))
+            keys.append(self.get_key_display(binding))  # "down,j" is one binding per key: one line
+        groups[here] = groups.pop("acts") | groups[here]
+        return pane, [(heading, [("/".join(keys), what) for keys, what in bindings.values()])
+                      for heading, bindings in groups.items() if bindings]
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every key binding of the screen is also a command in the palette (ctrl+p)."""

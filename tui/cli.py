@@ -20,7 +20,17 @@ from types import MappingProxyType
 
 import click
 
-from warroom.ops.actions import STEP_EVENTS, UsageProblem, add_note, record_step, set_check
+from warroom.ops.actions import (
+    NEEDS_NOTE,
+    STEP_EVENTS,
+    UsageProblem,
+    add_note,
+    find_step,
+    record_step,
+    recorded_probe_states,
+    set_check,
+    step_guards,
+)
 from warroom.ops.describe import describe
 from warroom.ops.loading import load_runbook
 from warroom.ops.status import status_document, status_text
@@ -239,15 +249,28 @@ def status(runbook_path: str, db, operator, run, as_json: bool) -> None:
 @runbook_argument
 @click.argument("step_id")
 @click.argument("action", type=click.Choice(list(STEP_EVENTS)))
-@click.option("--note", default=None, help="Why, or what happened.")
+@click.option("--note", default=None, help="Why, or what happened (required for fail, skip and --force).")
+@click.option("--force", is_flag=True,
+              help="Go ahead although a dependency is unfinished or a probe it validates with is DOWN; "
+                   "recorded with --note.")
 @ledger_options
 @guarded
-def step(runbook_path: str, step_id: str, action: str, note: str | None, db, operator, run) -> None:
+def step(runbook_path: str, step_id: str, action: str, note: str | None, force: bool, db, operator, run) -> None:
     """Record a step as started, done, failed, skipped or reopened."""
     runbook = load_runbook(runbook_path)
+    title = find_step(runbook, step_id).title
+    note = (note or "").strip() or None
+    if action in NEEDS_NOTE and not note:
+        raise UsageProblem(f"say {NEEDS_NOTE[action]}: add --note TEXT.")
+    if force and not note:
+        raise UsageProblem("--force needs --note saying why you go ahead; it is recorded with the step.")
     with open_ledger(runbook, db, operator, run) as ledger:
         state = ledger.state()
-        event = record_step(ledger, runbook, state, step_id, action, note)
+        guards = step_guards(runbook, state, step_id, action, recorded_probe_states(state))
+        if guards and not force:
+            raise UsageProblem(f"'{title}' ({step_id}) {'; '.join(guards)}: finish those first, "
+                               f"or pass --force with --note saying why.")
+        event = record_step(ledger, runbook, state, step_id, action, note, override=guards)
         already = f"{step_id} is already {state.step(step_id).status}; nothing recorded"
         say(describe(event, runbook) if event else already)
 
@@ -275,8 +298,6 @@ def check(runbook_path: str, item_id: str, untick: bool, db, operator, run) -> N
 @guarded
 def note(runbook_path: str, text: str, step_id: str, db, operator, run) -> None:
     """Add a note to the log (or to a step with --step)."""
-    from warroom.ops.actions import find_step
-
     runbook = load_runbook(runbook_path)
     subject = find_step(runbook, step_id).id if step_id else ""
     with open_ledger(runbook, db, operator, run) as ledger:

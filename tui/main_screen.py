@@ -24,8 +24,9 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, TabbedContent, TabPane
 
-from warroom.ops.actions import add_note, record_step, set_check
-from warroom.ops.status import actuals
+from warroom.ops.actions import NEEDS_NOTE, STEP_EVENTS, add_note, record_step, set_check, step_guards
+from warroom.ops.notices import action_notice, subject_name, who_did_what
+from warroom.ops.status import actuals, next_steps
 from warroom.probes import ProbeStatus
 from warroom.runbook.forecast import Forecast, forecast
 from warroom.runbook.model import CHECKLIST_NAMES, Runbook
@@ -33,9 +34,11 @@ from warroom.store import Event, RunState
 from warroom.tui import rows
 from warroom.tui.screens import Confirm, TextPrompt
 from warroom.untrusted import for_screen
+from warroom.vocabulary import EventKind
 from warroom.widgets.activity import ActivityLog
 from warroom.widgets.checklists import ChecklistPane
 from warroom.widgets.header import DeploymentHeader
+from warroom.widgets.now_next import NowNextLine
 from warroom.widgets.probe_board import ProbeBoard, state_badge
 from warroom.widgets.timeline import Timeline
 
@@ -84,15 +87,30 @@ class ProbesUpdated(Message):
         self.recorded = recorded or []
 
 
+# The step keys, here and in the step's detail; asks first when a dependency is unfinished or a
+# probe the step validates with is DOWN, and for the reason of a failure or a skip.
+STEP_BINDINGS = [
+    Binding("s", "step('start')", "Start", id="step.start", tooltip="Mark the selected step as started"),
+    Binding("d", "step('done')", "Done", id="step.done", tooltip="Mark the selected step as done"),
+    Binding("f", "step('fail')", "Fail", id="step.fail", tooltip="Mark the selected step as failed (asks what failed)"),
+    Binding("x", "step('skip')", "Skip", id="step.skip", tooltip="Skip the selected step (asks why)"),
+    Binding("r", "step('reopen')", "Reopen", id="step.reopen",
+            tooltip="Set the selected step back to pending (asks first)"),
+]
+STEP_ACTIONS = frozenset({"step"})
+# What each step action does to a step, '{}' its title: "mark '{}' done".
+ACTION_PHRASE = {"start": "start '{}'", "done": "mark '{}' done", "fail": "mark '{}' failed", "skip": "skip '{}'",
+                 "reopen": "set '{}' back to pending"}
+
+
 class MainScreen(Screen):
+    PANE_ACTIONS = STEP_ACTIONS  # keys of the screen that act on the focused pane (the help lists them there)
     BINDINGS = [
-        Binding("s", "step('start')", "Start", id="step.start", tooltip="Mark the selected step as started"),
-        Binding("d", "step('done')", "Done", id="step.done", tooltip="Mark the selected step as done"),
-        Binding("f", "fail", "Fail", id="step.fail", tooltip="Mark the selected step as failed (asks for a note)"),
-        Binding("x", "skip", "Skip", id="step.skip", tooltip="Skip the selected step (asks why)"),
-        Binding("r", "reopen", "Reopen", id="step.reopen",
-                tooltip="Set the selected step back to pending (asks first)"),
-        Binding("n", "note", "Note", id="note", tooltip="Add a note to the selected step"),
+        *STEP_BINDINGS,
+        Binding("n", "note", "Note", id="note",
+                tooltip="Add a note to what is selected: the step, the checklist item, or the log"),
+        Binding("c", "to_current", "Now", id="timeline.current",
+                tooltip="Back to the step running now (or the next one) in the timeline"),
         Binding("1", "pane(1)", "Timeline", show=False, id="pane.1"),
         Binding("2", "pane(2)", "Pre", show=False, id="pane.2"),
         Binding("3", "pane(3)", "Go/No-Go", show=False, id="pane.3"),
@@ -116,6 +134,7 @@ class MainScreen(Screen):
         self._timeline_rows = rows.TimelineRows(runbook)
         self.selected_step: str | None = None
         self.side_ready = False  # the checklists, probe board and activity log are mounted
+        self.placed = False  # the timeline's cursor has been put on the current step once
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -124,6 +143,7 @@ class MainScreen(Screen):
         self.narrow = self.app.size.width < TABS_BELOW
         self.set_class(self.app.size.width < SIDE_BY_SIDE_FROM, "stacked")
         yield DeploymentHeader(self.now, id="header")
+        yield NowNextLine(id="now-next")
         has_probes = bool(self.runbook.probes)
         if self.narrow:
             with TabbedContent(id="panes"):
@@ -141,7 +161,8 @@ class MainScreen(Screen):
                 # Its place is laid out now, its panes are mounted after the first frame (see
                 # _fill_side): the timeline shows sooner, and nothing moves when they arrive.
                 yield Vertical(id="side")
-        yield Footer(compact=self.narrow)  # at 80 columns every key still fits
+        # At 80 columns every key still fits: ctrl+p is left to the help (?) there.
+        yield Footer(compact=self.narrow, show_command_palette=not self.narrow)
 
     def _side_panes(self) -> list[Widget]:
         """The checklists, the probe board and the activity log, for the side column."""
@@ -212,6 +233,7 @@ class MainScreen(Screen):
         """Fold our own committed event into what is shown and repaint the timeline row now; the
         forecast, the activity log and everything else catch up with the full snapshot."""
         event = message.event
+        self.notify(action_notice(event, self.runbook))
         if not self._fold_own_event(event):
             return
         self._repaint_steps([event.subject])
@@ -258,6 +280,11 @@ class MainScreen(Screen):
                                                                  self.console.ledger.operator)
         timeline = self.query_one(Timeline)
         timeline.show(self._timeline_rows(state, outlook, now, self.probe_states))
+        now_next = rows.now_next(runbook, state, outlook, now, next_steps(runbook, state))
+        self.query_one(NowNextLine).value = now_next
+        if not self.placed:  # the first time: open where the work is, not at the top
+            self.selected_step = self.selected_step or rows.focus_step(now_next)
+            self.placed = True
         if self.selected_step:
             timeline.select_step(self.selected_step)
             self.selected_step = None
@@ -336,65 +363,112 @@ class MainScreen(Screen):
     def _shown_state(self) -> RunState | None:
         return self.snapshot.state if self.snapshot else None
 
-    # --- actions -----------------------------------------------------------------------------
+    # --- actions ----------------------------------------------------------------------------
+    # Step keys act on the timeline's selected step, and only while the timeline has focus (or in
+    # the step's detail): a key never acts on a step the operator cannot see. Each action goes
+    # ahead only as prepared: on the state that was on screen, with its guards answered.
 
-    def _selected(self) -> str | None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """False hides a key from the footer where it would do nothing."""
+        if action in STEP_ACTIONS:
+            return self.focused is not None and self.focused.id == "timeline"
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()  # the footer offers what the focused pane can do
+
+    def action_step(self, action: str) -> None:
         step_id = self.query_one(Timeline).selected_step
         if step_id is None:
             self.notify("Select a step in the timeline first.", severity="warning")
-        return step_id
+            return
+        self.act_on_step(step_id, action)
 
-    def action_step(self, action: str) -> None:
-        step_id = self._selected()
-        if step_id:
-            self._record(step_id, action)
+    def act_on_step(self, step_id: str, action: str) -> None:
+        """`action` (start, done, fail, skip, reopen) on the step: asked first when something
+        stands in the way or a reason is owed, then recorded against the step as shown."""
+        state = self._shown_state()
+        if state is None:
+            return
+        seen = state.step(step_id).event_id
+        title = self._quoted_title(step_id)
+        record = partial(self._record, step_id, action, seen=seen)
+        guards = step_guards(self.runbook, state, step_id, action, self.probe_states)
+        if guards:
+            doing = ACTION_PHRASE[action].format(title)
+            prompt = TextPrompt(f"{doing[0].upper()}{doing[1:]} ({step_id}) anyway?",
+                                "why you go ahead (recorded with the step)", required=True,
+                                details=[f"· it {guard}" for guard in guards])
+            self.app.push_screen(prompt, partial(self._record_if_answered, partial(record, override=guards)))
+        elif action in NEEDS_NOTE:
+            question = {"fail": f"Why did '{title}' ({step_id}) fail?", "skip": f"Why skip '{title}' ({step_id})?"}
+            prompt = TextPrompt(question[action], NEEDS_NOTE[action], required=True)
+            self.app.push_screen(prompt, partial(self._record_if_answered, record))
+        elif action == "reopen":
+            question = f"Set '{title}' ({step_id}) back to pending? Its history stays in the log."
+            self.app.push_screen(Confirm(question), lambda yes: record() if yes else None)
+        else:
+            record()
 
-    def _record(self, step_id: str, action: str, note: str | None = None) -> None:
-        self.console.write(lambda ledger, state: record_step(ledger, self.runbook, state, step_id, action, note),
-                           self._shown_state())
-
-    def _record_with_note(self, step_id: str, action: str, note: str | None) -> None:
+    def _record_if_answered(self, record: Callable[..., None], note: str | None) -> None:
         if note:  # None or empty: the operator cancelled the prompt
-            self._record(step_id, action, note)
+            record(note=note)
 
-    def action_fail(self) -> None:
-        step_id = self._selected()
-        if step_id:
-            title = self._quoted_title(step_id)
-            prompt = TextPrompt(f"Why did '{title}' ({step_id}) fail?", "what happened, what you see", required=True)
-            self.app.push_screen(prompt, partial(self._record_with_note, step_id, "fail"))
+    def _record(self, step_id: str, action: str, note: str | None = None, *, seen: str | None,
+                override: list[str] | None = None) -> None:
+        again = partial(self._record, step_id, action, note, override=override)
+        doing = ACTION_PHRASE[action].format(self._quoted_title(step_id))
+        self.console.write(
+            lambda ledger, state: record_step(ledger, self.runbook, state, step_id, action, note,
+                                              override=override, seen=seen),
+            self._shown_state(),
+            on_changed=partial(self._changed_meanwhile, STEP_EVENTS[action], doing, again),
+        )
 
-    def action_skip(self) -> None:
-        step_id = self._selected()
-        if step_id:
-            title = self._quoted_title(step_id)
-            prompt = TextPrompt(f"Why skip '{title}' ({step_id})?", "the reason, for the record", required=True)
-            self.app.push_screen(prompt, partial(self._record_with_note, step_id, "skip"))
+    def _changed_meanwhile(self, intended: str, doing: str, again: Callable[..., None], current: Event | None) -> None:
+        """Someone changed the subject after this action was prepared: nothing was written. Say
+        who did what and when, and let the operator choose."""
+        if current is None:
+            return
+        what = who_did_what(current, self.runbook, self.zone)
+        if current.kind == intended:
+            self.notify(f"{what}; nothing more recorded.", severity="warning", timeout=8)
+            return
+        question = f"While this was being prepared, {what}. Still {doing}?"
+        self.app.push_screen(Confirm(question), lambda yes: again(seen=current.id) if yes else None)
 
     def _quoted_title(self, step_id: str) -> str:
         """The title as a question quotes it: cut short, so that the question's end stays in sight."""
         return for_screen(self.runbook.step(step_id).title, limit=QUOTED_TITLE_LIMIT)
 
-    def action_reopen(self) -> None:
-        step_id = self._selected()
-        if step_id:
-            question = f"Set '{step_id}' back to pending? Its history stays in the log."
-            self.app.push_screen(Confirm(question), partial(self._reopen_if_confirmed, step_id))
-
-    def _reopen_if_confirmed(self, step_id: str, yes: bool | None) -> None:
-        if yes:
-            self._record(step_id, "reopen")
-
     def action_note(self) -> None:
-        step_id = self.query_one(Timeline).selected_step or ""
-        target = f"'{step_id}'" if step_id else "the log"
+        """A note on what has focus: the selected step, the highlighted checklist item, or the log."""
+        subject = self._note_subject()
+        name = for_screen(subject_name(subject, self.runbook), limit=QUOTED_TITLE_LIMIT)
+        target = f"'{name}'" if subject else "the log"
         prompt = TextPrompt(f"Note on {target}", "what happened, what was decided", required=True)
-        self.app.push_screen(prompt, partial(self._add_note, step_id))
+        self.app.push_screen(prompt, partial(self._add_note, subject))
 
-    def _add_note(self, step_id: str, text: str | None) -> None:
+    def _note_subject(self) -> str:
+        focused = self.focused
+        if isinstance(focused, Timeline):
+            return focused.selected_step or ""
+        if isinstance(focused, ChecklistPane):
+            return focused.highlighted_item or ""
+        return ""
+
+    def _add_note(self, subject: str, text: str | None) -> None:
         if text:
             # The state is not needed: given the one on screen, the ledger's is not read for nothing.
-            self.console.write(lambda ledger, state: add_note(ledger, step_id, text), self._shown_state())
+            self.console.write(lambda ledger, state: add_note(ledger, subject, text), self._shown_state())
+
+    def action_to_current(self) -> None:
+        """The timeline, on the step running now (or the next one)."""
+        value = self.query_one(NowNextLine).value
+        step_id = rows.focus_step(value) if value else None
+        self.action_pane(1)
+        if step_id:
+            self.query_one(Timeline).select_step(step_id)
 
     def action_pane(self, number: int) -> None:
         pane_ids = ["pane-timeline"] + [f"pane-{name}" for name in CHECKLIST_NAMES] + ["pane-activity", "pane-probes"]
@@ -409,13 +483,44 @@ class MainScreen(Screen):
             self.query_one("#checklists", TabbedContent).active = pane_ids[number - 1]
         checklist = f"#list-{CHECKLIST_NAMES[min(max(number - 2, 0), 3)]}"
         target = {1: "#timeline", 6: "#activity", 7: "#probes"}.get(number, checklist)
-        self.query_one(target).focus()
+        self._focus_when_mounted(target)
+
+    def _focus_when_mounted(self, selector: str, tries: int = 5) -> None:
+        """A hidden tab's pane mounts when the tab first shows (Lazy): focus it once it is there."""
+        found = self.query(selector)
+        if found:
+            found.first().focus()
+        elif tries:
+            self.call_after_refresh(self._focus_when_mounted, selector, tries - 1)
 
     @on(ChecklistPane.ToggleRequested)
     def toggle_check(self, message: ChecklistPane.ToggleRequested) -> None:
-        ticked = self.snapshot.state.check(message.item_id).ticked if self.snapshot else False
-        self.console.write(lambda ledger, state: set_check(ledger, self.runbook, state, message.item_id, not ticked))
+        state = self._shown_state()
+        if state is None:
+            return
+        item_id, check = message.item_id, state.check(message.item_id)
+        ticking = not check.ticked
+        self._set_check(item_id, ticking, seen=check.event_id)
+
+    def _set_check(self, item_id: str, ticking: bool, *, seen: str | None) -> None:
+        kind = EventKind.CHECK_TICKED if ticking else EventKind.CHECK_UNTICKED
+        text = for_screen(self.runbook.item(item_id).text, limit=QUOTED_TITLE_LIMIT)
+        self.console.write(
+            lambda ledger, state: set_check(ledger, self.runbook, state, item_id, ticking, seen=seen),
+            self._shown_state(),
+            on_changed=partial(self._changed_meanwhile, kind, f"{'tick' if ticking else 'untick'} '{text}'",
+                               partial(self._set_check, item_id, ticking)),
+        )
 
     @on(Timeline.StepSelected, "#timeline")
     def show_step_detail(self, message: Timeline.StepSelected) -> None:
-        self.console.open_detail(message.step_id, self.probe_states)
+        self.console.open_detail(message.step_id, self.probe_states, partial(self._act_from_detail, message.step_id))
+
+    def _act_from_detail(self, step_id: str, action: str | None) -> None:
+        """The detail closed with a step key: act on its step, as from the timeline."""
+        if action == "note":
+            self.app.push_screen(TextPrompt(f"Note on '{self._quoted_title(step_id)}'",
+                                            "what happened, what was decided", required=True),
+                                 partial(self._add_note, step_id))
+        elif action:
+            self.act_on_step(step_id, action)

@@ -22,6 +22,7 @@ from warroom.widgets.activity import ActivityRow
 from warroom.widgets.checklists import ChecklistRow
 from warroom.widgets.display import clock, signed_span
 from warroom.widgets.header import HeaderInfo
+from warroom.widgets.now_next import NowNext, Running, Upcoming
 from warroom.widgets.probe_board import ProbeRow, latency_text, sparkline, uptime_text
 from warroom.widgets.timeline import GANTT, GanttBar, PhaseRow, TimelineRow
 
@@ -69,21 +70,23 @@ class TimelineRows:
                 return ()
             step = runbook.step(only)
             return (phase_row(step.phase, self.phases[step.phase], state, outlook),
-                    self.step_row(step, state, outlook, now_column, probe_states))
+                    self.step_row(step, state, outlook, now, now_column, probe_states))
         rows: list[PhaseRow | TimelineRow] = []
         previous_phase = None
         for step in runbook.steps:
             if step.phase != previous_phase:
                 previous_phase = step.phase
                 rows.append(phase_row(step.phase, self.phases[step.phase], state, outlook))
-            rows.append(self.step_row(step, state, outlook, now_column, probe_states))
+            rows.append(self.step_row(step, state, outlook, now, now_column, probe_states))
         return tuple(rows)
 
-    def step_row(self, step: Step, state: RunState, outlook: Forecast, now_column: int,
+    def step_row(self, step: Step, state: RunState, outlook: Forecast, now: datetime, now_column: int,
                  probe_states: Mapping[str, str]) -> TimelineRow:
         probes = self.probes[step.id]
         checks = tuple((probe, probe_states.get(probe, "UNKNOWN")) for probe in probes) if probes else ()
-        shown = (state.step(step.id), outlook.planned[step.id], outlook.expected[step.id], now_column, checks)
+        status = state.step(step.id)
+        shown = (status, outlook.planned[step.id], outlook.expected[step.id], now_column, checks,
+                 overrunning(step, status, now))
         built = self._built.get(step.id)
         if built is not None and built[0] == shown:
             return built[1]
@@ -93,13 +96,20 @@ class TimelineRows:
 
 
 def phase_row(phase: str, steps: Sequence[Step], state: RunState, outlook: Forecast) -> PhaseRow:
-    done = sum(state.step(s.id).status.finished for s in steps)
+    statuses = [state.step(s.id).status for s in steps]
     drift = max(outlook.expected[s.id].end for s in steps) - max(outlook.planned[s.id].end for s in steps)
-    return PhaseRow(for_screen(phase), done, len(steps), signed_span(drift))
+    return PhaseRow(for_screen(phase), statuses.count(StepStatus.DONE), len(steps), signed_span(drift),
+                    skipped=statuses.count(StepStatus.SKIPPED), failed=statuses.count(StepStatus.FAILED))
+
+
+def overrunning(step: Step, status: StepState, now: datetime) -> bool:
+    """Running past its planned duration."""
+    return (status.status is StepStatus.IN_PROGRESS and status.started_at is not None
+            and now - status.started_at > step.duration)
 
 
 def step_row(runbook: Runbook, step: Step, status: StepState, planned: PlannedSlot, expected: PlannedSlot,
-             now_column: int, checks: tuple[tuple[str, str], ...], zone: tzinfo) -> TimelineRow:
+             now_column: int, checks: tuple[tuple[str, str], ...], overrun: bool, zone: tzinfo) -> TimelineRow:
     """One step's row from its state, its planned and expected slots and the now-marker's cell."""
     started = clock(status.started_at, zone) if status.started_at else ""
     finished = clock(status.finished_at, zone) if status.finished_at else ""
@@ -121,6 +131,7 @@ def step_row(runbook: Runbook, step: Step, status: StepState, planned: PlannedSl
             now=now_column,
         ),
         checks=tuple((for_screen(probe), state) for probe, state in checks),
+        overrun=overrun,
     )
 
 
@@ -129,6 +140,46 @@ def gantt_column(runbook: Runbook, moment: datetime) -> int:
     start, end = runbook.window.start, runbook.window.end
     span = (end - start).total_seconds() or 1
     return int((moment - start).total_seconds() / span * GANTT)
+
+
+# --- now and next --------------------------------------------------------------------------------
+
+
+def now_next(runbook: Runbook, state: RunState, outlook: Forecast, now: datetime,
+             ready: Sequence[str]) -> NowNext:
+    """The steps running or failed, and the first of `ready` (pending steps whose dependencies are
+    finished, see ops.status.next_steps) by planned start; without any, the first pending step."""
+    zone = runbook.window.zone
+    running = []
+    for step in runbook.steps:
+        status = state.step(step.id)
+        if not status.status.current:
+            continue
+        since = status.started_at or status.finished_at or now
+        over = now - since - step.duration
+        running.append(Running(step.id, for_screen(step.title), status.status, whole_minutes(now - since),
+                               format_duration(step.duration),
+                               signed_span(over) if overrunning(step, status, now) else ""))
+    pending = [s.id for s in runbook.steps if state.step(s.id).status is StepStatus.PENDING]
+    candidates = list(ready) or pending[:1]
+    upcoming = None
+    if candidates:
+        step = runbook.step(min(candidates, key=lambda step_id: outlook.planned[step_id].start))
+        upcoming = Upcoming(step.id, for_screen(step.title), clock(outlook.planned[step.id].start, zone))
+    finished = all(state.step(s.id).status.finished for s in runbook.steps)
+    return NowNext(tuple(running), upcoming, finished)
+
+
+def whole_minutes(span: timedelta) -> str:
+    """'12m', '1h05m': an elapsed time as a glance reads it, seconds left out."""
+    return format_duration(timedelta(minutes=int(span.total_seconds() // 60)))
+
+
+def focus_step(value: NowNext) -> str | None:
+    """Where the timeline opens and `c` jumps to: the running step, else the next one."""
+    if value.running:
+        return value.running[0].step_id
+    return value.upcoming.step_id if value.upcoming else None
 
 
 # --- the header, checklists and activity ----------------------------------------------------------

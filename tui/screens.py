@@ -30,15 +30,20 @@ class TextPrompt(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
-    def __init__(self, title: str, placeholder: str = "", required: bool = False) -> None:
+    def __init__(self, title: str, placeholder: str = "", required: bool = False,
+                 details: Sequence[str] = ()) -> None:
+        """`details`: lines under the question (what stands in the way, say), each shown as written."""
         super().__init__()
         self.prompt_title = title
         self.placeholder = placeholder
         self.required = required
+        self.details = details
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Content(for_screen(self.prompt_title)), classes="dialog-title")
+            if self.details:
+                yield Label(Content("\n".join(for_screen(line) for line in self.details)), classes="dialog-details")
             yield Input(placeholder=self.placeholder)
             yield Label("Enter to save · Escape to cancel", classes="dialog-hint")
 
@@ -74,10 +79,21 @@ class Confirm(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class StepDetail(ModalScreen[None]):
-    """Everything about one step: the plan, its live status, its history and notes."""
+class StepDetail(ModalScreen[str | None]):
+    """Everything about one step: the plan, its live status, its history and notes. The step keys
+    work here too: the detail closes with the action, and the main screen acts on this step."""
 
-    BINDINGS = [Binding("escape,enter,q", "close", "Close", id="detail.close")]
+    BINDINGS = [
+        Binding("escape,enter,q", "close", "Close", id="detail.close"),
+        Binding("s", "act('start')", "Start", id="detail.start"),
+        Binding("d", "act('done')", "Done", id="detail.done"),
+        Binding("f", "act('fail')", "Fail", id="detail.fail"),
+        Binding("x", "act('skip')", "Skip", id="detail.skip"),
+        Binding("r", "act('reopen')", "Reopen", id="detail.reopen"),
+        Binding("n", "act('note')", "Note", id="detail.note"),
+        Binding("j,down", "scroll('down')", "Down", show=False, id="detail.down"),
+        Binding("k,up", "scroll('up')", "Up", show=False, id="detail.up"),
+    ]
 
     def __init__(self, step: Step, status: StepState, history: Sequence[ActivityRow],
                  probe_states: dict[str, str] | None = None) -> None:
@@ -111,7 +127,8 @@ class StepDetail(ModalScreen[None]):
             yield Label("History and notes", classes="section")
             lines = [f"{row.at}  {row.operator}  {row.text}" for row in self.history]
             yield Static(Content("\n".join(lines)) if lines else Content.styled("nothing recorded yet", "dim"))
-            yield Label("Escape to close", classes="dialog-hint")
+            yield Label("s start · d done · f fail · x skip · r reopen · n note · Escape to close",
+                        classes="dialog-hint")
 
     def _validation_line(self, validation) -> str:
         """A probe check with its live state (glyph and word), a human check as written."""
@@ -122,3 +139,46 @@ class StepDetail(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_act(self, action: str) -> None:
+        self.dismiss(action)
+
+    def action_scroll(self, direction: str) -> None:
+        scroller = self.query_one(VerticalScroll)
+        scroller.scroll_down() if direction == "down" else scroller.scroll_up()
+
+
+class KeysHelp(ModalScreen[None]):
+    """The keys that act where the operator is: those of the focused pane first, then those that
+    work everywhere; each with what it does. `?` opens it, any of escape, ? or q closes it."""
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", "Close", id="keys.close"),
+        Binding("j,down", "scroll('down')", "Down", show=False, id="keys.down"),
+        Binding("k,up", "scroll('up')", "Up", show=False, id="keys.up"),
+    ]
+
+    def __init__(self, pane: str, sections: Sequence[tuple[str, Sequence[tuple[str, str]]]]) -> None:
+        """`sections`: (heading, [(key, what it does)]) in the order shown."""
+        super().__init__()
+        self.pane = pane
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog detail"):
+            yield Label(Content(f"Keys in {for_screen(self.pane)}"), classes="dialog-title")
+            for heading, keys in self.sections:
+                yield Label(Content(heading), classes="section")
+                width = max(len(key) for key, _ in keys)
+                yield Static(Content.assemble(*(
+                    part for number, (key, what) in enumerate(keys)
+                    for part in (("\n" if number else ""), (f"{key:>{width}}", "bold"), f"  {what}")
+                )))
+            yield Label("Escape to close · ctrl+p finds any command by name", classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_scroll(self, direction: str) -> None:
+        scroller = self.query_one(VerticalScroll)
+        scroller.scroll_down() if direction == "down" else scroller.scroll_up()

@@ -78,6 +78,14 @@ class ChecklistPane(OptionList):
         return tuple(self._pending if self._pending is not None else self._rows.values())
 
     @property
+    def highlighted_item(self) -> str | None:
+        """The id of the item the cursor is on (None before any is highlighted)."""
+        if self.highlighted is None:
+            return None
+        option_id = self.get_option_at_index(self.highlighted).id
+        return option_id if option_id and option_id in self._rows else None
+
+    @property
     def ticked_count(self) -> int:
         return sum(row.ticked for row in self.rows)
 

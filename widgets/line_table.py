@@ -23,6 +23,7 @@ Row = TypeVar("Row", bound=Hashable)
 Palette = Mapping[str, Style]  # component class -> its (partial) Rich style
 
 CELL_PADDING = 2  # one space either side of each cell
+SPAN = ""  # a row whose cells hold only this key is one text across every column (a group's heading)
 
 
 class LineTable(ScrollView, Generic[Row], can_focus=True):
@@ -181,7 +182,10 @@ class LineTable(ScrollView, Generic[Row], can_focus=True):
     def _strip(self, cells: Mapping[str, Text], style: Style, scroll_x: int) -> Strip:
         """One line: each shown column's cell cut (with an ellipsis) or padded to its width."""
         line = Text(no_wrap=True, overflow="crop")
-        for key in self._column_keys:
+        if SPAN in cells:
+            line.append(" ")
+            line.append_text(cells[SPAN])
+        for key in self._column_keys if SPAN not in cells else ():
             width = self._widths[key]
             cell = cells[key].copy()
             cell.truncate(width, overflow="ellipsis")

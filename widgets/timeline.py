@@ -15,8 +15,8 @@ from textual.binding import Binding
 from textual.message import Message
 
 from warroom.vocabulary import StepStatus
-from warroom.widgets.display import PROBE_GLYPH, STEP_GLYPH, STEP_WORD, probe_state_css
-from warroom.widgets.line_table import CELL_PADDING, LineTable, Palette
+from warroom.widgets.display import PROBE_GLYPH, STEP_GLYPH, STEP_WORD, outcome_counts, probe_state_css
+from warroom.widgets.line_table import CELL_PADDING, SPAN, LineTable, Palette
 
 PHASE_PREFIX = "phase:"
 TITLE_MIN, TITLE_COMFORT, TITLE_MAX = 18, 30, 44
@@ -69,12 +69,14 @@ def fit_columns(available: int) -> tuple[list[str], int]:
 
 @dataclass(frozen=True)
 class PhaseRow:
-    """A phase's header line: its name, how many of its steps are finished, its drift."""
+    """A phase's header line: its name, its steps counted by outcome (never a skip as done), its drift."""
 
     phase: str
     done: int
     total: int
     drift: str  # signed, e.g. "+12m"
+    skipped: int = 0
+    failed: int = 0
 
     @property
     def key(self) -> str:
@@ -106,6 +108,7 @@ class TimelineRow:
     late: bool  # drifting enough to stand out
     gantt: GanttBar
     checks: tuple[tuple[str, str], ...] = ()  # (probe name, its state) for each probe it validates with
+    overrun: bool = False  # running past its planned duration
 
     @property
     def key(self) -> str:
@@ -219,15 +222,13 @@ class Timeline(LineTable):
 
     def _cells(self, row: PhaseRow | TimelineRow, palette: Palette) -> dict[str, Text]:
         if isinstance(row, PhaseRow):
-            cells = {c.key: Text() for c in COLUMNS}
-            cells["state"] = Text("▼ phase")
-            cells["title"] = Text(row.phase)
-            cells["actual"] = Text(f"{row.done}/{row.total} done")
-            cells["drift"] = Text(row.drift)
-            return cells
+            # One line across the columns, so that its counts are whole at any width.
+            counts = outcome_counts(row.done, row.skipped, row.failed, row.total)
+            return {SPAN: Text(f"▼ {row.phase} · {counts} · drift {row.drift}")}
         colour = palette[STEP_CLASS[row.status]]
+        state = f"{STEP_GLYPH[row.status]} {'overrun' if row.overrun else STEP_WORD[row.status]}"
         return {
-            "state": Text(f"{STEP_GLYPH[row.status]} {STEP_WORD[row.status]}", style=colour),
+            "state": Text(state, style=palette["timeline--failed"] if row.overrun else colour),
             "id": Text(row.step_id),
             "title": Text(row.title),
             "owner": Text(row.owner),

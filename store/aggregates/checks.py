@@ -28,6 +28,7 @@ class CheckState:
     by: str | None = None
     at: datetime | None = None
     hlc: int = 0
+    event_id: str | None = None  # the last event that changed it: what an action prepared on it saw
 
 
 class Checks(Reducer[CheckRow, Mapping[str, CheckState]]):
@@ -43,7 +44,8 @@ class Checks(Reducer[CheckRow, Mapping[str, CheckState]]):
 
     def view(self, rows: Mapping[Key, CheckRow]) -> Mapping[str, CheckState]:
         return MappingProxyType({
-            item_id: CheckState(ticked=bool(row.ticked), by=row.by, at=hlc_to_datetime(row.hlc), hlc=row.hlc)
+            item_id: CheckState(ticked=bool(row.ticked), by=row.by, at=hlc_to_datetime(row.hlc), hlc=row.hlc,
+                                 event_id=row.event_id)
             for (item_id,), row in rows.items()
         })
 

@@ -33,6 +33,7 @@ class StepState:
     by: str | None = None
     note: str | None = None
     hlc: int = 0
+    event_id: str | None = None  # the last event that changed it: what an action prepared on it saw
 
 
 class Steps(Reducer[StepRow, Mapping[str, StepState]]):
@@ -70,6 +71,7 @@ def _state(row: StepRow) -> StepState:
         by=row.by,
         note=row.note,
         hlc=row.hlc,
+        event_id=row.event_id,
     )
 
 

@@ -1,0 +1,46 @@
+"""The sentence that confirms an operator's own action, naming what it acted on:
+"Marked 'Deploy to green' done". The activity log says the same for everyone (ops/describe.py);
+this is the answer to the key just pressed."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from warroom.runbook.model import Runbook
+from warroom.store import Event
+from warroom.vocabulary import EventKind
+
+STEP_DONE_AS = {
+    EventKind.STEP_STARTED: "Started '{}'",
+    EventKind.STEP_DONE: "Marked '{}' done",
+    EventKind.STEP_FAILED: "Marked '{}' failed",
+    EventKind.STEP_SKIPPED: "Skipped '{}'",
+    EventKind.STEP_REOPENED: "Set '{}' back to pending",
+    EventKind.CHECK_TICKED: "Ticked '{}'",
+    EventKind.CHECK_UNTICKED: "Unticked '{}'",
+}
+
+
+def subject_name(subject: str, runbook: Runbook) -> str:
+    """A step's title, a checklist item's text, or the subject itself when the runbook has neither."""
+    if runbook.has_step(subject):
+        return runbook.step(subject).title
+    if runbook.has_item(subject):
+        return runbook.item(subject).text
+    return subject
+
+
+def action_notice(event: Event, runbook: Runbook) -> str:
+    name = subject_name(event.subject, runbook)
+    if event.kind == EventKind.NOTE_ADDED:
+        return f"Noted on '{name}'" if event.subject else "Noted in the log"
+    template = STEP_DONE_AS.get(EventKind(event.kind))
+    sentence = template.format(name) if template else f"Recorded {event.kind} on '{name}'"
+    override = event.body.get("override")
+    return f"{sentence}, going ahead although it {override}" if override else sentence
+
+
+def who_did_what(event: Event, runbook: Runbook, zone: tzinfo) -> str:
+    """"ana marked 'Deploy to green' done at 10:42:13": another operator's action, told to this one."""
+    sentence = action_notice(event, runbook)
+    return f"{event.operator} {sentence[0].lower()}{sentence[1:]} at {event.at.astimezone(zone):%H:%M:%S}"
