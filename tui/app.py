@@ -63,6 +63,7 @@ class WarroomApp(App):
         clock: Callable[[], datetime] | None = None,
         follow_ledger: bool = True,
         probes: bool = True,
+        bell: bool = True,
         demo=None,
     ) -> None:
         """`demo` is the demo's own service (tui.demo_service.DemoService), which the `b` key
@@ -74,6 +75,7 @@ class WarroomApp(App):
         self.ledger = ledger
         self.clock = clock or (lambda: datetime.now(UTC))
         self.follows_ledger = follow_ledger
+        self.rings_bell = bell
         self.demo = demo
         self.probe_runner = None
         if probes and runbook.probes:
@@ -145,6 +147,12 @@ class WarroomApp(App):
             if self.probe_runner:
                 # After the first frame: the probes' imports and first checks do not delay it.
                 self.call_after_refresh(self.probe_runner.start)
+
+    def ring(self) -> None:
+        """The terminal bell, once, for something that has just started to want attention
+        (unless --no-bell)."""
+        if self.rings_bell:
+            self.bell()
 
     def _repaint_clock_dependent(self) -> None:
         if isinstance(self.screen, MainScreen):

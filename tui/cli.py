@@ -171,20 +171,27 @@ def validate(paths: tuple[str, ...]) -> None:
         sys.exit(EXIT_USAGE)
 
 
+no_bell_option = click.option("--no-bell", "no_bell", is_flag=True,
+                              help="Never ring the terminal bell (it rings once when a probe goes DOWN, a step "
+                                   "overruns, or the rollback deadline is 60, 30 or 10 minutes away).")
+
+
 @main.command(name="open")
 @runbook_argument
 @ledger_options
+@no_bell_option
 @guarded
-def open_(runbook_path: str, db: str | None, operator: str | None, run: str) -> None:
+def open_(runbook_path: str, db: str | None, operator: str | None, run: str, no_bell: bool) -> None:
     """Open the full-screen console on RUNBOOK."""
     runbook = load_runbook(runbook_path)
-    _run_app(runbook, open_ledger(runbook, db, operator, run))
+    _run_app(runbook, open_ledger(runbook, db, operator, run), bell=not no_bell)
 
 
 @main.command()
 @click.option("--operator", default=None, help="Who is acting (default: $WARROOM_OPERATOR, then the login name).")
+@no_bell_option
 @guarded
-def demo(operator: str | None) -> None:
+def demo(operator: str | None, no_bell: bool) -> None:
     """Open the console on the bundled web cutover, rehearsing now, with a throwaway ledger and a
     small service of its own on 127.0.0.1 that plays the system being deployed."""
     from warroom.runbook.rebase import starting_at
@@ -197,7 +204,7 @@ def demo(operator: str | None) -> None:
     db = Path(tempfile.mkdtemp(prefix="warroom-demo-")) / f"{runbook.id}.sqlite"
     with DemoService() as service:
         runbook = _quick_probes(point_probes_at(runbook, service))
-        _run_app(runbook, open_ledger(runbook, str(db), operator, "rehearsal-1"), demo=service)
+        _run_app(runbook, open_ledger(runbook, str(db), operator, "rehearsal-1"), demo=service, bell=not no_bell)
 
 
 def _quick_probes(runbook: Runbook) -> Runbook:
@@ -208,14 +215,14 @@ def _quick_probes(runbook: Runbook) -> Runbook:
     ))
 
 
-def _run_app(runbook: Runbook, ledger: Ledger, demo=None) -> None:
+def _run_app(runbook: Runbook, ledger: Ledger, demo=None, bell: bool = True) -> None:
     from warroom.tui.app import WarroomApp  # Textual loads only for the full-screen commands
 
     # Start-up builds a great many long-lived objects; collecting garbage meanwhile only slows
     # the first frame. The app freezes them and turns collection back on once it is shown.
     gc.disable()
     with ledger:
-        app = WarroomApp(runbook, ledger, demo=demo)
+        app = WarroomApp(runbook, ledger, demo=demo, bell=bell)
         app.run()
     if app.crash_report is not None:
         fail_crashed(app.crash_report)

@@ -32,6 +32,7 @@ from warroom.runbook.forecast import Forecast, forecast
 from warroom.runbook.model import CHECKLIST_NAMES, Runbook
 from warroom.store import Event, RunState
 from warroom.tui import rows
+from warroom.tui.attention import Attention, alarms
 from warroom.tui.screens import Confirm, TextPrompt
 from warroom.untrusted import for_screen
 from warroom.vocabulary import EventKind
@@ -48,6 +49,9 @@ if TYPE_CHECKING:
 TABS_BELOW = 110  # columns: under this the panes become tabs
 SIDE_BY_SIDE_FROM = 180  # columns: from here the checklists sit beside the timeline, not under it
 TAB_TITLES = {"pre_deployment": "Pre", "go_no_go": "Go/No-Go", "post_deployment": "Post", "smoke_tests": "Smoke"}
+# Under TABS_BELOW every pane is a tab in one row: shorter, so that the probes tab's DOWN count,
+# the last on the row, still fits at 80 columns.
+NARROW_TAB_TITLES = TAB_TITLES | {"go_no_go": "Go"}
 ACTIVITY_ROWS = 100
 FORECAST_FRESH_SECONDS = 5
 FULL_REFRESH_DELAY = 0.05  # seconds
@@ -135,6 +139,7 @@ class MainScreen(Screen):
         self.selected_step: str | None = None
         self.side_ready = False  # the checklists, probe board and activity log are mounted
         self.placed = False  # the timeline's cursor has been put on the current step once
+        self.attention = Attention()
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -191,7 +196,7 @@ class MainScreen(Screen):
 
     def _checklist_tabs(self, number_from: int) -> ComposeResult:
         for offset, (name, pane) in enumerate(self._new_checklist_panes().items()):
-            with TabPane(f"{number_from + offset} {TAB_TITLES[name]}", id=f"pane-{name}"):
+            with TabPane(f"{number_from + offset} {NARROW_TAB_TITLES[name]}", id=f"pane-{name}"):
                 # Hidden tabs mount after the first frame: start-up pays only for what shows.
                 yield Lazy(pane)
 
@@ -282,6 +287,7 @@ class MainScreen(Screen):
         timeline.show(self._timeline_rows(state, outlook, now, self.probe_states))
         now_next = rows.now_next(runbook, state, outlook, now, next_steps(runbook, state))
         self.query_one(NowNextLine).value = now_next
+        self._call_attention()
         if not self.placed:  # the first time: open where the work is, not at the top
             self.selected_step = self.selected_step or rows.focus_step(now_next)
             self.placed = True
@@ -301,7 +307,8 @@ class MainScreen(Screen):
             items = rows.checklist_rows(runbook.checklists[name], state, self.zone)
             pane = self.checklist_panes[name]
             pane.show(items)
-            label = f"{offset + 2} {TAB_TITLES[name]} {pane.ticked_count}/{len(items)}"
+            titles = NARROW_TAB_TITLES if self.narrow else TAB_TITLES
+            label = f"{offset + 2} {titles[name]} {pane.ticked_count}/{len(items)}"
             self._set_tab_label(tabs, f"pane-{name}", label)
         self._show_activity(self.snapshot.recent)
 
@@ -317,6 +324,17 @@ class MainScreen(Screen):
         tab = tabs.get_tab(pane_id)
         if str(tab.label) != label:
             tab.label = label
+
+    def _call_attention(self) -> None:
+        """Ring once and flash the header for what has just started to want attention."""
+        value = self.query_one(NowNextLine).value
+        overrunning = [(step.step_id, step.title) for step in value.running if step.overrun] if value else []
+        news = self.attention.news(alarms(self.probe_states, overrunning, self.runbook.window.rollback_deadline,
+                                          self.now()))
+        if news:
+            self.console.ring()
+            told = "; ".join(news)
+            self.notify(told[0].upper() + told[1:], severity="error", timeout=10)
 
     @property
     def probe_states(self) -> dict[str, str]:
@@ -335,6 +353,7 @@ class MainScreen(Screen):
         if message.recorded:
             self._refresh_soon()
         self.query_one(DeploymentHeader).probes = self.probe_states
+        self._call_attention()
         if moved:
             self._repaint_steps(self._timeline_rows.steps_validating(moved))
         if not self.side_ready:

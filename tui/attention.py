@@ -1,0 +1,38 @@
+"""What newly needs the room's attention: a probe gone DOWN, a step overrunning, the rollback
+deadline 60, 30 and 10 minutes away. Each is told once, when it starts (the bell rings once, the
+header flashes); a probe that recovers and goes DOWN again is news again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+DEADLINE_WARNINGS = (60, 30, 10)  # minutes before the rollback deadline
+
+
+def alarms(probe_states: Mapping[str, str], overrunning: Iterable[tuple[str, str]],
+           deadline: datetime | None, now: datetime) -> dict[tuple[str, str], str]:
+    """Everything that wants attention now, by a key that stays the same while it lasts:
+    `overrunning` is (step id, title) of each step past its planned duration."""
+    found = {("down", name): f"probe {name} is DOWN" for name, state in probe_states.items() if state == "DOWN"}
+    found |= {("overrun", step_id): f"'{title}' runs past its planned duration" for step_id, title in overrunning}
+    if deadline is not None:
+        left = (deadline - now).total_seconds() / 60
+        crossed = [minutes for minutes in DEADLINE_WARNINGS if left <= minutes]
+        if left <= 0:
+            found[("deadline", "passed")] = "the rollback deadline has passed"
+        elif crossed:  # one key at a time: crossing the next mark is news again
+            found[("deadline", str(crossed[-1]))] = f"the rollback deadline is less than {crossed[-1]} minutes away"
+    return found
+
+
+class Attention:
+    def __init__(self) -> None:
+        self._current: set[tuple[str, str]] = set()
+
+    def news(self, now_wanting: Mapping[tuple[str, str], str]) -> list[str]:
+        """What in `now_wanting` (see alarms) was not wanting attention last time, in words."""
+        new = [sentence for key, sentence in now_wanting.items() if key not in self._current]
+        self._current = set(now_wanting)
+        return new
