@@ -73,11 +73,11 @@ class Tmux:
         return subprocess.run(["tmux", "-L", self.socket, "-f", str(self.config), *args],
                               capture_output=True, text=True, check=check, env=env, timeout=10)
 
-    def start(self, env: dict[str, str], argv: list[str]) -> None:
+    def start(self, env: dict[str, str], argv: list[str], size: tuple[int, int] = (WIDTH, HEIGHT)) -> None:
         # The shell notes the exit status in a file: tmux's #{pane_dead_status} is empty for 0 (3.3a).
         command = ("env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " + shlex.join(argv)
                    + f"; echo $? > {shlex.quote(str(self.exit_status))}")
-        self.run("new-session", "-d", "-s", self.session, "-x", str(WIDTH), "-y", str(HEIGHT), command)
+        self.run("new-session", "-d", "-s", self.session, "-x", str(size[0]), "-y", str(size[1]), command)
         self.socket_path = self.run("display-message", "-p", "#{socket_path}").stdout.strip()
 
     def screen(self, escapes: bool = False) -> str:
@@ -267,5 +267,65 @@ def test_an_escape_sequence_in_a_note_or_a_title_never_reaches_the_terminal(tmux
     tmux.start(base_env(data_home), open_argv(db, hostile))
     tmux.wait_for(lambda s: "Open the war room" in s and "␛]2;PWNED" in s, "the console, the title shown inert")
     assert pane_title(tmux) != "PWNED"
+    tmux.keys("q")
+    assert tmux.wait_for_exit() == 0
+
+
+# --- the truthful console, from the keyboard, without colour (issue 8) ------------------------------
+
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+
+
+def step_statuses(data_home: Path, db: Path) -> dict[str, str]:
+    result = cli(data_home, "status", str(WEB_CUTOVER), "--db", str(db), "--run", RUN, "--json")
+    assert result.returncode == 0, result.stderr
+    return {s["id"]: s["status"] for s in json.loads(result.stdout)["steps"]}
+
+
+def footer(screen: str) -> str:
+    return screen.rstrip("\n").splitlines()[-1]
+
+
+@SIZES
+def test_step_keys_in_the_go_no_go_pane_change_no_step(tmux, tmp_path, size):
+    db, data_home = tmp_path / "x.sqlite", tmp_path / "xdg"
+    tmux.start(base_env(data_home, NO_COLOR="1"), open_argv(db), size)
+    tmux.wait_for(timeline_shown, "the timeline")
+    assert "d Done" in footer(tmux.screen())
+    tmux.keys("3")
+    screen = tmux.wait_for(lambda s: "Tick" in footer(s), "the Go/No-Go pane's keys in the footer")
+    assert "d Done" not in footer(screen) and "s Start" not in footer(screen)
+    tmux.keys("d", "s", "x", "r")
+    time.sleep(1.0)  # whatever they would do has had time to happen
+    tmux.keys("q")
+    assert tmux.wait_for_exit() == 0
+    assert set(step_statuses(data_home, db).values()) == {"pending"}
+
+
+@SIZES
+def test_starting_a_step_before_its_dependencies_asks_and_escape_records_nothing(tmux, tmp_path, size):
+    db, data_home = tmp_path / "x.sqlite", tmp_path / "xdg"
+    tmux.start(base_env(data_home, NO_COLOR="1"), open_argv(db), size)
+    tmux.wait_for(timeline_shown, "the timeline")
+    tmux.keys("j", "j", "j", "j", "j", "s")  # from the first step down to the go/no-go confirmation
+    screen = tmux.wait_for(lambda s: "anyway?" in s, "the question before starting it")
+    assert "Final go/no-go" in screen and "still pending" in screen
+    tmux.keys("Escape")
+    tmux.wait_for(lambda s: "anyway?" not in s, "the question gone")
+    tmux.keys("q")
+    assert tmux.wait_for_exit() == 0
+    assert step_statuses(data_home, db)["go-no-go"] == "pending"
+
+
+@SIZES
+def test_joining_mid_cutover_the_top_lines_say_what_runs_now_and_what_is_next(tmux, tmp_path, size):
+    db, data_home = tmp_path / "x.sqlite", tmp_path / "xdg"
+    running = RUNBOOK.step("war-room-open")
+    started = cli(data_home, "step", str(WEB_CUTOVER), running.id, "start", "--db", str(db), "--run", RUN)
+    assert started.returncode == 0, started.stderr
+    tmux.start(base_env(data_home, NO_COLOR="1"), open_argv(db), size)
+    screen = tmux.wait_for(lambda s: "NOW" in s and "NEXT" in s, "the now/next line")
+    top = "\n".join(screen.splitlines()[:3])
+    assert f"NOW ▶ {running.title[:20]}" in top
     tmux.keys("q")
     assert tmux.wait_for_exit() == 0
