@@ -1,8 +1,13 @@
-"""`warroom status`: where the deployment stands, as JSON for scripts and as text for people."""
+"""`warroom status`: where the deployment stands, as JSON for scripts and as text for people.
+
+Every time in the JSON is ISO 8601 to the second with the UTC offset of the runbook's window zone
+(`2026-12-01T22:05:00+01:00`), whatever machine or zone recorded it.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections import Counter
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from warroom.runbook.forecast import Actual, forecast
@@ -11,18 +16,35 @@ from warroom.store import Ledger, RunState
 from warroom.untrusted import visible
 from warroom.vocabulary import StepStatus
 
+from .version import VersionReport, read_version_report
+
 
 def actuals(state: RunState) -> dict[str, Actual]:
     return {sid: Actual(s.status, s.started_at, s.finished_at) for sid, s in state.steps.items()}
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+def iso(moment: datetime | None, zone: tzinfo) -> str | None:
+    """The one form of a time in `status --json`: ISO 8601, seconds, the window's UTC offset."""
+    return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
+
+
+def progress(statuses: list[StepStatus]) -> dict[str, int]:
+    """Each outcome counted on its own: a skipped or failed step is not a done one."""
+    count = lambda status: sum(s is status for s in statuses)  # noqa: E731
+    return {
+        "done": count(StepStatus.DONE),
+        "skipped": count(StepStatus.SKIPPED),
+        "failed": count(StepStatus.FAILED),
+        "running": count(StepStatus.IN_PROGRESS),
+        "pending": count(StepStatus.PENDING),
+        "total": len(statuses),
+    }
 
 
 def status_document(runbook: Runbook, ledger: Ledger, now: datetime | None = None) -> dict:
-    state = ledger.state()
+    state = ledger.state(skip=("notes",))  # status shows no notes; they grow all day
     now = now or datetime.now(UTC)
+    zone = runbook.window.zone
     outlook = forecast(runbook, actuals(state), now)
     steps: list[dict[str, Any]] = []  # JSON objects, one per step
     for step in runbook.steps:
@@ -34,9 +56,9 @@ def status_document(runbook: Runbook, ledger: Ledger, now: datetime | None = Non
                 "phase": step.phase,
                 "owner": step.owner,
                 "status": s.status,
-                "planned_start": _iso(outlook.planned[step.id].start),
-                "started_at": _iso(s.started_at),
-                "finished_at": _iso(s.finished_at),
+                "planned_start": iso(outlook.planned[step.id].start, zone),
+                "started_at": iso(s.started_at, zone),
+                "finished_at": iso(s.finished_at, zone),
                 "by": s.by,
                 "note": s.note,
             }
@@ -46,11 +68,12 @@ def status_document(runbook: Runbook, ledger: Ledger, now: datetime | None = Non
         "title": runbook.title,
         "run": ledger.run,
         "runbook_sha256": runbook.sha256,
+        "runbook_version": version_document(read_version_report(runbook, ledger, state), zone),
         "state_hash": ledger.state_hash(),
         "headline": outlook.headline,
-        "forecast_end": _iso(outlook.expected_end),
-        "window": {"start": _iso(runbook.window.start), "end": _iso(runbook.window.end)},
-        "progress": {"done": sum(StepStatus(s["status"]).finished for s in steps), "total": len(steps)},
+        "forecast_end": iso(outlook.expected_end, zone),
+        "window": {"start": iso(runbook.window.start, zone), "end": iso(runbook.window.end, zone)},
+        "progress": progress([StepStatus(s["status"]) for s in steps]),
         "current": [s["id"] for s in steps if StepStatus(s["status"]).current],
         "next": next_steps(runbook, state),
         "steps": steps,
@@ -62,12 +85,29 @@ def status_document(runbook: Runbook, ledger: Ledger, now: datetime | None = Non
                     "category": item.category,
                     "ticked": state.check(item.id).ticked,
                     "by": state.check(item.id).by if state.check(item.id).ticked else None,
-                    "at": _iso(state.check(item.id).at) if state.check(item.id).ticked else None,
+                    "at": iso(state.check(item.id).at, zone) if state.check(item.id).ticked else None,
                 }
                 for item in runbook.checklists[name].items
             ]
             for name in CHECKLIST_NAMES
         },
+    }
+
+
+def version_document(report: VersionReport, zone: tzinfo) -> dict[str, Any]:
+    """The runbook in hand against the ones the run recorded, and what no longer maps to it."""
+    return {
+        "sha256": report.sha256,
+        "recorded_sha256": report.recorded.sha256 if report.recorded else None,
+        "changed": report.changed,
+        "mixed": report.mixed,
+        "operators": [{"operator": u.operator, "sha256": u.sha256, "at": iso(u.at, zone)} for u in report.uses],
+        "not_in_runbook": {
+            "steps": [{"id": s.id, "status": s.status, "by": s.by, "at": iso(s.at, zone)} for s in report.steps],
+            "ticks": [{"id": t.id, "by": t.by, "at": iso(t.at, zone)} for t in report.ticks],
+        },
+        "summary": report.summary(),
+        "warnings": report.lines(),
     }
 
 
@@ -86,19 +126,36 @@ def status_text(doc: dict, runbook: Runbook) -> str:
     hhmm = lambda iso: datetime.fromisoformat(iso).astimezone(zone).strftime("%H:%M") if iso else "–"  # noqa: E731
     # Several lines: what they quote from the runbook and the ledger is made visible here, one line each.
     titles = {s["id"]: visible(s["title"]) for s in doc["steps"]}
+    counts = doc["progress"]
     lines = [
         f"{visible(doc['title'])} ({doc['deployment']}) · run {visible(doc['run'])}",
-        f"{doc['progress']['done']}/{doc['progress']['total']} steps done · {doc['headline']} · "
-        f"forecast end {hhmm(doc['forecast_end'])} (window ends {hhmm(doc['window']['end'])})",
+        f"{counts['done']} done · {counts['skipped']} skipped · {counts['failed']} failed of {counts['total']}"
+        f" · {doc['headline']} · forecast end {hhmm(doc['forecast_end'])} (window ends {hhmm(doc['window']['end'])})",
     ]
+    lines += [f"warning: {visible(line)}" for line in doc["runbook_version"]["warnings"]]
     for label, ids in (("current", doc["current"]), ("next", doc["next"][:5])):
         for step_id in ids or ["–"]:
             status = next((s["status"] for s in doc["steps"] if s["id"] == step_id), "")
             shown_status = status if label == "current" else ""
             lines.append(f"  {label:8} {step_id} {titles.get(step_id, '')} {shown_status}".rstrip())
+    # Items by the short id `warroom check` accepts (the part after '/'), the full one where that is ambiguous.
+    every_item = [item["id"] for name in CHECKLIST_NAMES for item in doc["checklists"][name]]
+    shorts = Counter(_short_id(item_id) for item_id in every_item)
     for name in CHECKLIST_NAMES:
         items = doc["checklists"][name]
         if items:
             ticked = sum(i["ticked"] for i in items)
             lines.append(f"  {CHECKLIST_TITLES[name]:16} {ticked}/{len(items)} ticked")
+            lines += [_item_line(item, shorts[_short_id(item["id"])] == 1) for item in items]
     return "\n".join(lines)
+
+
+def _short_id(item_id: str) -> str:
+    return item_id.split("/", 1)[-1]
+
+
+def _item_line(item: dict, short: bool) -> str:
+    """`[x] cab · CAB approved (governance)`: the id to pass to `warroom check`, and the item's text."""
+    shown = _short_id(item["id"]) if short else item["id"]
+    category = f" ({item['category']})" if item["category"] else ""
+    return f"    [{'x' if item['ticked'] else ' '}] {visible(shown)} · {visible(item['text'])}{category}"

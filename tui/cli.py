@@ -9,9 +9,12 @@ from __future__ import annotations
 import functools
 import gc
 import os
+import shutil
 import sys
 import tempfile
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from importlib.resources import as_file, files
@@ -34,6 +37,7 @@ from warroom.ops.actions import (
 from warroom.ops.describe import describe
 from warroom.ops.loading import load_runbook
 from warroom.ops.status import status_document, status_text
+from warroom.ops.version import read_version_report, short
 from warroom.runbook import RunbookError, lint
 from warroom.runbook.model import Runbook
 from warroom.store import Ledger, LedgerError, resolve_db_path, resolve_operator
@@ -43,6 +47,7 @@ EXIT_USAGE = 2
 EXIT_CRASH = 1
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a tool ended by SIGPIPE (128 + 13)
 DEMO_PROBE_INTERVAL = "2s"
+DEMO_RUN = "rehearsal-1"
 
 
 def say(text: str, err: bool = False, *, lines: bool = False) -> None:
@@ -147,8 +152,13 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", metavar="RUNBOOK...", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--db", "db", default=None,
+              help="Also compare with the run recorded in this ledger: a changed runbook, operators on "
+                   "different versions, recorded steps and ticks it no longer has.")
+@click.option("--run", "run", default="live", show_default=True, envvar="WARROOM_RUN",
+              help="The run to compare with (with --db).")
 @guarded
-def validate(paths: tuple[str, ...]) -> None:
+def validate(paths: tuple[str, ...], db: str | None, run: str) -> None:
     """Check runbooks: one line per file, warnings after it; exit 2 on any error."""
     failed = False
     for path in paths:
@@ -159,16 +169,38 @@ def validate(paths: tuple[str, ...]) -> None:
             for problem in error.problems:
                 say(str(problem), err=True)
             continue
-        items = len(runbook.items)
         say(
-            f"{path}: ok · {runbook.id} v{runbook.version} · {len(runbook.steps)} steps in {len(runbook.phases)} phases"
-            f" · {items} checklist items · {len(runbook.probes)} probes"
+            f"{path}: ok · {runbook.id} v{runbook.version} · {counted(len(runbook.steps), 'step')} in "
+            f"{counted(len(runbook.phases), 'phase')} · {counted(len(runbook.items), 'checklist item')}"
+            f" · {counted(len(runbook.probes), 'probe')}"
             f" · window {runbook.window.start:%Y-%m-%d %H:%M}–{runbook.window.end:%H:%M}"
         )
         for problem in lint(runbook):
             say(f"{problem.file}:{problem.line}:{problem.col}: warning: {problem.message}")
+        if db is not None:
+            compare_with_ledger(path, runbook, Path(db).expanduser(), run)
     if failed:
         sys.exit(EXIT_USAGE)
+
+
+def counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def compare_with_ledger(path: str, runbook: Runbook, db: Path, run: str) -> None:
+    """`validate --db`: the runbook against what the run recorded. Never creates the ledger or records in it."""
+    if not db.exists():
+        raise UsageProblem(f"{db} does not exist; check the path, or pass --db with an existing ledger.")
+    # Nothing is written, so who reads does not matter: no --operator to ask for.
+    with Ledger.open(db, runbook.id, "validate", run=run, runbook_sha256=runbook.sha256) as ledger:
+        report = read_version_report(runbook, ledger)
+    where = f"run '{run}' in {db}"
+    if report.recorded is None:
+        say(f"{path}: {where} has recorded no runbook yet")
+    elif not report.changed:
+        say(f"{path}: {where} last recorded this runbook ({short(report.sha256)})")
+    for line in report.lines():
+        say(f"{path}: warning: {line}")
 
 
 no_bell_option = click.option("--no-bell", "no_bell", is_flag=True,
@@ -189,9 +221,10 @@ def open_(runbook_path: str, db: str | None, operator: str | None, run: str, no_
 
 @main.command()
 @click.option("--operator", default=None, help="Who is acting (default: $WARROOM_OPERATOR, then the login name).")
+@click.option("--keep", is_flag=True, help="Keep the demo's ledger when it ends, and print where it is.")
 @no_bell_option
 @guarded
-def demo(operator: str | None, no_bell: bool) -> None:
+def demo(operator: str | None, keep: bool, no_bell: bool) -> None:
     """Open the console on the bundled web cutover, rehearsing now, with a throwaway ledger and a
     small service of its own on 127.0.0.1 that plays the system being deployed."""
     from warroom.runbook.rebase import starting_at
@@ -199,12 +232,31 @@ def demo(operator: str | None, no_bell: bool) -> None:
 
     with as_file(files("warroom.sample_runbooks") / "web-cutover.yaml") as sample:
         runbook = load_runbook(sample)
-    now = datetime.now(UTC).astimezone(runbook.window.zone)
-    runbook = starting_at(runbook, now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0))
-    db = Path(tempfile.mkdtemp(prefix="warroom-demo-")) / f"{runbook.id}.sqlite"
-    with DemoService() as service:
+    runbook = starting_at(runbook, demo_start(datetime.now(UTC).astimezone(runbook.window.zone)))
+    with throwaway_ledger(runbook.id, keep=keep) as db, DemoService() as service:
         runbook = _quick_probes(point_probes_at(runbook, service))
-        _run_app(runbook, open_ledger(runbook, str(db), operator, "rehearsal-1"), demo=service, bell=not no_bell)
+        _run_app(runbook, open_ledger(runbook, str(db), operator, DEMO_RUN), demo=service, bell=not no_bell)
+
+
+def demo_start(now: datetime) -> datetime:
+    """The demo's window opens at the current minute: its first step is due now, not some minutes ago."""
+    return now.replace(second=0, microsecond=0)
+
+
+@contextmanager
+def throwaway_ledger(deployment: str, *, keep: bool) -> Iterator[Path]:
+    """A new ledger path in a private folder of its own. When the block ends the folder goes, with
+    the ledger, SQLite's files beside it and the probe samples; with `keep` it stays, and the
+    command says where."""
+    folder = Path(tempfile.mkdtemp(prefix="warroom-demo-"))
+    db = folder / f"{deployment}.sqlite"
+    try:
+        yield db
+    finally:
+        if keep:
+            say(f"The demo's ledger is kept in {db} (run {DEMO_RUN}).")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _quick_probes(runbook: Runbook) -> Runbook:
