@@ -58,6 +58,24 @@ FULL_REFRESH_DELAY = 0.05  # seconds
 QUOTED_TITLE_LIMIT = 200  # characters of a step title a question quotes
 
 
+class LaterPane(Lazy):
+    """A hidden tab's pane, mounted after the first frame (Textual's Lazy), unless the screen is
+    gone by then: quitting at once must not fail on a pane still waiting to be mounted."""
+
+    def __init__(self, pane: Widget) -> None:
+        super().__init__(pane)
+        self.pane = pane
+
+    async def mount_composed_widgets(self, widgets: list[Widget]) -> None:
+        async def mount() -> None:
+            parent = self.parent
+            if isinstance(parent, Widget) and parent.is_attached:
+                await parent.mount(self.pane, after=self)
+                await self.remove()
+
+        self.call_after_refresh(mount)
+
+
 @dataclass(frozen=True)
 class Snapshot:
     state: RunState
@@ -174,7 +192,7 @@ class MainScreen(Screen):
         tabs = TabbedContent(id="checklists")
         for offset, (name, pane) in enumerate(self._new_checklist_panes().items()):
             # Hidden tabs mount later still: start-up pays only for what shows.
-            tabs.compose_add_child(TabPane(f"{offset + 2} {TAB_TITLES[name]}", pane if offset == 0 else Lazy(pane),
+            tabs.compose_add_child(TabPane(f"{offset + 2} {TAB_TITLES[name]}", pane if offset == 0 else LaterPane(pane),
                                            id=f"pane-{name}"))
         widgets: list[Widget] = [tabs]
         if self.runbook.probes:
@@ -198,7 +216,7 @@ class MainScreen(Screen):
         for offset, (name, pane) in enumerate(self._new_checklist_panes().items()):
             with TabPane(f"{number_from + offset} {NARROW_TAB_TITLES[name]}", id=f"pane-{name}"):
                 # Hidden tabs mount after the first frame: start-up pays only for what shows.
-                yield Lazy(pane)
+                yield LaterPane(pane)
 
     def on_mount(self) -> None:
         self._after_compose()
