@@ -1,7 +1,9 @@
 """The plan re-timed by what has actually happened: forecast start/end per step, drift, overall status.
 
 Cumulative drift per phase is how cutovers fail, so every step and phase carries its drift
-(forecast end minus planned end). Pure: callers pass the actuals as plain values.
+(forecast end minus planned end). The headline and the overall drift share one baseline, the
+plan's end; how far the forecast runs past the window's end (what decides a rollback) is a
+separate number, `overrun`. Pure: callers pass the actuals as plain values.
 """
 
 from __future__ import annotations
@@ -32,7 +34,14 @@ class Forecast:
     expected: Mapping[str, PlannedSlot]  # forecast slots, actual times where known
     planned_end: datetime
     expected_end: datetime
-    headline: str  # "ON TRACK" | "DELAYED" | "BLOCKED" | "COMPLETE"
+    # "ON TRACK" | "DELAYED" (overall_drift past ON_TRACK_TOLERANCE) | "BLOCKED" | "COMPLETE"
+    headline: str
+    window_end: datetime
+
+    @property
+    def overrun(self) -> timedelta:
+        """How far the forecast end runs past the window's end; zero when it ends in time."""
+        return max(self.expected_end - self.window_end, timedelta(0))
 
     def drift(self, step_id: str) -> timedelta:
         return self.expected[step_id].end - self.planned[step_id].end
@@ -43,6 +52,7 @@ class Forecast:
 
     @property
     def overall_drift(self) -> timedelta:
+        """Forecast end minus the plan's end: the headline's baseline."""
         return self.expected_end - self.planned_end
 
 
@@ -60,7 +70,7 @@ def forecast(runbook: Runbook, actuals: Mapping[str, Actual], now: datetime) -> 
     planned_end = max(slot.end for slot in planned.values())
     expected_end = max(slot.end for slot in expected.values())
     headline = _headline(runbook, actuals, expected_end - planned_end)
-    return Forecast(planned, expected, planned_end, expected_end, headline)
+    return Forecast(planned, expected, planned_end, expected_end, headline, runbook.window.end)
 
 
 def _cached_plan(runbook: Runbook) -> Mapping[str, PlannedSlot]:

@@ -187,6 +187,7 @@ def focus_step(value: NowNext) -> str | None:
 
 def header_info(runbook: Runbook, state: RunState, outlook: Forecast, run: str, operator: str) -> HeaderInfo:
     window = runbook.window
+    statuses = [state.step(s.id).status for s in runbook.steps]
     return HeaderInfo(
         title=for_screen(runbook.title),
         deployment=runbook.id,
@@ -197,11 +198,15 @@ def header_info(runbook: Runbook, state: RunState, outlook: Forecast, run: str, 
         window_start=window.start,
         window_end=window.end,
         rollback_deadline=window.rollback_deadline,
-        done=sum(state.step(s.id).status.finished for s in runbook.steps),
+        done=statuses.count(StepStatus.DONE),  # skipped is not done: each is counted on its own
+        skipped=statuses.count(StepStatus.SKIPPED),
+        failed=statuses.count(StepStatus.FAILED),
         total=len(runbook.steps),
         headline=outlook.headline,
         expected_end=outlook.expected_end,
-        drift_minutes=round(outlook.overall_drift.total_seconds() / 60),
+        drift=outlook.overall_drift,
+        overrun=outlook.overrun,
+        probe_count=len(runbook.probes),
     )
 
 

@@ -41,24 +41,59 @@ TICKED = "☑"
 UNTICKED = "☐"
 
 
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # not strftime's %a: that follows the locale
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def clock(moment: datetime | None, zone: tzinfo) -> str:
     """HH:MM in the deployment's time zone, or a dash for 'not yet'."""
     return moment.astimezone(zone).strftime("%H:%M") if moment else "–"
 
 
+def moment_text(moment: datetime, zone: tzinfo, now: datetime) -> str:
+    """HH:MM on today's date in the zone; 'Mon 14 Dec 16:00' on any other day (and the year when
+    it is not this year's): a bare 16:00 a month away reads as this afternoon."""
+    local, today = moment.astimezone(zone), now.astimezone(zone).date()
+    if local.date() == today:
+        return local.strftime("%H:%M")
+    year = f" {local.year}" if local.year != today.year else ""
+    return f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]}{year} {local:%H:%M}"
+
+
+def zone_label(zone: tzinfo, at: datetime) -> str:
+    """The zone's abbreviation at that moment (CET, CEST, UTC, UTC+01:00 for a bare offset); its
+    key (Asia/Dubai) when the abbreviation is only a number like '+04'."""
+    name = at.astimezone(zone).tzname() or ""
+    if not name or name[0] in "+-":
+        return str(getattr(zone, "key", "") or name or zone)
+    return name
+
+
+def span(delta: timedelta) -> str:
+    """A compact unsigned span in whole minutes: 12m, 3h05m; from a day on, days and hours: 41d 6h."""
+    minutes = abs(round(delta.total_seconds() / 60))
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, mins = divmod(minutes, 60)
+    if days:
+        return f"{days}d {hours}h"
+    return f"{hours}h{mins:02d}m" if hours else f"{mins}m"
+
+
 def signed_span(delta: timedelta) -> str:
-    """A compact signed span: +1h05m, -12m, +0m."""
-    minutes = round(delta.total_seconds() / 60)
-    sign = "-" if minutes < 0 else "+"
-    hours, mins = divmod(abs(minutes), 60)
-    return f"{sign}{hours}h{mins:02d}m" if hours else f"{sign}{mins}m"
+    """A compact signed span: +1h05m, -12m, +0m, +2d 3h."""
+    sign = "-" if round(delta.total_seconds() / 60) < 0 else "+"
+    return sign + span(delta)
 
 
 def t_minus(now: datetime, start: datetime) -> str:
-    """T-01:15:00 before the window opens, T+02:03:04 after."""
+    """T-01:15:00 before the window opens, T+02:03:04 after; a day or more away, days and hours
+    (T-41d06h), not 989 hours."""
     seconds = int((now - start).total_seconds())
     sign = "+" if seconds >= 0 else "-"
-    hours, rest = divmod(abs(seconds), 3600)
+    days, rest = divmod(abs(seconds), 86400)
+    hours, rest = divmod(rest, 3600)
+    if days:
+        return f"T{sign}{days}d{hours:02d}h"
     return f"T{sign}{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
 
 

@@ -1,24 +1,44 @@
-"""The deployment header: what, which run, who, the clock, T-minus, the window gauge and the headline."""
+"""The deployment header: two lines at the top of the console, packed to the widget's width.
+
+Line 1: the clock and its zone, T-minus, the headline (the schedule and the probes' health in one:
+it is never calm while a probe is DOWN), then what and who (title, deployment, run, operator).
+Line 2: the forecast end and its drift against the plan (the headline's baseline), how far it runs
+past the window's end, the rollback deadline, the steps done/skipped/failed, the window gauge.
+
+The lines are fitted to the widget's width, not cut by an ellipsis: as it narrows, the least
+important parts shorten and then go (the gauge, the operator, the deployment, the title, the run,
+then T-minus and the counts; the rollback deadline last). The clock, the headline with the health,
+the forecast end and the overrun always stay, at most in a shorter form; at 80 columns they fit.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widget import Widget
 
-from warroom.widgets.display import PROBE_GLYPH, clock, probe_state_css, signed_span, t_minus
-
-PROBE_ORDER = ("DOWN", "PENDING", "DEGRADED", "UP", "UNKNOWN")
+from warroom.widgets.display import PROBE_GLYPH, moment_text, probe_state_css, signed_span, span, t_minus, zone_label
 
 HEADLINE_GLYPH = {"ON TRACK": "●", "DELAYED": "▲", "BLOCKED": "■", "COMPLETE": "✔"}
-# Headline and probe state -> the component class that colours it.
-HEADLINE_CLASS = {headline: "deployment-header--" + headline.lower().replace(" ", "-") for headline in HEADLINE_GLYPH}
-PROBE_CLASS = {state: f"deployment-header--probe-{state.lower()}" for state in PROBE_ORDER}
+# How bad each schedule headline and probe state is: 0 calm, 1 warning, 2 failure.
+SCHEDULE_SEVERITY = {"ON TRACK": 0, "COMPLETE": 0, "DELAYED": 1, "BLOCKED": 2}
+PROBE_SEVERITY = {"UP": 0, "UNKNOWN": 0, "DEGRADED": 1, "PENDING": 1, "DOWN": 2}
+# The order probe states are told in: the worst first.
+HEALTH_ORDER = ("DOWN", "PENDING", "DEGRADED", "UNKNOWN", "UP")
+SEVERITY_CLASS = ("deployment-header--calm", "deployment-header--warning", "deployment-header--failure")
+PROBE_CLASS = {state: f"deployment-header--probe-{state.lower()}" for state in HEALTH_ORDER}
+ROLLBACK_WARNING = timedelta(minutes=60)  # the deadline in the warning colour from here
+ROLLBACK_URGENT = timedelta(minutes=10)  # and in the failure colour from here
+FLASH_SECONDS = 2.0
+GAP = "  "  # between the parts of a line
+TITLE_AT_LEAST = 12  # cells: a title cut shorter than this says nothing, so it goes instead
+GAUGE_CELLS = 20
 
 
 @dataclass(frozen=True)
@@ -32,27 +52,99 @@ class HeaderInfo:
     window_start: datetime
     window_end: datetime
     rollback_deadline: datetime | None
-    done: int
+    done: int  # steps done; skipped and failed steps are counted apart, never as done
+    skipped: int
+    failed: int
     total: int
-    headline: str
+    headline: str  # the schedule's: ON TRACK, DELAYED, BLOCKED, COMPLETE (runbook/forecast.py)
     expected_end: datetime
-    drift_minutes: int
+    drift: timedelta  # forecast end minus the plan's end: the headline's baseline
+    overrun: timedelta  # how far the forecast end runs past the window's end (zero if it does not)
+    probe_count: int = 0  # probes in the runbook: those not reported yet read as UNKNOWN
+
+
+@dataclass
+class Part:
+    """One thing the header says, in forms from the longest to the shortest, and when each gives way.
+
+    `ranks[k]` is the rank at which form k gives way, to form k+1 or, for the last form, to
+    nothing: as the line narrows the highest rank gives way first. A part that must stay has one
+    rank fewer than forms (its last form never goes). A `flexible` part is cut with an ellipsis to
+    what room is left, when that is enough to say something, rather than go."""
+
+    forms: Sequence[Text]
+    ranks: Sequence[int]
+    right: bool = False  # drawn at the line's right end
+    flexible: bool = False
+
+
+def fit_line(parts: Sequence[Part], width: int) -> Text:
+    """The parts on one line of `width` cells. While it is too wide, the part whose next step has
+    the highest rank gives way (shorter form, cut, or gone). Parts keep their order; the right ones
+    are pushed to the right end. Cropped only when what must stay is still too wide."""
+    form = [0] * len(parts)
+    shown = [True] * len(parts)
+    cut: dict[int, Text] = {}
+
+    def text_of(i: int) -> Text:
+        return cut[i] if i in cut else parts[i].forms[form[i]]
+
+    def needed(skip: int | None = None) -> int:
+        cells = [text_of(i).cell_len for i in range(len(parts)) if shown[i] and i != skip]
+        return sum(cells) + len(GAP) * max(len(cells) - 1, 0)
+
+    while needed() > width:
+        movable = [i for i, part in enumerate(parts) if shown[i] and i not in cut and form[i] < len(part.ranks)]
+        if not movable:
+            break
+        i = max(movable, key=lambda j: (parts[j].ranks[form[j]], j))
+        part = parts[i]
+        if form[i] < len(part.forms) - 1:
+            form[i] += 1
+        elif part.flexible and (room := width - needed(skip=i) - len(GAP)) >= TITLE_AT_LEAST:
+            cut[i] = text_of(i).copy()
+            cut[i].truncate(room - 1)
+            cut[i].rstrip()
+            cut[i].append("…")
+        else:
+            shown[i] = False
+    left = Text(GAP).join(text_of(i) for i in range(len(parts)) if shown[i] and not parts[i].right)
+    right = Text(GAP).join(text_of(i) for i in range(len(parts)) if shown[i] and parts[i].right)
+    if right.cell_len:
+        padding = max(width - left.cell_len - right.cell_len, len(GAP) if left.cell_len else 0)
+        left.append(" " * padding)
+        left.append_text(right)
+    left.truncate(width, overflow="ellipsis")
+    return left
+
+
+def health_counts(probes: Mapping[str, str], probe_count: int) -> dict[str, int]:
+    """Probe state -> how many probes are in it, worst first; probes not reported yet are UNKNOWN."""
+    counts = {state: sum(value == state for value in probes.values()) for state in HEALTH_ORDER}
+    counts["UNKNOWN"] += max(probe_count - len(probes), 0)
+    return {state: count for state, count in counts.items() if count}
 
 
 class DeploymentHeader(Widget):
-    """Two lines; the clock part re-renders every second from the app's clock."""
+    """Two lines; re-rendered every second from the app's clock and at each resize."""
 
-    COMPONENT_CLASSES = {*HEADLINE_CLASS.values(), *PROBE_CLASS.values()}
+    COMPONENT_CLASSES = {*SEVERITY_CLASS, *PROBE_CLASS.values()}
     DEFAULT_CSS = """
     DeploymentHeader {
         height: 2; background: $panel; color: $foreground; padding: 0 1;
-        text-wrap: nowrap; text-overflow: ellipsis;
+        text-wrap: nowrap;
     }
-    DeploymentHeader > .deployment-header--on-track { color: $success; text-style: bold; }
-    DeploymentHeader > .deployment-header--delayed { color: $warning; text-style: bold; }
-    DeploymentHeader > .deployment-header--blocked { color: $error; text-style: bold; }
-    DeploymentHeader > .deployment-header--complete { color: $success; text-style: bold; }
-    """ + probe_state_css("DeploymentHeader > .deployment-header--probe-", " text-style: bold;")
+    DeploymentHeader > .deployment-header--calm { color: $success; text-style: bold; }
+    DeploymentHeader > .deployment-header--warning { color: $warning; text-style: bold; }
+    DeploymentHeader > .deployment-header--failure { color: $error; text-style: bold; }
+    DeploymentHeader.-flash > .deployment-header--calm,
+    DeploymentHeader.-flash > .deployment-header--warning,
+    DeploymentHeader.-flash > .deployment-header--failure { text-style: bold reverse; }
+    """ + probe_state_css("DeploymentHeader > .deployment-header--probe-", " text-style: bold;") + """
+    DeploymentHeader.-flash > .deployment-header--probe-down,
+    DeploymentHeader.-flash > .deployment-header--probe-pending,
+    DeploymentHeader.-flash > .deployment-header--probe-degraded { text-style: bold reverse; }
+    """
 
     info: reactive[HeaderInfo | None] = reactive(None)
     probes: reactive[dict[str, str]] = reactive(dict)  # probe name -> state
@@ -60,61 +152,115 @@ class DeploymentHeader(Widget):
     def __init__(self, now: Callable[[], datetime], **kwargs) -> None:
         super().__init__(**kwargs)
         self._now = now
+        self._flash_timer: Timer | None = None
 
     def on_mount(self) -> None:
         self.set_interval(1, self.refresh)
+
+    def flash(self, seconds: float = FLASH_SECONDS) -> None:
+        """Draw the eye: the headline (and the failing probes) in reversed colours for a moment.
+        Called again while flashing, the flash lasts `seconds` from then."""
+        if self._flash_timer is not None:
+            self._flash_timer.stop()
+        self.add_class("-flash")
+        self._flash_timer = self.set_timer(seconds, self._end_flash)
+
+    def _end_flash(self) -> None:
+        self._flash_timer = None
+        self.remove_class("-flash")
+
+    @property
+    def lines(self) -> tuple[str, str]:
+        """The two lines as drawn now, as plain text (what a test or a screen reader reads)."""
+        top, _, bottom = self.render().plain.partition("\n")
+        return top, bottom
 
     def render(self) -> Text:
         info = self.info
         if info is None:
             return Text("")
+        width = max(self.size.width, 1)
         now = self._now()
+        return Text("\n").join([fit_line(self._top(info, now), width), fit_line(self._bottom(info, now), width)])
 
-        def style(component: str) -> Style:
-            return self.get_component_rich_style(component, partial=True)
+    def _style(self, component: str) -> Style:
+        return self.get_component_rich_style(component, partial=True)
 
-        top = Text.assemble(
-            (info.title, "bold"),
-            f"  {info.deployment} v{info.version}",
-            "  · run ",
-            (info.run, "bold"),
-            "  · operator ",
-            (info.operator, "bold"),
-        )
-        # Most urgent first: on a narrow terminal the line is cut from the right.
-        bottom = Text.assemble(
-            (now.astimezone(info.zone).strftime("%H:%M:%S"), "bold"),
-            f"  {t_minus(now, info.window_start)}  ",
-            (f"{HEADLINE_GLYPH[info.headline]} {info.headline}", style(HEADLINE_CLASS[info.headline])),
-            f"  {info.done}/{info.total} done",
-            f"  forecast end {clock(info.expected_end, info.zone)} "
-            f"({signed_span(info.expected_end - info.window_end)})",
-        )
-        if self.probes:
-            bottom.append("  probes ")
-            for probe_state in PROBE_ORDER:
-                count = sum(value == probe_state for value in self.probes.values())
-                if count:
-                    bottom.append(f"{count}{PROBE_GLYPH[probe_state]}", style=style(PROBE_CLASS[probe_state]))
-                    bottom.append(" ")
+    # --- line 1: the clock, the headline and health, what and who --------------------------------
+
+    def _top(self, info: HeaderInfo, now: datetime) -> list[Part]:
+        local = now.astimezone(info.zone)
+        zone = zone_label(info.zone, now)
+        headline = self._headline(info)
+        return [
+            Part([Text(f"{local:%H:%M:%S} {zone}", "bold"), Text(f"{local:%H:%M} {zone}", "bold")], [1]),
+            Part([Text(t_minus(now, info.window_start))], [4]),
+            Part(headline, [5] * (len(headline) - 1)),  # it stays: at most it takes its short form
+            Part([Text(info.title, "bold")], [7], right=True, flexible=True),
+            Part([Text(f"{info.deployment} v{info.version}")], [8], right=True),
+            Part([Text.assemble("run ", (info.run, "bold"))], [6], right=True),
+            Part([Text.assemble("operator ", (info.operator, "bold")), Text(info.operator, "bold")], [9, 8],
+                 right=True),
+        ]
+
+    def _headline(self, info: HeaderInfo) -> list[Text]:
+        """The schedule and the probes' health as one headline, coloured by the worse of the two:
+        '● ON TRACK · ✖ 3 probes DOWN' is in the failure colour. Long and short forms."""
+        counts = health_counts(self.probes, info.probe_count)
+        severity = max([SCHEDULE_SEVERITY[info.headline], *(PROBE_SEVERITY[state] for state in counts)])
+        schedule = Text(f"{HEADLINE_GLYPH[info.headline]} {info.headline}", self._style(SEVERITY_CLASS[severity]))
+        if not counts:
+            return [schedule]
+        long, short = Text(" · "), Text(" ")
+        long_parts, short_parts = [], []
+        for position, (state, count) in enumerate(counts.items()):
+            noun = ("probe " if count == 1 else "probes ") if position == 0 else ""
+            style = self._style(PROBE_CLASS[state])
+            long_parts.append(Text(f"{PROBE_GLYPH[state]} {count} {noun}{state}", style))
+            if state != "UP" or len(counts) == 1:  # the short form leaves out the probes that are well
+                short_parts.append(Text(f"{PROBE_GLYPH[state]}{count} {noun}{state}", style))
+        return [Text.assemble(schedule, " · ", long.join(long_parts)),
+                Text.assemble(schedule, " · ", short.join(short_parts))]
+
+    # --- line 2: the forecast, the window, the deadline, the counts, the gauge -------------------
+
+    def _bottom(self, info: HeaderInfo, now: datetime) -> list[Part]:
+        end = f"{moment_text(info.expected_end, info.zone, now)} {signed_span(info.drift)} vs plan"
+        parts = [Part([Text(f"forecast end {end}"), Text(f"end {end}")], [6])]
+        if info.overrun > timedelta(0):
+            failure = self._style(SEVERITY_CLASS[2])
+            parts.append(Part([Text(f"{span(info.overrun)} past window end", failure),
+                               Text(f"+{span(info.overrun)} past window", failure)], [6]))
         if info.rollback_deadline:
-            left = info.rollback_deadline - now
-            when = f"in {signed_span(left)[1:]}" if left.total_seconds() > 0 else "passed"
-            bottom.append(f"  rollback by {clock(info.rollback_deadline, info.zone)} ({when})")
-        bottom.append("  ")
-        bottom.append_text(self._gauge(now, info))
-        return Text("\n").join([top, bottom])
+            parts.append(Part(self._rollback(info, now), [5, 2]))
+        others = [f"{info.skipped} skipped"] if info.skipped else []
+        others += [f"{info.failed} failed"] if info.failed else []
+        parts.append(Part([Text(" · ".join([f"{info.done} done", *others]) + f" of {info.total}"),
+                           Text(" ".join([f"{info.done}/{info.total} done", *others]))], [4, 3]))
+        parts.append(Part([self._gauge(now, info)], [10], right=True))
+        return parts
+
+    def _rollback(self, info: HeaderInfo, now: datetime) -> list[Text]:
+        assert info.rollback_deadline is not None
+        left = info.rollback_deadline - now
+        by = moment_text(info.rollback_deadline, info.zone, now)
+        if left <= timedelta(0):
+            return [Text(f"rollback by {by} (passed)"), Text(f"rollback {by} passed")]
+        style = Style()
+        if info.headline != "COMPLETE" and left <= ROLLBACK_WARNING:
+            style = self._style(SEVERITY_CLASS[2 if left <= ROLLBACK_URGENT else 1])
+        return [Text(f"rollback by {by} (in {span(left)})", style), Text(f"rollback {by} in {span(left)}", style)]
 
     @staticmethod
-    def _gauge(now: datetime, info: HeaderInfo, width: int = 20) -> Text:
+    def _gauge(now: datetime, info: HeaderInfo, width: int = GAUGE_CELLS) -> Text:
         """The window as a bar: elapsed part filled, the rollback deadline as '|'."""
-        span = (info.window_end - info.window_start).total_seconds() or 1
-        position = lambda moment: int((moment - info.window_start).total_seconds() / span * width)  # noqa: E731
+        whole = (info.window_end - info.window_start).total_seconds() or 1
+        position = lambda moment: int((moment - info.window_start).total_seconds() / whole * width)  # noqa: E731
         filled = min(max(position(now), 0), width)
         cells = ["█"] * filled + ["─"] * (width - filled)
         if info.rollback_deadline:
             mark = position(info.rollback_deadline)
             if 0 <= mark < width:
                 cells[mark] = "|"
-        window = f"{clock(info.window_start, info.zone)}[{''.join(cells)}]{clock(info.window_end, info.zone)}"
-        return Text(window)
+        start, end = (moment_text(moment, info.zone, now) for moment in (info.window_start, info.window_end))
+        return Text(f"{start}[{''.join(cells)}]{end}")
