@@ -14,7 +14,7 @@ from warroom.runbook.forecast import Actual, forecast
 from warroom.runbook.model import CHECKLIST_NAMES, CHECKLIST_TITLES, Runbook
 from warroom.store import Ledger, RunState
 from warroom.untrusted import visible
-from warroom.vocabulary import StepStatus
+from warroom.vocabulary import StepStatus, outcome_counts
 
 from .version import VersionReport, read_version_report
 
@@ -129,7 +129,7 @@ def status_text(doc: dict, runbook: Runbook) -> str:
     counts = doc["progress"]
     lines = [
         f"{visible(doc['title'])} ({doc['deployment']}) · run {visible(doc['run'])}",
-        f"{counts['done']} done · {counts['skipped']} skipped · {counts['failed']} failed of {counts['total']}"
+        outcome_counts(counts["done"], counts["skipped"], counts["failed"], counts["total"]) +
         f" · {doc['headline']} · forecast end {hhmm(doc['forecast_end'])} (window ends {hhmm(doc['window']['end'])})",
     ]
     lines += [f"warning: {visible(line)}" for line in doc["runbook_version"]["warnings"]]

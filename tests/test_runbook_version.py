@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import WEB_CUTOVER, until
+from support import WEB_CUTOVER, main_screen, until
 
 from warroom.ops.loading import load_runbook
 from warroom.ops.version import short
 from warroom.store import Ledger
-from warroom.tui.app import VERSION_NOTICE_SECONDS, WarroomApp
+from warroom.tui.app import WarroomApp
 from warroom.tui.cli import main
+from warroom.tui.main_screen import VERSION_NOTICE_SECONDS
+from warroom.widgets.header import DeploymentHeader
 
 RENAMED_STEP = ("war-room-open", "open-war-room")
 REWORDED_ITEM = ("pre_deployment/war-room-prepared", "pre_deployment/war-room-ready")
@@ -39,7 +41,7 @@ def versions(tmp_path) -> tuple[Path, Path]:
 
 def record_with(runbook: Path, db: Path, operator: str = "ana") -> None:
     """Ana records the renamed step done, its neighbour skipped, and ticks the reworded item."""
-    for args in (("step", runbook, RENAMED_STEP[0], "done"), ("step", runbook, "checklist-review", "skip"),
+    for args in (("step", runbook, RENAMED_STEP[0], "done"), ("step", runbook, "checklist-review", "skip", "--note", "done on paper"),
                  ("check", runbook, REWORDED_ITEM[0])):
         result = run(*args, "--db", db, "--operator", operator)
         assert result.exit_code == 0, result.output
@@ -199,7 +201,6 @@ async def test_the_console_warns_when_it_opens_on_another_version(versions, db_p
     ledger = Ledger.open(db_path, runbook.id, "tester", run="live", runbook_sha256=runbook.sha256)
     app = WarroomApp(runbook, ledger, probes=False, follow_ledger=False)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(pilot, lambda: app.version_report is not None, "the runbook version read")
         await until(pilot, lambda: app.screen.query("Toast"), "the notice on screen")
         notice = next(n for n in app._notifications if n.severity == "warning")
         assert notice.title == "⚠ Runbook version" and notice.timeout == VERSION_NOTICE_SECONDS
@@ -207,7 +208,8 @@ async def test_the_console_warns_when_it_opens_on_another_version(versions, db_p
         assert first == (f"this runbook ({short(runbook.sha256)}) is not the one the run last recorded "
                          f"({short(recorded.sha256)}, by ana)")
         assert listed == f"recorded, not in this runbook: step {RENAMED_STEP[0]} (done, ana) · item {REWORDED_ITEM[0]} (ticked, ana)"
-        assert app.version_report.summary().startswith("runbook changed")  # what a header can show
+        header = main_screen(app).query_one(DeploymentHeader)
+        assert "⚠ runbook" in header.lines[1]  # and the header keeps saying it
     ledger.close()
 
 
@@ -216,6 +218,6 @@ async def test_the_console_says_nothing_on_the_runbook_the_run_recorded(console,
                      runbook_sha256=web_cutover.sha256) as ana:
         ana.append("step.done", "war-room-open")
     async with console.run() as ui:
-        await ui.until(lambda: ui.app.version_report is not None, "the runbook version read")
-        assert not ui.app.version_report.warns and ui.app.version_report.summary() == ""
+        assert not ui.screen.snapshot.version.warns and ui.screen.snapshot.version.summary() == ""
+        assert "⚠" not in "".join(ui.screen.query_one(DeploymentHeader).lines)
         assert not [n for n in ui.app._notifications if n.severity == "warning"]

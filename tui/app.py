@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState
 
 from warroom.ops.actions import UsageProblem
 from warroom.ops.status import actuals
-from warroom.ops.version import VersionReport, read_version_report
+from warroom.ops.version import read_version_report
 from warroom.probes import ProbeStatus
 from warroom.runbook.forecast import forecast
 from warroom.runbook.model import Runbook
@@ -35,7 +35,7 @@ from warroom.tui.main_screen import ACTIVITY_ROWS, EventRecorded, LedgerSnapshot
 from warroom.tui.probe_history import ProbeHistory
 from warroom.tui.rows import activity_rows
 from warroom.tui.screens import KeysHelp, StepDetail
-from warroom.untrusted import for_screen, visible
+from warroom.untrusted import for_screen
 
 PROBE_HISTORY_ROWS = 200
 WATCH_SECONDS = 0.5
@@ -43,7 +43,6 @@ PROBES_AT_THE_LATEST = 3.0  # seconds after start-up
 # The focused widget's id -> how the help names the pane.
 PANE_NAMES = {"timeline": "the timeline", "activity": "the activity log", "probes": "the probe board"}
 NOTICE_LIMIT = 300  # characters: a notice is a few lines in a corner, its start always in sight
-VERSION_NOTICE_SECONDS = 60  # a runbook that is not the run's must not slip by while the room settles in
 
 
 class WarroomApp(App):
@@ -89,7 +88,6 @@ class WarroomApp(App):
         self.title = f"warroom · {for_screen(runbook.title)}"
         self.crash_report: Path | None = None  # where the traceback went, if the console crashed
         # This runbook against the ones the run recorded; None until read after the first frame.
-        self.version_report: VersionReport | None = None
 
     def on_mount(self) -> None:
         self.set_class(bool(os.environ.get("NO_COLOR")), "no-color")
@@ -148,7 +146,6 @@ class WarroomApp(App):
             gc.freeze()
             gc.enable()  # the command line turned it off for start-up (see tui.cli._run_app)
             self._frozen = True
-            self.check_runbook_version()
             if self.probe_runner:
                 # After the first frame: the probes' imports and first checks do not delay it.
                 self.call_after_refresh(self.probe_runner.start)
@@ -169,7 +166,8 @@ class WarroomApp(App):
         recent = self.ledger.events(limit=ACTIVITY_ROWS, newest_first=True)
         state, now = self._screen_state(), self.clock()
         outlook = forecast(self.runbook, actuals(state), now)
-        return Snapshot(state, recent, recent[0].hlc if recent else 0, outlook, now)
+        version = read_version_report(self.runbook, self.ledger, state)
+        return Snapshot(state, recent, recent[0].hlc if recent else 0, outlook, now, version)
 
     def _screen_state(self) -> RunState:
         """The run's state without its notes: they grow all day, and the screen shows them from the
@@ -218,22 +216,6 @@ class WarroomApp(App):
             if version != seen:
                 seen = version
                 self._post_snapshot()
-
-    @work(thread=True, exit_on_error=False, group="ledger")
-    def check_runbook_version(self) -> None:
-        """Is this runbook the one the run recorded, and the one everyone else uses?"""
-        report = read_version_report(self.runbook, self.ledger, self._screen_state())
-        try:
-            self.call_from_thread(self.runbook_version_checked, report)
-        except RuntimeError:  # the app is closing
-            pass
-
-    def runbook_version_checked(self, report: VersionReport) -> None:
-        """Keep the report (`version_report.summary()` is one line, for the header) and warn once."""
-        self.version_report = report
-        if report.warns:
-            details = "\n".join(visible(line) for line in report.lines(compact=True))
-            self.notify(details, title="⚠ Runbook version", severity="warning", timeout=VERSION_NOTICE_SECONDS)
 
     @work(thread=True, exit_on_error=False, group="ledger")
     def open_probe_history(self, status: ProbeStatus) -> None:

@@ -27,6 +27,7 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from warroom.ops.actions import NEEDS_NOTE, STEP_EVENTS, add_note, record_step, set_check, step_guards
 from warroom.ops.notices import action_notice, subject_name, who_did_what
 from warroom.ops.status import actuals, next_steps
+from warroom.ops.version import VersionReport
 from warroom.probes import ProbeStatus
 from warroom.runbook.forecast import Forecast, forecast
 from warroom.runbook.model import CHECKLIST_NAMES, Runbook
@@ -55,6 +56,7 @@ NARROW_TAB_TITLES = TAB_TITLES | {"go_no_go": "Go"}
 ACTIVITY_ROWS = 100
 FORECAST_FRESH_SECONDS = 5
 FULL_REFRESH_DELAY = 0.05  # seconds
+VERSION_NOTICE_SECONDS = 60  # a runbook that is not the run's must not slip by while the room settles in
 QUOTED_TITLE_LIMIT = 200  # characters of a step title a question quotes
 
 
@@ -83,6 +85,7 @@ class Snapshot:
     newest_hlc: int
     outlook: Forecast  # computed off the UI thread, for the moment the snapshot was read
     at: datetime
+    version: VersionReport  # is this runbook the run's, and everyone's?
 
 
 class LedgerSnapshot(Message):
@@ -158,6 +161,7 @@ class MainScreen(Screen):
         self.side_ready = False  # the checklists, probe board and activity log are mounted
         self.placed = False  # the timeline's cursor has been put on the current step once
         self.attention = Attention()
+        self.version_told = ""  # the runbook version warning last given
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -299,8 +303,10 @@ class MainScreen(Screen):
         # Fresh from the worker, the forecast is ready; the clock's periodic repaint re-times it.
         fresh = (now - self.snapshot.at).total_seconds() < FORECAST_FRESH_SECONDS
         outlook = self.snapshot.outlook if fresh else forecast(runbook, actuals(state), now)
+        version = self.snapshot.version
         self.query_one(DeploymentHeader).info = rows.header_info(runbook, state, outlook, self.console.ledger.run,
-                                                                 self.console.ledger.operator)
+                                                                 self.console.ledger.operator, version.summary())
+        self._warn_of_version(version)
         timeline = self.query_one(Timeline)
         timeline.show(self._timeline_rows(state, outlook, now, self.probe_states))
         now_next = rows.now_next(runbook, state, outlook, now, next_steps(runbook, state))
@@ -343,6 +349,14 @@ class MainScreen(Screen):
         if str(tab.label) != label:
             tab.label = label
 
+    def _warn_of_version(self, version: VersionReport) -> None:
+        """A notice when the runbook stops being the run's (or everyone's); the header keeps saying so."""
+        summary = version.summary()
+        if summary and summary != self.version_told:
+            self.notify("\n".join(version.lines(compact=True)), title="⚠ Runbook version", severity="warning",
+                        timeout=VERSION_NOTICE_SECONDS)
+        self.version_told = summary
+
     def _call_attention(self) -> None:
         """Ring once and flash the header for what has just started to want attention."""
         value = self.query_one(NowNextLine).value
@@ -351,6 +365,7 @@ class MainScreen(Screen):
                                           self.now()))
         if news:
             self.console.ring()
+            self.query_one(DeploymentHeader).flash()
             told = "; ".join(news)
             self.notify(told[0].upper() + told[1:], severity="error", timeout=10)
 

@@ -185,7 +185,9 @@ def focus_step(value: NowNext) -> str | None:
 # --- the header, checklists and activity ----------------------------------------------------------
 
 
-def header_info(runbook: Runbook, state: RunState, outlook: Forecast, run: str, operator: str) -> HeaderInfo:
+def header_info(runbook: Runbook, state: RunState, outlook: Forecast, run: str, operator: str,
+                runbook_warning: str = "") -> HeaderInfo:
+    """`runbook_warning`: ops.version's one-line summary, empty when this runbook is the run's."""
     window = runbook.window
     statuses = [state.step(s.id).status for s in runbook.steps]
     return HeaderInfo(
@@ -207,6 +209,7 @@ def header_info(runbook: Runbook, state: RunState, outlook: Forecast, run: str, 
         drift=outlook.overall_drift,
         overrun=outlook.overrun,
         probe_count=len(runbook.probes),
+        runbook_warning=for_screen(runbook_warning),
     )
 
 

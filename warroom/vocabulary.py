@@ -50,3 +50,11 @@ STATUS_AFTER: dict[EventKind, StepStatus] = {
 }
 STEP_KINDS = frozenset(STATUS_AFTER)
 CHECK_KINDS = frozenset({EventKind.CHECK_TICKED, EventKind.CHECK_UNTICKED})
+
+
+def outcome_counts(done: int, skipped: int, failed: int, total: int) -> str:
+    """'3 done · 2 skipped · 1 failed of 27': each outcome apart (a skip is not done), the ones
+    that did not happen left out. The header, the timeline's phases and `warroom status` say it so."""
+    others = ((skipped, "skipped"), (failed, "failed"))
+    parts = [f"{done} done"] + [f"{count} {word}" for count, word in others if count]
+    return f"{' · '.join(parts)} of {total}"

@@ -96,9 +96,3 @@ def t_minus(now: datetime, start: datetime) -> str:
         return f"T{sign}{days}d{hours:02d}h"
     return f"T{sign}{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
 
-
-def outcome_counts(done: int, skipped: int, failed: int, total: int) -> str:
-    """'3 done · 2 skipped · 1 failed of 27': the outcomes apart, the ones that did not happen left out."""
-    others = ((skipped, "skipped"), (failed, "failed"))
-    parts = [f"{done} done"] + [f"{count} {word}" for count, word in others if count]
-    return f"{' · '.join(parts)} of {total}"

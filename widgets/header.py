@@ -23,6 +23,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
 
+from warroom.vocabulary import outcome_counts
 from warroom.widgets.display import PROBE_GLYPH, moment_text, probe_state_css, signed_span, span, t_minus, zone_label
 
 HEADLINE_GLYPH = {"ON TRACK": "●", "DELAYED": "▲", "BLOCKED": "■", "COMPLETE": "✔"}
@@ -61,6 +62,7 @@ class HeaderInfo:
     drift: timedelta  # forecast end minus the plan's end: the headline's baseline
     overrun: timedelta  # how far the forecast end runs past the window's end (zero if it does not)
     probe_count: int = 0  # probes in the runbook: those not reported yet read as UNKNOWN
+    runbook_warning: str = ""  # this runbook is not the one the run recorded, or not everyone's
 
 
 @dataclass
@@ -235,8 +237,12 @@ class DeploymentHeader(Widget):
             parts.append(Part(self._rollback(info, now), [5, 2]))
         others = [f"{info.skipped} skipped"] if info.skipped else []
         others += [f"{info.failed} failed"] if info.failed else []
-        parts.append(Part([Text(" · ".join([f"{info.done} done", *others]) + f" of {info.total}"),
+        parts.append(Part([Text(outcome_counts(info.done, info.skipped, info.failed, info.total)),
                            Text(" ".join([f"{info.done}/{info.total} done", *others]))], [4, 3]))
+        if info.runbook_warning:
+            warning = self._style(SEVERITY_CLASS[1])
+            parts.append(Part([Text(f"⚠ {info.runbook_warning}", warning), Text("⚠ runbook differs", warning)], [7, 3],
+                              flexible=True))
         parts.append(Part([self._gauge(now, info)], [10], right=True))
         return parts
 

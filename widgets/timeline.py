@@ -14,8 +14,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 
-from warroom.vocabulary import StepStatus
-from warroom.widgets.display import PROBE_GLYPH, STEP_GLYPH, STEP_WORD, outcome_counts, probe_state_css
+from warroom.vocabulary import StepStatus, outcome_counts
+from warroom.widgets.display import PROBE_GLYPH, STEP_GLYPH, STEP_WORD, probe_state_css
 from warroom.widgets.line_table import CELL_PADDING, SPAN, LineTable, Palette
 
 PHASE_PREFIX = "phase:"
