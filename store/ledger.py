@@ -3,6 +3,9 @@
 Every write is one `BEGIN IMMEDIATE` transaction on our own connection (sqlite-utils' plain BEGIN
 can hit SQLITE_BUSY when two processes write), so an event and its effect on the projection are
 committed together or not at all. One lock serialises the connection between the app's threads.
+
+Events are written by an operator (a person, a script) or, for what a machine observes itself (a
+probe changing state), by that machine: `probe@<node>`, with a seq/prev chain of its own.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from typing import Any
 
 from warroom.vocabulary import EventKind
 
+from . import aggregate, projection, schema
 from . import hlc as hlc_clock
-from . import projection, schema
+from .aggregates.probes import PROBES, ProbeObservation
 from .errors import LedgerError
 from .events import Event, canonical_json, normalise_body
 from .identity import node_id as default_node_id
@@ -28,6 +32,12 @@ from .samples import DEFAULT_RETENTION_MS, ProbeSamples, SampleRow, samples_path
 from .state import RunState
 
 _EVENT_COLUMNS = ", ".join(schema.EVENT_COLUMNS)
+MACHINE_PREFIX = "probe@"
+
+
+def machine_operator(node: str) -> str:
+    """Who records what this machine observes: `probe@<node>`, the same for every console on it."""
+    return f"{MACHINE_PREFIX}{node}"
 _EVENT_PLACEHOLDERS = ", ".join("?" for _ in schema.EVENT_COLUMNS)
 
 
@@ -107,8 +117,22 @@ class Ledger:
         """Record one event and fold it into the projection, durably (fsync) before returning."""
         return self._append_many([(kind, subject, body)])[0]
 
-    def _append_many(self, items: Iterable[tuple[str, str, Mapping[str, Any] | None]]) -> list[Event]:
+    @property
+    def machine(self) -> str:
+        return machine_operator(self.node)
+
+    def append_observed(self, items: Iterable[tuple[str, str, Mapping[str, Any] | None]]) -> list[Event]:
+        """Record what this machine observed (probe changes), in one transaction, as the machine
+        (`probe@<node>`) rather than as the operator who happens to have the console open: whichever
+        console probes, the changes form one chain. No runbook.loaded goes before them: that says
+        which runbook an operator worked from."""
+        return self._append_many(items, operator=self.machine)
+
+    def _append_many(self, items: Iterable[tuple[str, str, Mapping[str, Any] | None]],
+                     operator: str | None = None) -> list[Event]:
         """Append several events in one transaction (one fsync); append() is the one-item case."""
+        operator = operator or self.operator
+        as_operator = operator == self.operator
         wanted = []
         for kind, subject, body in items:
             body = normalise_body(body)
@@ -117,17 +141,17 @@ class Ledger:
         if not asked:
             return []
         with self._lock, self._transaction(write=True) as conn:
-            seq, prev = self._last_of_operator(conn)
             # read under the write lock, so that every process writing this file stays in one order
+            seq, prev = self._last_of_operator(conn, operator)
             last_hlc = conn.execute("SELECT max(hlc) FROM events").fetchone()[0] or 0
             now_ms = self._clock()
-            if not self._runbook_checked and self._last_runbook_sha256(conn) != self.runbook_sha256:
+            if as_operator and not self._runbook_checked and self._last_runbook_sha256(conn) != self.runbook_sha256:
                 wanted.insert(0, (EventKind.RUNBOOK_LOADED.value, "", {"sha256": self.runbook_sha256}))
             appended = []
             for kind, subject, body in wanted:
                 last_hlc = hlc_clock.tick(last_hlc, now_ms)
                 seq += 1
-                event = Event.create(deployment=self.deployment, run=self.run, operator=self.operator,
+                event = Event.create(deployment=self.deployment, run=self.run, operator=operator,
                                      node=self.node, seq=seq, prev=prev, hlc=last_hlc, kind=kind,
                                      subject=subject, body=body)
                 conn.execute(f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ({_EVENT_PLACEHOLDERS})",
@@ -135,7 +159,8 @@ class Ledger:
                 self._apply(conn, event)
                 prev = event.id
                 appended.append(event)
-        self._runbook_checked = True  # only once the transaction that checked it has committed
+        if as_operator:
+            self._runbook_checked = True  # only once the transaction that checked it has committed
         return appended[-asked:]  # without the runbook.loaded event that may lead them
 
     @staticmethod
@@ -208,6 +233,11 @@ class Ledger:
         with self._lock, self._transaction() as conn:
             return [_event_from_row(row) for row in conn.execute(sql, params)]
 
+    def probe_observations(self) -> Mapping[tuple[str, str], ProbeObservation]:
+        """(probe, vantage) -> the state last recorded for it in this run: the probes aggregate alone."""
+        others = [r.name for r in aggregate.REGISTRY if r.name != PROBES.name]
+        return self.state(skip=others).probes
+
     def event_count(self) -> int:
         with self._lock, self._transaction() as conn:
             return conn.execute("SELECT count(*) FROM events WHERE run = ?", (self.run,)).fetchone()[0]
@@ -271,10 +301,10 @@ class Ledger:
         if self.read_only_reason:
             raise LedgerError(self.read_only_reason)
 
-    def _last_of_operator(self, conn: sqlite3.Connection) -> tuple[int, str]:
+    def _last_of_operator(self, conn: sqlite3.Connection, operator: str) -> tuple[int, str]:
         row = conn.execute(
             "SELECT seq, id FROM events WHERE deployment = ? AND operator = ? ORDER BY seq DESC LIMIT 1",
-            (self.deployment, self.operator),
+            (self.deployment, operator),
         ).fetchone()
         return (0, "") if row is None else (row[0], row[1])
 
