@@ -11,12 +11,12 @@ from .conditions import Condition, ConditionError, evaluate, parse_condition
 from .judge import Verdict, judge
 from .result import ProbeResult
 from .spec import KINDS, ProbeConfig, ProbeConfigError, config_problems, to_config
-from .state import ProbeState, ProbeStatus, ProbeTracker, Sample, Transition, Update
+from .state import Past, ProbeState, ProbeStatus, ProbeTracker, Sample, Transition, Update
 
 _LAZY = {"Check": "kinds", "make_check": "kinds", "ProbeScheduler": "scheduler"}
 
 __all__ = [
-    "KINDS", "Check", "Condition", "ConditionError", "ProbeConfig", "ProbeConfigError", "ProbeResult",
+    "KINDS", "Check", "Condition", "ConditionError", "Past", "ProbeConfig", "ProbeConfigError", "ProbeResult",
     "ProbeScheduler", "ProbeStatus", "ProbeTracker", "Sample", "ProbeState", "Transition", "Update", "Verdict",
     "config_problems", "evaluate", "judge", "make_check", "parse_condition", "to_config",
 ]

@@ -7,6 +7,11 @@ refused connection), and the condition fails.
 
 Where Gatus is lax we are strict: comparing something that is not a number with `<` fails instead
 of reading it as 0, and an unknown placeholder or function is a syntax error, not a literal.
+
+A response time jitters around any threshold it is compared with; `evaluate(result, margin)` moves
+the number of such a comparison against the condition by that fraction of itself (with 0.1,
+`[RESPONSE_TIME] < 200` passes below 180 only), which is how a probe in a worse state must clear it
+to come back (probes/state.py). Other comparisons are exact: a count of 3 replicas is 3.
 """
 
 from __future__ import annotations
@@ -77,16 +82,29 @@ class Condition:
     operator: str
     right: Operand
 
-    def evaluate(self, result: Mapping[str, object]) -> tuple[bool, str]:
+    @property
+    def has_margin(self) -> bool:
+        """A response time ordered against a number: the comparison `evaluate`'s margin moves."""
+        if self.operator not in ORDERING:
+            return False
+        sides = {self.left.kind, self.right.kind}
+        timed = any(o.kind == "placeholder" and o.key == "response_time_ms" for o in (self.left, self.right))
+        return timed and sides == {"placeholder", "literal"}
+
+    def evaluate(self, result: Mapping[str, object], margin: float = 0.0) -> tuple[bool, str]:
         """(passed, explanation): the condition as written when it passes, else with the
-        resolved values, e.g. `[STATUS] (500) == 200`."""
+        resolved values, e.g. `[STATUS] (500) == 200`. With a `margin` (a fraction), a
+        comparison that `has_margin` must also hold with its number moved against it by that much."""
         body_cache: dict[str, object] = {}
         left = _resolve(self.left, result, body_cache)
         right = _resolve(self.right, result, body_cache)
         passed = _compare(self, left, right)
-        if passed:
-            return True, self.text
-        return False, f"{_show(self.left, left)} {self.operator} {_show(self.right, right)}"
+        shown = f"{_show(self.left, left)} {self.operator} {_show(self.right, right)}"
+        if not passed:
+            return False, shown
+        if margin and self.has_margin and not _compare(self, left, right, margin):
+            return False, f"{shown}, by less than {margin:.0%}"
+        return True, self.text
 
 
 def evaluate(condition: str | Condition, result: Mapping[str, object]) -> tuple[bool, str]:
@@ -288,7 +306,7 @@ def _walk_body(body: str, path: tuple[str | int, ...], cache: dict[str, object])
     return walk(document, list(path))
 
 
-def _compare(condition: Condition, left: _Resolved, right: _Resolved) -> bool:
+def _compare(condition: Condition, left: _Resolved, right: _Resolved, margin: float = 0.0) -> bool:
     if left.text is None or right.text is None:
         return False  # a value we do not have passes no comparison, not even !=
     operator = condition.operator
@@ -298,6 +316,13 @@ def _compare(condition: Condition, left: _Resolved, right: _Resolved) -> bool:
     first, second = to_number(left.text), to_number(right.text)
     if first is None or second is None:
         return False
+    if margin:
+        # Harder to pass: `x < n` becomes `x < n - margin*|n|`, `n < x` becomes `n + margin*|n| < x`.
+        below = operator in ("<", "<=")
+        if condition.left.kind == "literal":
+            first += (1 if below else -1) * margin * abs(first)
+        else:
+            second += (-1 if below else 1) * margin * abs(second)
     return {"<": first < second, "<=": first <= second, ">": first > second, ">=": first >= second}[operator]
 
 

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -23,7 +23,7 @@ from .judge import judge
 from .kinds import Check, make_check
 from .result import ProbeResult, failed
 from .spec import ProbeConfig, to_config
-from .state import HISTORY_SIZE, ProbeStatus, ProbeTracker, Sample, Transition, Update
+from .state import HISTORY_SIZE, Past, ProbeStatus, ProbeTracker, Sample, Transition, Update
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,11 @@ class ProbeScheduler:
         max_concurrency: int = 50,
         clock: Callable[[], datetime] = utc_now,
         history_size: int = HISTORY_SIZE,
+        past: Mapping[str, Past] | None = None,
     ):
-        """Raises ProbeConfigError for an invalid spec and ValueError for a duplicate name."""
+        """`past`: where each probe's tracker starts (see ProbeTracker.resume); a probe it leaves
+        out starts UNKNOWN with no history. Raises ProbeConfigError for an invalid spec and
+        ValueError for a duplicate name."""
         self.configs: dict[str, ProbeConfig] = {}
         for spec in specs:
             config = to_config(spec)
@@ -59,6 +62,9 @@ class ProbeScheduler:
             self.configs[config.name] = config
         self._checks: dict[str, Check] = {name: make_check(c) for name, c in self.configs.items()}
         self._trackers = {name: ProbeTracker.for_config(c, history_size) for name, c in self.configs.items()}
+        for name, before in (past or {}).items():
+            if name in self._trackers:
+                self._trackers[name].resume(before, clock())
         self._on_status = on_status
         self._on_transition = on_transition
         self._on_sample = on_sample

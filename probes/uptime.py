@@ -16,13 +16,18 @@ class UptimeWindow:
         self._buckets: deque[list[float]] = deque()  # [bucket start, up, down], oldest first
 
     def add(self, at: float, up: bool) -> None:
+        self.add_counts(at, int(up), int(not up))
+
+    def add_counts(self, at: float, up: int, down: int) -> None:
+        """`up` and `down` checks made at `at` (or in its bucket): counts read back from storage."""
         start = at - at % self.width
         if self._buckets and start <= self._buckets[-1][0]:
             bucket = self._buckets[-1]  # same bucket (or a clock step back): count it in the newest
         else:
             bucket = [start, 0, 0]
             self._buckets.append(bucket)
-        bucket[1 if up else 2] += 1
+        bucket[1] += up
+        bucket[2] += down
         self._forget_before(at)
 
     def ratio(self, now: float) -> float | None:

@@ -3,6 +3,9 @@
 Every write is one `BEGIN IMMEDIATE` transaction on our own connection (sqlite-utils' plain BEGIN
 can hit SQLITE_BUSY when two processes write), so an event and its effect on the projection are
 committed together or not at all. One lock serialises the connection between the app's threads.
+
+Events are written by an operator (a person, a script) or, for what a machine observes itself (a
+probe changing state), by that machine: `probe@<node>`, with a seq/prev chain of its own.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from typing import Any
 
 from warroom.vocabulary import EventKind
 
+from . import aggregate, projection, schema
 from . import hlc as hlc_clock
-from . import projection, schema
+from .aggregates.probes import PROBES, ProbeObservation
 from .errors import LedgerError, StateChanged
 from .events import Event, canonical_json, normalise_body
 from .identity import node_id as default_node_id
@@ -47,6 +51,12 @@ WITH RECURSIVE operators(name) AS (
 )
 SELECT name FROM operators WHERE name IS NOT NULL
 """
+MACHINE_PREFIX = "probe@"
+
+
+def machine_operator(node: str) -> str:
+    """Who records what this machine observes: `probe@<node>`, the same for every console on it."""
+    return f"{MACHINE_PREFIX}{node}"
 
 
 class Ledger:
@@ -131,9 +141,22 @@ class Ledger:
         other process can slip in between."""
         return self._append_many([(kind, subject, body)], seen=seen)[0]
 
-    def _append_many(self, items: Iterable[tuple[str, str, Mapping[str, Any] | None]], *,
-                     seen: str | None | Unseen = UNSEEN) -> list[Event]:
+    @property
+    def machine(self) -> str:
+        return machine_operator(self.node)
+
+    def append_observed(self, items: Iterable[tuple[str, str, Mapping[str, Any] | None]]) -> list[Event]:
+        """Record what this machine observed (probe changes), in one transaction, as the machine
+        (`probe@<node>`) rather than as the operator who happens to have the console open: whichever
+        console probes, the changes form one chain. No runbook.loaded goes before them: that says
+        which runbook an operator worked from."""
+        return self._append_many(items, operator=self.machine)
+
+    def _append_many(self, items: Iterable[tuple[str, str, Mapping[str, Any] | None]],
+                     operator: str | None = None, *, seen: str | None | Unseen = UNSEEN) -> list[Event]:
         """Append several events in one transaction (one fsync); append() is the one-item case."""
+        operator = operator or self.operator
+        as_operator = operator == self.operator
         wanted = []
         for kind, subject, body in items:
             body = normalise_body(body)
@@ -142,17 +165,17 @@ class Ledger:
         if not asked:
             return []
         with self._lock, self._transaction(write=True) as conn:
-            seq, prev = self._last_of_operator(conn)
             # read under the write lock, so that every process writing this file stays in one order
+            seq, prev = self._last_of_operator(conn, operator)
             last_hlc = conn.execute("SELECT max(hlc) FROM events").fetchone()[0] or 0
             now_ms = self._clock()
-            if not self._runbook_checked and self._last_runbook_sha256(conn) != self.runbook_sha256:
+            if as_operator and not self._runbook_checked and self._last_runbook_sha256(conn) != self.runbook_sha256:
                 wanted.insert(0, (EventKind.RUNBOOK_LOADED.value, "", {"sha256": self.runbook_sha256}))
             appended = []
             for kind, subject, body in wanted:
                 last_hlc = hlc_clock.tick(last_hlc, now_ms)
                 seq += 1
-                event = Event.create(deployment=self.deployment, run=self.run, operator=self.operator,
+                event = Event.create(deployment=self.deployment, run=self.run, operator=operator,
                                      node=self.node, seq=seq, prev=prev, hlc=last_hlc, kind=kind,
                                      subject=subject, body=body)
                 if not isinstance(seen, Unseen) and len(appended) == len(wanted) - 1:
@@ -162,7 +185,8 @@ class Ledger:
                 self._apply(conn, event)
                 prev = event.id
                 appended.append(event)
-        self._runbook_checked = True  # only once the transaction that checked it has committed
+        if as_operator:
+            self._runbook_checked = True  # only once the transaction that checked it has committed
         return appended[-asked:]  # without the runbook.loaded event that may lead them
 
     @staticmethod
@@ -259,6 +283,11 @@ class Ledger:
                     found.append(_event_from_row(row))
         return sorted(found, key=lambda event: event.order_key)
 
+    def probe_observations(self) -> Mapping[tuple[str, str], ProbeObservation]:
+        """(probe, vantage) -> the state last recorded for it in this run: the probes aggregate alone."""
+        others = [r.name for r in aggregate.REGISTRY if r.name != PROBES.name]
+        return self.state(skip=others).probes
+
     def event_count(self) -> int:
         with self._lock, self._transaction() as conn:
             return conn.execute("SELECT count(*) FROM events WHERE run = ?", (self.run,)).fetchone()[0]
@@ -322,10 +351,10 @@ class Ledger:
         if self.read_only_reason:
             raise LedgerError(self.read_only_reason)
 
-    def _last_of_operator(self, conn: sqlite3.Connection) -> tuple[int, str]:
+    def _last_of_operator(self, conn: sqlite3.Connection, operator: str) -> tuple[int, str]:
         row = conn.execute(
             "SELECT seq, id FROM events WHERE deployment = ? AND operator = ? ORDER BY seq DESC LIMIT 1",
-            (self.deployment, self.operator),
+            (self.deployment, operator),
         ).fetchone()
         return (0, "") if row is None else (row[0], row[1])
 

@@ -43,27 +43,30 @@ def open_connection(path: Path, deployment: str, *, read_only: bool = False) -> 
     check_same_thread=False because the Ledger guards the connection with a lock instead."""
     with _checked_file(path, create=not read_only) as opened:
         reason = _read_only_reason(path, opened, asked=read_only)
-        try:
-            conn = _connect_read_only(path) if reason else _connect(str(path))
-        except sqlite3.Error as exc:
-            raise explain(exc, path) from exc
-        try:
-            _refuse_if_replaced(path, opened)
-            if reason:
-                _prepare_read_only(conn, path, deployment)
-                checked = False
-            else:
-                checked = _prepare(conn, path, deployment)
-        except BaseException:
-            conn.close()
-            raise
+        conn = _connect_checked(path, opened, _uri(path, "mode=ro") if reason else str(path), uri=bool(reason))
+    try:  # only now, our own descriptor closed: see _checked_file
+        if reason:
+            conn = _readable(conn, path, opened)
+            _prepare_read_only(conn, path, deployment)
+            checked = False
+        else:
+            checked = _prepare(conn, path, deployment)
+    except BaseException:
+        conn.close()
+        raise
     return Opened(conn, reason, needs_check=not reason and not checked)
 
 
 @contextmanager
 def _checked_file(path: Path, *, create: bool) -> Iterator[os.stat_result]:
     """The file at `path`, made 0600 if it is new, held open (never through a symlink) while the
-    caller connects: it must be a regular file of ours, and SQLite's files beside it regular files."""
+    caller connects: it must be a regular file of ours, and SQLite's files beside it regular files.
+
+    The caller connects inside and runs no statement until it is out: closing a descriptor drops
+    every POSIX lock this process holds on the file, SQLite's too. A connection in WAL mode holds a
+    shared lock on the database for as long as it is open; without it, the next process to close
+    its own connection finds no one else there, checkpoints and deletes the WAL from under this one,
+    whose later commits then no other process sees."""
     _refuse_unsafe(path, _lstat(path))  # before anything is created or changed
     for suffix in COMPANION_SUFFIXES:
         companion = path.with_name(path.name + suffix)
@@ -190,23 +193,47 @@ def _uri(path: Path, options: str) -> str:
     return f"file:{quote(str(path))}?{options}"
 
 
-def _connect_read_only(path: Path) -> sqlite3.Connection:
+def _connect_checked(path: Path, opened: os.stat_result, target: str, *, uri: bool = False,
+                     isolation_level: Literal["DEFERRED"] | None = None) -> sqlite3.Connection:
+    """SQLite's connection to the file `_checked_file` checked: SQLite opens the file here (and
+    takes no lock before the first statement), so the name must still lead to that file."""
+    try:
+        conn = _connect(target, uri=uri, isolation_level=isolation_level)
+    except sqlite3.Error as exc:
+        raise explain(exc, path) from exc
+    try:
+        _refuse_if_replaced(path, opened)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _readable(conn: sqlite3.Connection, path: Path, opened: os.stat_result) -> sqlite3.Connection:
     """mode=ro reads a WAL ledger when its -shm exists or can be made beside it. In a read-only
     folder it cannot be, and immutable=1 reads the file alone: right only when no -wal holds events."""
-    conn = _connect(_uri(path, "mode=ro"), uri=True)
     try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # SQLite opens lazily: fail here
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # SQLite reads lazily: fail here
         return conn
     except sqlite3.Error as exc:
         conn.close()
         if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN):
-            raise
+            raise explain(exc, path) from exc
     wal = path.with_name(path.name + "-wal")
     info = _lstat(wal)  # a regular file, if there: _checked_file saw to that
     if info is not None and info.st_size > 0:
         raise LedgerError(f"{path} has events in {wal.name} that cannot be read while its folder is read-only; "
                           "copy both files to a writable folder and open the copy with --db.")
-    return _connect(_uri(path, "mode=ro&immutable=1"), uri=True)
+    try:
+        conn = _connect(_uri(path, "mode=ro&immutable=1"), uri=True)
+    except sqlite3.Error as exc:
+        raise explain(exc, path) from exc
+    try:
+        _refuse_if_replaced(path, opened)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def _prepare_read_only(conn: sqlite3.Connection, path: Path, deployment: str) -> None:
@@ -373,19 +400,15 @@ def open_samples_connection(path: Path) -> sqlite3.Connection:
     """The probe samples file beside a ledger: private like it, in WAL mode, with sqlite3's own
     transactions (`with conn:`), usable from the probe thread and the app's workers."""
     with _checked_file(path, create=True) as opened:
-        try:
-            conn = _connect(str(path), isolation_level="DEFERRED")  # sqlite3 begins and commits itself
-        except sqlite3.Error as exc:
+        conn = _connect_checked(path, opened, str(path), isolation_level="DEFERRED")  # sqlite3 begins and commits
+    try:  # only now, our own descriptor closed: see _checked_file
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")  # measurements: speed over the last second
+    except BaseException as exc:
+        conn.close()
+        if isinstance(exc, sqlite3.Error):
             raise explain(exc, path) from exc
-        try:
-            _refuse_if_replaced(path, opened)
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")  # measurements: speed over the last second
-        except BaseException as exc:
-            conn.close()
-            if isinstance(exc, sqlite3.Error):
-                raise explain(exc, path) from exc
-            raise
+        raise
     _make_private(path)
     return conn
 

@@ -233,3 +233,35 @@ def test_a_value_of_exactly_sixty_characters_is_shown_whole_and_a_longer_one_in_
 
 def test_literal_text_may_contain_spaces():
     assert evaluate("[BODY].message == all good here", {"body": '{"message": "all good here"}'})[0]
+
+
+# --- the hysteresis margin: only a response time against a number, always against the condition ----
+
+@pytest.mark.parametrize("text, ms, plain, with_margin", [
+    ("[RESPONSE_TIME] < 200", 185, True, False),  # must be under 180
+    ("[RESPONSE_TIME] < 200", 179, True, True),
+    ("[RESPONSE_TIME] <= 200", 180, True, True),
+    ("[RESPONSE_TIME] > 100", 105, True, False),  # must be over 110
+    ("[RESPONSE_TIME] >= 100", 110, True, True),
+    ("200 > [RESPONSE_TIME]", 185, True, False),  # the number on the left: under 180 all the same
+    ("200 > [RESPONSE_TIME]", 175, True, True),
+    ("100 < [RESPONSE_TIME]", 105, True, False),
+    ("100 < [RESPONSE_TIME]", 111, True, True),
+    ("[RESPONSE_TIME] < 200", 250, False, False),  # failing is failing, margin or not
+])
+def test_a_margin_makes_a_response_time_clear_its_threshold(text, ms, plain, with_margin):
+    condition = parse_condition(text)
+    assert condition.has_margin
+    assert condition.evaluate({"response_time_ms": ms})[0] is plain
+    passed, explanation = condition.evaluate({"response_time_ms": ms}, margin=0.1)
+    assert passed is with_margin
+    if plain and not with_margin:
+        assert explanation.endswith(", by less than 10%") and f"({ms})" in explanation
+
+
+@pytest.mark.parametrize("text", ["[STATUS] < 400", "[BODY].data.count >= 3", "len([BODY].data.items) > 2",
+                                  "[RESPONSE_TIME] == 612", "[CERTIFICATE_EXPIRATION] > 48h"])
+def test_other_comparisons_have_no_margin(text):
+    condition = parse_condition(text)
+    assert not condition.has_margin
+    assert condition.evaluate(RESULT, margin=0.1) == condition.evaluate(RESULT)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import psutil
 import pytest
 from test_probes_support import spec
 
 from warroom.probes import judge, make_check, to_config
+from warroom.probes.kinds.host_probe import busy_percent
 
 
 async def run(metric, **options):
@@ -47,8 +50,10 @@ async def test_above_fail_is_failing_and_above_warn_is_degraded():
     assert degraded.ok and degraded.degraded and degraded.reason.endswith("> -1")
 
 
-def test_cpu_is_primed_when_the_check_is_made(monkeypatch):
-    calls = []
-    monkeypatch.setattr(psutil, "cpu_percent", lambda interval=None: calls.append(interval) or 0.0)
-    make_check(to_config(spec("host", "cpu")))
-    assert calls == [None]
+def test_cpu_busy_time_is_everything_but_idle_and_iowait():
+    times = namedtuple("scputimes", "user nice system idle iowait irq softirq steal guest guest_nice")
+    before = times(10, 0, 5, 80, 5, 0, 0, 0, 0, 0)
+    after = times(40, 0, 15, 120, 15, 0, 0, 0, 30, 0)  # guest time is already counted in user
+    assert busy_percent(before, after) == round(100 * 40 / 90, 1)
+    assert busy_percent(after, after) == 0.0  # no time passed: nothing to divide
+

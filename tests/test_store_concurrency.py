@@ -75,3 +75,36 @@ def test_data_version_changes_when_another_connection_commits(open_ledger, db_pa
     assert writer.wait(timeout=60) == 0
     assert ana.data_version() != after_lee
     assert ana.state().step("zoe/0").status == "in_progress"
+
+
+OPEN_WRITE_CLOSE = """
+import sys
+from datetime import UTC, datetime
+from warroom.store import Ledger, SampleRow
+with Ledger.open(sys.argv[1], "billing", "script") as ledger:
+    ledger.append("note.added", "", {"text": "from the script"})
+    ledger.record_samples([SampleRow("web", datetime.now(UTC), "UP", True, 1.0, "200", None)])
+    print(len(ledger.events()), len(ledger.recent_samples("web", 100)))
+"""
+
+
+def test_another_process_closing_the_files_takes_nothing_from_one_that_keeps_them_open(open_ledger, db_path):
+    """A console stays open while a script (or another console) opens the ledger and the samples
+    file, writes and closes them: the console's later writes must still reach everyone (its WAL
+    is not deleted from under it when the script closes, which would keep them to itself)."""
+    from datetime import UTC, datetime
+
+    from warroom.store import SampleRow
+
+    console = open_ledger("ana")
+    console.append("note.added", "", {"text": "before"})
+    console.record_samples([SampleRow("web", datetime.now(UTC), "UP", True, 1.0, "200", None)])
+    script = subprocess.run([sys.executable, "-c", OPEN_WRITE_CLOSE, str(db_path)], capture_output=True, text=True,
+                            timeout=60)
+    assert script.returncode == 0, script.stderr
+    console.append("note.added", "", {"text": "after"})
+    console.record_samples([SampleRow("web", datetime.now(UTC), "DOWN", False, 1.0, "500", "[STATUS] (500) == 200")])
+    again = subprocess.run([sys.executable, "-c", OPEN_WRITE_CLOSE, str(db_path)], capture_output=True, text=True,
+                           timeout=60)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.split() == ["4", "4"]  # two notes and two samples each: none of the console's missing

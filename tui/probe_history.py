@@ -1,7 +1,12 @@
-"""One probe in full: its state, uptime, why it fails, a long sparkline and its recent checks."""
+"""One probe in full: its state, uptime, why it fails, a long sparkline and its recent checks.
+
+Why it fails is shown whole: the failing condition wraps in its section, and a check's condition
+that does not fit beside the check goes onto the line below, never split across the columns.
+"""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Sequence
 from datetime import tzinfo
 
@@ -19,14 +24,46 @@ from warroom.widgets.probe_board import PROBE_WORD, latency_text, sparkline, sta
 
 HISTORY_SPARK_WIDTH = 60  # the whole history the tracker keeps
 SAMPLES_SHOWN = 30
+DETAIL_INDENT = 10  # where a check's reason starts when it goes below the check: under the state
+NARROW_INDENT = 2  # where it starts when it would not fit there
 
 
-def sample_line(sample: SampleRow, zone: tzinfo) -> str:
-    """'14:03:12  ✖ DOWN      312 ms  connection refused' — the reason when failing, else the value."""
-    shown_state = state_text(sample.state) if sample.state in PROBE_WORD else for_screen(sample.state)
-    detail = sample.reason if (sample.reason and not sample.ok) else sample.value
-    return (f"{sample.at.astimezone(zone).strftime('%H:%M:%S')}  {shown_state:<10}  "
-            f"{latency_text(sample.response_time_ms):>8}  {for_screen(detail or '')}")
+def check_lines(samples: Iterable[SampleRow], zone: tzinfo, width: int | None = None) -> list[str]:
+    """'14:03:12  ✖ DOWN      312 ms  connection refused': a line per check, saying why when it is
+    not UP, else its value. Within `width`, a reason that does not fit beside its check goes whole
+    onto the lines below it (wrapped there only if it is wider than the dialog itself)."""
+    lines = []
+    for sample in samples:
+        shown_state = state_text(sample.state) if sample.state in PROBE_WORD else for_screen(sample.state)
+        detail = for_screen((sample.reason if sample.reason and sample.state != "UP" else sample.value) or "")
+        check = (f"{sample.at.astimezone(zone).strftime('%H:%M:%S')}  {shown_state:<10}  "
+                 f"{latency_text(sample.response_time_ms):>8}")
+        if width is None or len(check) + 2 + len(detail) <= width or not detail:
+            lines.append(f"{check}  {detail}".rstrip())
+            continue
+        lines.append(check)
+        indent = DETAIL_INDENT if DETAIL_INDENT + len(detail) <= width else NARROW_INDENT
+        parts = textwrap.wrap(detail, max(width - indent, 20), break_on_hyphens=False)
+        lines.extend(" " * indent + part for part in parts)
+    return lines
+
+
+class CheckLines(Static):
+    """The recent checks, laid out for the width they get (see check_lines)."""
+
+    DEFAULT_CSS = "CheckLines { height: auto; }"
+
+    def __init__(self, samples: Sequence[SampleRow], zone: tzinfo) -> None:
+        super().__init__()
+        self.samples = samples
+        self.zone = zone
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return max(1, len(check_lines(self.samples, self.zone, width)))
+
+    def render(self) -> Content:
+        lines = check_lines(self.samples, self.zone, self.content_size.width or None)
+        return Content("\n".join(lines)) if lines else Content.styled("nothing recorded yet", "dim")
 
 
 class ProbeHistory(ModalScreen[None]):
@@ -65,8 +102,7 @@ class ProbeHistory(ModalScreen[None]):
             history = status.history[-HISTORY_SPARK_WIDTH:]
             yield Static(sparkline(history, len(history)) if history else Content.styled("no checks yet", "dim"))
             yield Label(f"Last {len(self.samples)} checks, newest first", classes="section")
-            lines = [sample_line(sample, self.zone) for sample in self.samples]
-            yield Static(Content("\n".join(lines)) if lines else Content.styled("nothing recorded yet", "dim"))
+            yield CheckLines(self.samples, self.zone)
             yield Label("Escape, Enter or q to close", classes="dialog-hint")
 
     def action_close(self) -> None:

@@ -1,46 +1,79 @@
-"""Runs the probe scheduler beside the app: its own thread and event loop, batched results.
+"""Runs the probes beside the app: its own thread and event loop, batched results.
 
 Probes never share the UI's event loop, so a burst of checks cannot delay a keystroke. Statuses
 are collected and handed over in one batch a few times a second (a board of 1,000 probes gets
-one repaint, not 1,000); samples go to the ledger's local table in batches; each real state
-change becomes a `probe.changed` event with this node as its vantage point.
+one repaint, not 1,000); samples go to the local samples file in batches; each real state change
+becomes a `probe.changed` event written as this machine (`probe@<node>`), with it as the vantage.
+
+One console per machine and ledger probes: the one holding the prober lock (store/prober.py).
+Every other console on that ledger follows it: it reads the samples the prober stores, once a
+second, and shows them; and it asks for the lock each time, so that it takes over within a second
+or two of the prober quitting or dying. Whoever starts probing starts where the last one stopped:
+uptime, sparkline and failure streaks from the samples, each probe's state from the last one the
+ledger recorded for this machine. Reopening a console therefore records nothing new unless
+something changed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from warroom.probes import ProbeState, ProbeStatus, Sample, Transition
+from warroom.probes import Past, ProbeState, ProbeStatus, ProbeTracker, Sample, Transition, to_config
+from warroom.probes.state import HISTORY_SIZE
 from warroom.runbook.model import ProbeSpec
-from warroom.store import Event, Ledger, SampleRow
+from warroom.store import Event, Ledger, LedgerError, SampleRow
+from warroom.store.prober import ProberLock
 from warroom.vocabulary import EventKind
 
 if TYPE_CHECKING:
     from warroom.probes import ProbeScheduler
 
-FLUSH_SECONDS = 0.25
+log = logging.getLogger(__name__)
+
+FLUSH_SECONDS = 0.25  # how often the prober hands over its batch
+FOLLOW_SECONDS = 1.0  # how often a follower reads the prober's samples and asks for the lock
+HOUR, DAY = (3600, 60), (86400, 900)  # uptime windows as the trackers keep them: (span, bucket) in seconds
+
+PROBING, FOLLOWING = "probing", "following"
 
 
-def transition_event_body(transition: Transition, node: str) -> dict:
+def transition_event_body(transition: Transition, node: str, recorded: str | None = None) -> dict:
+    """`recorded`: the state last recorded for this probe and vantage, which the change is from."""
     return {
-        "from": transition.old.value if isinstance(transition.old, ProbeState) else str(transition.old),
-        "to": transition.new.value if isinstance(transition.new, ProbeState) else str(transition.new),
+        "from": recorded or transition.old.value,
+        "to": transition.new.value,
         "failed_condition": transition.failed_condition,
         "vantage": node,
     }
 
 
-def worth_recording(transition: Transition) -> bool:
-    """UNKNOWN -> UP is every start-up, not news; everything else is."""
-    return not (transition.old == ProbeState.UNKNOWN and transition.new == ProbeState.UP)
+def worth_recording(transition: Transition, recorded: str | None) -> bool:
+    """News for the ledger: a state other than the one last recorded for this probe and machine,
+    except a first UP (every start-up of a healthy system, not news)."""
+    new = transition.new.value
+    return new != recorded and not (recorded is None and transition.new is ProbeState.UP)
 
 
 def sample_row(sample: Sample) -> SampleRow:
-    state = sample.state.value if isinstance(sample.state, ProbeState) else str(sample.state)
-    return SampleRow(sample.probe, sample.at, state, sample.ok, sample.response_time_ms, sample.value, sample.reason)
+    return SampleRow(sample.probe, sample.at, sample.state.value, sample.ok, sample.response_time_ms, sample.value,
+                     sample.reason, sample.metric)
+
+
+def stored_sample(row: SampleRow) -> Sample:
+    return Sample(row.probe, row.at, _state(row.state), row.ok, row.response_time_ms, row.value, row.reason,
+                  row.metric)
+
+
+def _state(text: str) -> ProbeState:
+    try:
+        return ProbeState(text)
+    except ValueError:  # a state this release does not know: no judgement it can show
+        return ProbeState.UNKNOWN
 
 
 class ProbeRunner:
@@ -58,10 +91,13 @@ class ProbeRunner:
         self._pending: dict[str, ProbeStatus] = {}
         self._samples: list[Sample] = []
         self._transitions: list[Transition] = []
+        self._recorded: dict[str, str] = {}  # probe -> the state last recorded for it from this machine
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
         self.scheduler: ProbeScheduler | None = None
+        self.role: str | None = None  # PROBING or FOLLOWING once started
 
     def start(self) -> None:
         if not self._specs or self._thread:
@@ -74,10 +110,13 @@ class ProbeRunner:
         self._thread.start()
 
     def stop(self, timeout: float = 3.0) -> None:
-        self._stopped.set()
-        loop = self._loop
-        if loop is not None and loop.is_running():
-            loop.call_soon_threadsafe(lambda: None)  # wake it to notice
+        self._stopped.set()  # first: the loop looks at it before each wait
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None and loop.is_running():
+            try:
+                loop.call_soon_threadsafe(wake.set)  # end the wait now, not at its end
+            except RuntimeError:  # the loop closed meanwhile
+                pass
         if self._thread:
             self._thread.join(timeout)
 
@@ -85,40 +124,164 @@ class ProbeRunner:
         asyncio.run(self._main())
 
     async def _main(self) -> None:
+        self._wake = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+        lock = ProberLock(self._ledger.path)
+        try:
+            try:
+                probing = lock.try_acquire()
+            except LedgerError as error:
+                # No lock file (a read-only folder, say): nobody could take the lock, so probe alone.
+                log.warning("probes not shared with other consoles: %s", error)
+                probing = True
+            if not probing:
+                await self._follow(lock)
+            if not self._stopped.is_set():
+                await self._probe()
+        finally:
+            lock.release()
+
+    async def _pause(self, seconds: float) -> bool:
+        """Wait `seconds`, or less if stop() comes; False once stopped."""
+        if self._stopped.is_set() or self._wake is None:
+            return False
+        try:
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        except TimeoutError:
+            pass
+        return not self._stopped.is_set()
+
+    # --- following another console ----------------------------------------------------------------
+
+    async def _follow(self, lock: ProberLock) -> None:
+        """Show what the prober stores until this console gets the lock (or stops)."""
+        self.role = FOLLOWING
+        trackers = {c.name: ProbeTracker.for_config(c) for c in map(to_config, self._specs)}
+        past, position = await asyncio.to_thread(self._read_past, following=True)
+        self._on_statuses([tracker.resume(past.get(name, Past()), _now()) for name, tracker in trackers.items()], [])
+        while await self._pause(FOLLOW_SECONDS):
+            if lock.try_acquire():
+                return
+            try:
+                rows, position = await asyncio.to_thread(self._ledger.samples.after, position)
+            except Exception as error:  # noqa: BLE001 - a bad read must not stop the board
+                self._on_error(error)
+                continue
+            changed = {row.probe: trackers[row.probe].follow(stored_sample(row))
+                       for row in rows if row.probe in trackers}
+            if changed:
+                self._on_statuses(list(changed.values()), [])
+
+    # --- probing ----------------------------------------------------------------------------------
+
+    async def _probe(self) -> None:
         from warroom.probes import ProbeScheduler  # loaded by start()
 
-        self._loop = asyncio.get_running_loop()
+        past, _ = await asyncio.to_thread(self._read_past, following=False)
+        self.role = PROBING
         self.scheduler = ProbeScheduler(
             self._specs,
             # Look the batches up on each call: the flush below swaps them for new ones.
             on_status=lambda status: self._pending.__setitem__(status.name, status),
             on_transition=lambda transition: self._transitions.append(transition),
             on_sample=lambda sample: self._samples.append(sample),
+            past=past,
         )
-        self._on_statuses(self.scheduler.statuses(), [])  # every probe shows at once, as UNKNOWN
+        # Every probe shows at once: as it was last recorded, with its uptime and sparkline.
+        self._on_statuses(self.scheduler.statuses(), [])
         await self.scheduler.start()
         try:
-            while not self._stopped.is_set():
-                await asyncio.sleep(FLUSH_SECONDS)
-                # Swap the batches here, on the loop that fills them; write them off the loop.
-                batch = list(self._pending.values()), self._samples, self._transitions
-                self._pending, self._samples, self._transitions = {}, [], []
-                await asyncio.to_thread(self._deliver, *batch)
+            while await self._pause(FLUSH_SECONDS):
+                await self._flush()
         finally:
-            await self.scheduler.stop()
+            try:
+                await self.scheduler.stop()
+            finally:
+                await self._flush(tell=False)  # the last checks are stored before another console takes over
 
-    def _deliver(self, statuses: list[ProbeStatus], samples: list[Sample], transitions: list[Transition]) -> None:
+    async def _flush(self, tell: bool = True) -> None:
+        # Swap the batches here, on the loop that fills them; write them off the loop.
+        batch = list(self._pending.values()), self._samples, self._transitions
+        self._pending, self._samples, self._transitions = {}, [], []
+        await asyncio.to_thread(self._deliver, *batch, tell=tell)
+
+    def _deliver(self, statuses: list[ProbeStatus], samples: list[Sample], transitions: list[Transition],
+                 tell: bool = True) -> None:
         """Record first, then tell the app, with the events it recorded: when it hears of a change,
         the event is in the ledger."""
         recorded: list[Event] = []
         try:
             if samples:
                 self._ledger.record_samples(sample_row(s) for s in samples)
-            for transition in transitions:
-                if worth_recording(transition):
-                    body = transition_event_body(transition, self._ledger.node)
-                    recorded.append(self._ledger.append(EventKind.PROBE_CHANGED, transition.probe, body))
+            recorded = self._record(transitions)
         except Exception as error:  # a full disk must not stop the probes; say so and go on
             self._on_error(error)
-        if statuses or recorded:
+        if tell and (statuses or recorded):
             self._on_statuses(statuses, recorded)
+
+    def _record(self, transitions: list[Transition]) -> list[Event]:
+        """The batch's changes that are news, in one transaction, as this machine."""
+        last = dict(self._recorded)
+        changes = []
+        for transition in transitions:
+            if worth_recording(transition, last.get(transition.probe)):
+                body = transition_event_body(transition, self._ledger.node, last.get(transition.probe))
+                changes.append((EventKind.PROBE_CHANGED.value, transition.probe, body))
+                last[transition.probe] = transition.new.value
+        if not changes:
+            return []
+        events = self._ledger.append_observed(changes)
+        self._recorded = last  # only once it is in the ledger: a change that failed to record is not news yet
+        return events
+
+    # --- where a probe starts -------------------------------------------------------------------------
+
+    def _read_past(self, *, following: bool) -> tuple[dict[str, Past], int]:
+        try:
+            return self._past(following=following)
+        except Exception as error:  # noqa: BLE001 - the probes run without their past rather than not at all
+            self._on_error(error)
+            return {}, 0
+
+    def _past(self, *, following: bool) -> tuple[dict[str, Past], int]:
+        """Each probe's past from the samples store and the ledger, and the samples' position to
+        follow on from. A prober starts in the state the ledger last recorded for this machine;
+        a follower in the one the prober stored last."""
+        names = [spec.name for spec in self._specs]
+        samples, now = self._ledger.samples, _now()
+        recent, position = samples.latest(names, HISTORY_SIZE)
+        hour = samples.uptime_counts(names, now - timedelta(seconds=sum(HOUR)), HOUR[1], position)
+        day = samples.uptime_counts(names, now - timedelta(seconds=sum(DAY)), DAY[1], position)
+        seen = {probe: observation for (probe, vantage), observation in self._ledger.probe_observations().items()
+                if vantage == self._ledger.node}
+        if not following:
+            self._recorded = {probe: observation.state for probe, observation in seen.items()}
+        past = {}
+        for name in names:
+            checks = tuple(stored_sample(row) for row in recent[name])
+            observation = seen.get(name)
+            if following:
+                state, reason = (checks[-1].state, checks[-1].reason) if checks else (ProbeState.UNKNOWN, None)
+                recorded_since = observation.since if observation and observation.state == state.value else None
+                since = recorded_since or _start_of_last_run(checks)
+            elif observation:
+                state, reason, since = _state(observation.state), observation.failed_condition, observation.since
+            else:
+                state, reason, since = ProbeState.UNKNOWN, None, None
+            past[name] = Past(checks, tuple(hour[name]), tuple(day[name]), state, reason, since)
+        return past, position
+
+
+def _start_of_last_run(checks: tuple[Sample, ...]) -> datetime | None:
+    """When the latest checks' state began, as far back as they go."""
+    since = None
+    for check in reversed(checks):
+        if since is not None and check.state is not checks[-1].state:
+            break
+        since = check.at
+    return since
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+

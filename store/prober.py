@@ -1,0 +1,75 @@
+"""Which console probes for this machine and this ledger: the one holding a lock on a private file
+beside the ledger (`billing.sqlite` -> `billing.sqlite.prober.lock`).
+
+Every other console on the same file shows that one's results (from the samples file) instead of
+checking the same targets again and recording each change a second time. The lock is an exclusive
+`flock`, taken without waiting: the kernel frees it when its holder's file is closed, so a console
+that quits or dies hands the probes on, and the next one to ask takes them over. The file itself is
+never removed (a process that opened it before the removal would lock a file nobody else sees).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import stat
+from pathlib import Path
+
+from .errors import LedgerError
+from .private import PRIVATE_FILE_MODE
+
+
+def prober_lock_path(ledger_path: Path) -> Path:
+    return ledger_path.with_name(f"{ledger_path.name}.prober.lock")
+
+
+class ProberLock:
+    """`try_acquire()` until it says True; then this process probes until `release()` (or its end)."""
+
+    def __init__(self, ledger_path: Path) -> None:
+        self.path = prober_lock_path(Path(ledger_path))
+        self._fd: int | None = None
+        self.held = False
+
+    def try_acquire(self) -> bool:
+        """True when this process holds the lock (now or already); never waits. Raises LedgerError
+        when the lock file cannot be opened or is not a private file of ours."""
+        if self.held:
+            return True
+        if self._fd is None:
+            self._fd = _open_private(self.path)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        self.held = True
+        return True
+
+    def release(self) -> None:
+        """Let another console take over (closing the file frees the lock)."""
+        self.held = False
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+
+
+def _open_private(path: Path) -> int:
+    """The lock file, made 0600 if new; an existing one must be a regular file of ours. Opened
+    close-on-exec: a command a probe runs must never inherit it (a daemon it leaves behind would
+    hold the lock after this console is gone)."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, PRIVATE_FILE_MODE)
+    except OSError as exc:
+        raise LedgerError(f"cannot open {path} to share the probes with other consoles ({exc.strerror})") from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+            raise LedgerError(f"{path} is not a file of yours, so the probes cannot be shared through it; remove it")
+        if stat.S_IMODE(info.st_mode) != PRIVATE_FILE_MODE:
+            os.fchmod(fd, PRIVATE_FILE_MODE)  # the umask may have changed the mode of a new file
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
