@@ -171,7 +171,7 @@ class Ledger:
             now_ms = self._clock()
             if as_operator and not self._runbook_checked and self._last_runbook_sha256(conn) != self.runbook_sha256:
                 wanted.insert(0, (EventKind.RUNBOOK_LOADED.value, "", {"sha256": self.runbook_sha256}))
-            appended = []
+            appended: list[Event] = []
             for kind, subject, body in wanted:
                 last_hlc = hlc_clock.tick(last_hlc, now_ms)
                 seq += 1

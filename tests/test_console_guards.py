@@ -172,3 +172,16 @@ async def test_help_lists_the_keys_of_the_focused_pane(console):
         sections = dict(ui.app.screen.sections)
         assert "In this checklist" in sections
         assert not any(key == "d" for keys in sections.values() for key, _ in keys)
+
+
+async def test_j_and_k_scroll_a_dialog_to_read(console, web_cutover):
+    async with console.run(size=(80, 24)) as ui:
+        await ui.press("question_mark")  # the keys: longer than 24 lines
+        dialog = ui.app.screen
+        assert isinstance(dialog, KeysHelp)
+        scroller = dialog.query_one("VerticalScroll")
+        await ui.until(lambda: scroller.max_scroll_y > 0, "a dialog taller than the screen")
+        await ui.press("j", "j", "j")
+        await ui.until(lambda: scroller.scroll_y == 3, "three lines down")
+        await ui.press("k")
+        await ui.until(lambda: scroller.scroll_y == 2, "one line back up")

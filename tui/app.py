@@ -265,7 +265,7 @@ class WarroomApp(App):
             pane = "this checklist"
         here = f"In {pane}"
         # The screen's keys that act on the focused pane (the step keys on the timeline) lead its section.
-        acts_here = getattr(screen, "PANE_ACTIONS", frozenset())
+        acts_here: frozenset[str] = getattr(screen, "PANE_ACTIONS", frozenset())
         groups: dict[str, dict[str, tuple[list[str], str]]] = {"acts": {}, here: {}, "On this screen": {},
                                                                 "Everywhere": {}}
         for active in screen.active_bindings.values():

@@ -453,8 +453,8 @@ class MainScreen(Screen):
                                 details=[f"· it {guard}" for guard in guards])
             self.app.push_screen(prompt, partial(self._record_if_answered, partial(record, override=guards)))
         elif action in NEEDS_NOTE:
-            question = {"fail": f"Why did '{title}' ({step_id}) fail?", "skip": f"Why skip '{title}' ({step_id})?"}
-            prompt = TextPrompt(question[action], NEEDS_NOTE[action], required=True)
+            asked = {"fail": f"Why did '{title}' ({step_id}) fail?", "skip": f"Why skip '{title}' ({step_id})?"}
+            prompt = TextPrompt(asked[action], NEEDS_NOTE[action], required=True)
             self.app.push_screen(prompt, partial(self._record_if_answered, record))
         elif action == "reopen":
             question = f"Set '{title}' ({step_id}) back to pending? Its history stays in the log."

@@ -14,11 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from warroom.probes import ProbeState, ProbeStatus
 from warroom.store import SampleRow
+from warroom.tui.screens import ReadingDialog
 from warroom.untrusted import for_screen
 from warroom.widgets.probe_board import PROBE_WORD, latency_text, sparkline, state_text, uptime_text
 
@@ -66,7 +66,7 @@ class CheckLines(Static):
         return Content("\n".join(lines)) if lines else Content.styled("nothing recorded yet", "dim")
 
 
-class ProbeHistory(ModalScreen[None]):
+class ProbeHistory(ReadingDialog[None]):
     """Everything about one probe; the samples come newest first whatever order they arrive in."""
 
     BINDINGS = [Binding("escape,enter,q", "close", "Close", id="probe_history.close")]
@@ -105,5 +105,3 @@ class ProbeHistory(ModalScreen[None]):
             yield CheckLines(self.samples, self.zone)
             yield Label("Escape, Enter or q to close", classes="dialog-hint")
 
-    def action_close(self) -> None:
-        self.dismiss(None)

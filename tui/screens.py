@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, ScreenResultType
 from textual.widgets import Input, Label, Static
 
 from warroom.runbook import format_duration
@@ -79,7 +79,26 @@ class Confirm(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class StepDetail(ModalScreen[str | None]):
+class ReadingDialog(ModalScreen[ScreenResultType]):
+    """A dialog to read (the step, a probe's history, the keys): j/k and the arrows scroll it, and
+    each subclass names its keys to close it. Its body is one VerticalScroll."""
+
+    BINDINGS = [
+        Binding("j,down", "scroll(1)", "Down", show=False, id="reading.down"),
+        Binding("k,up", "scroll(-1)", "Up", show=False, id="reading.up"),
+        Binding("pagedown", "scroll(10)", "Page down", show=False, id="reading.page_down"),
+        Binding("pageup", "scroll(-10)", "Page up", show=False, id="reading.page_up"),
+    ]
+
+    def action_scroll(self, lines: int) -> None:
+        scroller = self.query_one(VerticalScroll)
+        scroller.scroll_relative(y=lines, animate=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class StepDetail(ReadingDialog[str | None]):
     """Everything about one step: the plan, its live status, its history and notes. The step keys
     work here too: the detail closes with the action, and the main screen acts on this step."""
 
@@ -91,8 +110,6 @@ class StepDetail(ModalScreen[str | None]):
         Binding("x", "act('skip')", "Skip", id="detail.skip"),
         Binding("r", "act('reopen')", "Reopen", id="detail.reopen"),
         Binding("n", "act('note')", "Note", id="detail.note"),
-        Binding("j,down", "scroll('down')", "Down", show=False, id="detail.down"),
-        Binding("k,up", "scroll('up')", "Up", show=False, id="detail.up"),
     ]
 
     def __init__(self, step: Step, status: StepState, history: Sequence[ActivityRow],
@@ -137,26 +154,15 @@ class StepDetail(ModalScreen[str | None]):
         state = self.probe_states.get(validation.probe, "UNKNOWN")
         return f"probe {validation.probe}: {PROBE_GLYPH[state]} {state}"
 
-    def action_close(self) -> None:
-        self.dismiss(None)
-
     def action_act(self, action: str) -> None:
         self.dismiss(action)
 
-    def action_scroll(self, direction: str) -> None:
-        scroller = self.query_one(VerticalScroll)
-        scroller.scroll_down() if direction == "down" else scroller.scroll_up()
 
-
-class KeysHelp(ModalScreen[None]):
+class KeysHelp(ReadingDialog[None]):
     """The keys that act where the operator is: those of the focused pane first, then those that
     work everywhere; each with what it does. `?` opens it, any of escape, ? or q closes it."""
 
-    BINDINGS = [
-        Binding("escape,question_mark,q", "close", "Close", id="keys.close"),
-        Binding("j,down", "scroll('down')", "Down", show=False, id="keys.down"),
-        Binding("k,up", "scroll('up')", "Up", show=False, id="keys.up"),
-    ]
+    BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="keys.close")]
 
     def __init__(self, pane: str, sections: Sequence[tuple[str, Sequence[tuple[str, str]]]]) -> None:
         """`sections`: (heading, [(key, what it does)]) in the order shown."""
@@ -175,10 +181,3 @@ class KeysHelp(ModalScreen[None]):
                     for part in (("\n" if number else ""), (f"{key:>{width}}", "bold"), f"  {what}")
                 )))
             yield Label("Escape to close · ctrl+p finds any command by name", classes="dialog-hint")
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-    def action_scroll(self, direction: str) -> None:
-        scroller = self.query_one(VerticalScroll)
-        scroller.scroll_down() if direction == "down" else scroller.scroll_up()
