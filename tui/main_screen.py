@@ -419,3 +419,7 @@ class MainScreen(Screen):
     @on(Timeline.StepSelected, "#timeline")
     def show_step_detail(self, message: Timeline.StepSelected) -> None:
         self.console.open_detail(message.step_id, self.probe_states)
+
+    @on(ActivityLog.EntrySelected, "#activity")
+    def show_activity_entry(self, message: ActivityLog.EntrySelected) -> None:
+        self.console.open_activity_entry(message.event_ids)
