@@ -1,34 +1,88 @@
-"""One line per event, for the activity log and `warroom log`."""
+"""One line per event, for the activity log and `warroom log`; one line for a probe's repeats.
+
+What matters comes first, so a line cut at the pane's edge never reads the wrong way round: a probe
+change is `probe api DOWN (was PENDING)`, its new state before the old one.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import tzinfo
 
 from warroom.runbook.model import CHECKLIST_TITLES, Runbook
 from warroom.store import Event
 from warroom.vocabulary import CHECK_KINDS, STEP_KINDS, EventKind
 
+# What the activity log's kind filter calls each kind of event; anything else is "other".
+KIND_GROUPS: dict[str, str] = {
+    **{kind: "step" for kind in STEP_KINDS},
+    **{kind: "check" for kind in CHECK_KINDS},
+    EventKind.NOTE_ADDED: "note",
+    EventKind.PROBE_CHANGED: "probe",
+}
+
+
+def kind_group(kind: str) -> str:
+    """step, check, note, probe or other: what the activity log filters by."""
+    return KIND_GROUPS.get(kind, "other")
+
 
 def describe(event: Event, runbook: Runbook) -> str:
-    """One line for the activity log and `warroom log`. Bodies may come from other releases on
-    other laptops, so every field is read as text whatever it holds."""
+    """One line for the activity log and `warroom log`: the headline, then the note or reason."""
+    said = free_text(event)
+    return f"{headline(event, runbook)}: {said}" if said else headline(event, runbook)
+
+
+def headline(event: Event, runbook: Runbook) -> str:
+    """What happened, without the note or reason. Bodies may come from other releases on other
+    laptops, so every field is read as text whatever it holds."""
     body = event.body
-    note = body.get("note")
-    suffix = f": {note}" if note else ""
     if event.kind in STEP_KINDS:
         verb = event.kind.split(".", 1)[1]
         title = runbook.step(event.subject).title if runbook.has_step(event.subject) else ""
-        return f"{verb} {event.subject} · {title}{suffix}"
+        override = body.get("override")  # what the operator went ahead despite, when asked
+        return f"{verb} {event.subject} · {title}" + (f" · OVERRIDE: {override}" if override else "")
     if event.kind in CHECK_KINDS:
         verb = "ticked" if event.kind == EventKind.CHECK_TICKED else "unticked"
         if runbook.has_item(event.subject):
             item = runbook.item(event.subject)
-            return f"{verb} {CHECKLIST_TITLES[item.checklist]}: {item.text}{suffix}"
-        return f"{verb} {event.subject}{suffix}"
+            return f"{verb} {CHECKLIST_TITLES[item.checklist]}: {item.text}"
+        return f"{verb} {event.subject}"
     if event.kind == EventKind.NOTE_ADDED:
-        where = f" on {event.subject}" if event.subject else ""
-        return f"note{where}: {body.get('text', '')}"
+        return f"note on {event.subject}" if event.subject else "note"
     if event.kind == EventKind.PROBE_CHANGED:
-        why = f": {body['failed_condition']}" if body.get("failed_condition") else ""
-        return f"probe {event.subject} {body.get('from', '?')} → {body.get('to', '?')}{why}"
+        return f"probe {event.subject} {body.get('to', '?')} (was {body.get('from', '?')})"
     if event.kind == EventKind.RUNBOOK_LOADED:
         return f"runbook loaded (sha256 {str(body.get('sha256', ''))[:12]})"
     return f"{event.kind} {event.subject}".strip()
+
+
+# The body field holding what a person (or a probe) said about the event, and what to call it.
+FREE_TEXT: dict[str, tuple[str, str]] = {
+    EventKind.NOTE_ADDED: ("text", "Note"),
+    EventKind.PROBE_CHANGED: ("failed_condition", "Failing"),
+    EventKind.STEP_FAILED: ("note", "Reason"),
+    EventKind.STEP_SKIPPED: ("note", "Reason"),
+}
+
+
+def free_text(event: Event) -> str:
+    """The note, reason or failing condition the event carries, whole; '' when there is none."""
+    field, _ = FREE_TEXT.get(event.kind, ("note", "Note"))
+    value = event.body.get(field)
+    return "" if value is None else str(value)
+
+
+def free_text_label(event: Event) -> str:
+    """What to call the event's free text: Note, Reason or Failing."""
+    return FREE_TEXT.get(event.kind, ("note", "Note"))[1]
+
+
+def describe_repeats(changes: Sequence[Event], zone: tzinfo) -> str:
+    """One line for one probe's repeated changes (`changes` newest first): the states it moved
+    between, the one it is in now first, how many changes and when, e.g.
+    `probe host-cpu UP ⇄ DEGRADED ×14 · 10:02–10:12`."""
+    newest, oldest = changes[0], changes[-1]
+    states = dict.fromkeys(str(change.body.get("to", "?")) for change in changes)
+    span = f"{oldest.at.astimezone(zone):%H:%M}–{newest.at.astimezone(zone):%H:%M}"
+    return f"probe {newest.subject} {' ⇄ '.join(states)} ×{len(changes)} · {span}"

@@ -245,11 +245,17 @@ class Ledger:
             return projection.read_state(conn, self.run, skip)
 
     def events(self, *, limit: int | None = None, newest_first: bool = False, subject: str | None = None,
-               kinds: Iterable[str] | None = None) -> list[Event]:
+               kinds: Iterable[str] | None = None, ids: Iterable[str] | None = None) -> list[Event]:
         """This run's events in fold order (hlc, operator, id), or the reverse; `limit` keeps the
-        first `limit` of that order."""
+        first `limit` of that order; `ids`, only the events with those ids."""
         sql = f"SELECT {_EVENT_COLUMNS} FROM events WHERE run = ?"
         params: list[Any] = [self.run]
+        if ids is not None:
+            ids = list(ids)
+            if not ids:
+                return []
+            sql += f" AND id IN ({', '.join('?' for _ in ids)})"
+            params.extend(ids)
         if subject is not None:
             sql += " AND subject = ?"
             params.append(subject)

@@ -81,6 +81,8 @@ async def test_starting_before_the_dependencies_asks_names_them_and_records_the_
         started = events_of(ui, "step.started")[0]
         assert started.body["note"] == "CAB said go"
         assert "depends on 'Pre-deployment database backup' (backup), still pending" in started.body["override"]
+        await ui.until(lambda: any("OVERRIDE: depends on" in row.text for row in ui.screen.query_one("#activity").entries),
+                       "the override in the activity log")
 
 
 async def test_finishing_while_a_probe_it_validates_with_is_down_asks(console, web_cutover):

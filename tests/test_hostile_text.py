@@ -28,6 +28,7 @@ from warroom.tui.app import NOTICE_LIMIT, WarroomApp
 from warroom.tui.cli import main
 from warroom.untrusted import for_screen, json_text, visible
 from warroom.vocabulary import EventKind
+from warroom.widgets.activity import ActivityLog
 from warroom.widgets.probe_board import ProbeBoard
 from warroom.widgets.timeline import Timeline
 
@@ -185,10 +186,24 @@ async def test_the_console_shows_hostile_text_as_data(name, tmp_path, monkeypatc
         await pilot.pause()
         check_screen(app, "probe history", expect=literal)
         await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen, "the main screen again")
+
+        log = screen.query_one(ActivityLog)
+        log.focus()
+        await pilot.press("o")  # the first operator by name: the hostile one, on the filter's line
+        await pilot.pause()
+        check_screen(app, "the activity log filtered by operator", expect=literal)
+        await pilot.press("0", "enter")
+        await until(pilot, lambda: type(app.screen).__name__ == "ActivityEntry", "the activity entry")
+        await pilot.pause()
+        check_screen(app, "activity entry", expect=literal)
+        await pilot.press("escape")
 
         app.notify(f"Could not complete that: {text}")
         await until(pilot, lambda: "Could not complete that" in check_screen(app, "a notice"), "the notice")
-        notice = next(iter(app._notifications))  # drawn wrapped: the words as stored, then the screen
+        # Drawn wrapped: the words as stored, then the screen (other notices, such as the rollback
+        # deadline's, may be there too).
+        notice = next(n for n in app._notifications if n.message.startswith("Could not complete that"))
         shown = for_screen(f"Could not complete that: {text}", lines=True, limit=NOTICE_LIMIT)
         assert (notice.message, notice.markup) == (shown, False)
         await pilot.press("ctrl+p")

@@ -141,7 +141,8 @@ async def test_console_shows_probe_state_and_records_changes(runbook_file, conso
         await ui.until(lambda: web_changes(), "web's change in the ledger", timeout=5)
         # The change is in the activity at once.
         activity = ui.screen.query_one(ActivityLog)
-        await ui.until(lambda: any("probe web UP → DOWN" in line for line in activity.lines), "the change in the log")
+        await ui.until(lambda: any(row.text.startswith("probe web DOWN (was UP)") for row in activity.entries),
+                       "the change in the log")
         changes = web_changes()
         assert changes[0].body["to"] == "DOWN"
         assert changes[0].body["vantage"] == ledger.node and "[STATUS] (500) == 200" in changes[0].body["failed_condition"]

@@ -89,7 +89,7 @@ async def data_shown(pilot) -> None:
     screen = main_screen(app)
     await until(pilot, lambda: screen.query_one(Timeline).selected_step is not None, "the timeline rows")
     await until(pilot, lambda: screen.side_ready, "the side column (mounted after the first frame)")
-    await until(pilot, lambda: any("failed backup" in line for line in screen.query_one(ActivityLog).lines), "the activity log")
+    await until(pilot, lambda: any("failed backup" in row.text for row in screen.query_one(ActivityLog).entries), "the activity log")
     await checklist_filled(pilot, "pre_deployment")  # the checklist tab open at start
     screen.post_message(ProbesUpdated(fixed_probe_statuses(app)))
     await until(pilot, lambda: len(screen.probe_statuses) == len(app.runbook.probes), "the probe statuses")
@@ -222,4 +222,4 @@ async def test_the_activity_log_survives_crossing_the_tabs_width(app):
         await pilot.resize_terminal(80, 24)
         await until(pilot, lambda: main_screen(app).narrow, "the tabbed layout")
         log = main_screen(app).query_one(ActivityLog)
-        await until(pilot, lambda: any("failed backup" in line for line in log.lines), "the events in the new log")
+        await until(pilot, lambda: any("failed backup" in row.text for row in log.entries), "the events in the new log")

@@ -107,6 +107,8 @@ def test_events_filters_order_and_limit(ledger):
     assert ledger.events(kinds="check.ticked") == [made[1]]
     assert ledger.events(kinds=[]) == []
     assert ledger.events(subject="backup", kinds=("step.done", "note.added"), newest_first=True) == [made[3], made[2]]
+    assert ledger.events(ids=[made[4].id, made[1].id, "no-such-id"], newest_first=True) == [made[4], made[1]]
+    assert ledger.events(ids=[]) == []
 
 
 def test_events_query_uses_an_index(ledger, db_path):

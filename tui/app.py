@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -30,12 +30,14 @@ from warroom.probes import ProbeStatus
 from warroom.runbook.forecast import forecast
 from warroom.runbook.model import Runbook
 from warroom.store import Event, Ledger, RunState, StateChanged
+from warroom.tui.activity_entry import ActivityEntry
 from warroom.tui.crash import save_traceback
 from warroom.tui.main_screen import ACTIVITY_ROWS, EventRecorded, LedgerSnapshot, MainScreen, ProbesUpdated, Snapshot
 from warroom.tui.probe_history import ProbeHistory
 from warroom.tui.rows import activity_rows
 from warroom.tui.screens import KeysHelp, StepDetail
 from warroom.untrusted import for_screen
+from warroom.widgets.activity import ActivityLog
 
 PROBE_HISTORY_ROWS = 200
 WATCH_SECONDS = 0.5
@@ -232,6 +234,16 @@ class WarroomApp(App):
         detail = StepDetail(self.runbook.step(step_id), status, history, dict(probe_states or {}))
         self.call_from_thread(self.push_screen, detail, then)
 
+    @work(thread=True, exit_on_error=False, group="ledger")
+    def open_activity_entry(self, event_ids: Sequence[str]) -> None:
+        """An entry of the activity log in full, read again from the ledger (a folded entry: all
+        its events)."""
+        events = self.ledger.events(ids=event_ids, newest_first=True)
+        if not events:
+            self.call_from_thread(self.notify, "That entry is not in this run's ledger.", severity="warning")
+            return
+        self.call_from_thread(self.push_screen, ActivityEntry(events, self.runbook, self.runbook.window.zone))
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker failures surface: a clear notice, never a crash of the console."""
         if event.state is WorkerState.ERROR:
@@ -292,3 +304,9 @@ class WarroomApp(App):
             help_text = binding.tooltip or binding.description
             run = partial(screen.run_action, binding.action)
             yield SystemCommand(f"{binding.description} ({binding.key})", help_text, run)
+        # The activity log's own keys (its filters, reading an entry), run on the log.
+        for log in screen.query(ActivityLog) if isinstance(screen, MainScreen) else ():
+            for binding in (b for b in ActivityLog.BINDINGS if isinstance(b, Binding) and b.show):
+                run = partial(log.run_action, binding.action)
+                yield SystemCommand(f"Activity: {binding.description} ({binding.key})",
+                                    binding.tooltip or binding.description, run)

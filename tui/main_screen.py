@@ -576,3 +576,7 @@ class MainScreen(Screen):
                                  partial(self._add_note, step_id))
         elif action:
             self.act_on_step(step_id, action)
+
+    @on(ActivityLog.EntrySelected, "#activity")
+    def show_activity_entry(self, message: ActivityLog.EntrySelected) -> None:
+        self.console.open_activity_entry(message.event_ids)

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 
-from warroom.ops.describe import describe
+from warroom.ops.describe import describe, describe_repeats, kind_group
 from warroom.probes import ProbeState, ProbeStatus
 from warroom.runbook import format_duration
 from warroom.runbook.forecast import Forecast
 from warroom.runbook.model import Checklist, PlannedSlot, Runbook, Step
 from warroom.store import Event, RunState, StepState
+from warroom.tui.activity_fold import fold_repeats
 from warroom.untrusted import for_screen
 from warroom.vocabulary import StepStatus
 from warroom.widgets.activity import ActivityRow
@@ -225,9 +226,17 @@ def checklist_rows(checklist: Checklist, state: RunState, zone: tzinfo) -> tuple
 
 
 def activity_rows(events: Iterable[Event], runbook: Runbook, zone: tzinfo) -> tuple[ActivityRow, ...]:
-    """`events` in the order given (newest first on screen), each described in words."""
-    return tuple(ActivityRow(event.id, clock(event.at, zone), for_screen(event.operator),
-                             for_screen(describe(event, runbook))) for event in events)
+    """`events` in the order given (newest first on screen), each described in words; a probe's
+    repeated changes folded into one row (see tui/activity_fold.py)."""
+    return tuple(activity_row(entry, runbook, zone) for entry in fold_repeats(list(events)))
+
+
+def activity_row(entry: Sequence[Event], runbook: Runbook, zone: tzinfo) -> ActivityRow:
+    """One entry: an event, or a probe's repeated changes (newest first)."""
+    newest = entry[0]
+    text = describe(newest, runbook) if len(entry) == 1 else describe_repeats(entry, zone)
+    return ActivityRow(newest.id, clock(newest.at, zone), for_screen(newest.operator), for_screen(text),
+                       kind=kind_group(newest.kind), events=tuple(event.id for event in entry))
 
 
 # --- probes --------------------------------------------------------------------------------------
