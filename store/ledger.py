@@ -245,11 +245,13 @@ class Ledger:
             return projection.read_state(conn, self.run, skip)
 
     def events(self, *, limit: int | None = None, newest_first: bool = False, subject: str | None = None,
-               kinds: Iterable[str] | None = None, ids: Iterable[str] | None = None) -> list[Event]:
+               kinds: Iterable[str] | None = None, ids: Iterable[str] | None = None,
+               other_than: Iterable[str] = (), since_hlc: int = 0) -> list[Event]:
         """This run's events in fold order (hlc, operator, id), or the reverse; `limit` keeps the
-        first `limit` of that order; `ids`, only the events with those ids."""
-        sql = f"SELECT {_EVENT_COLUMNS} FROM events WHERE run = ?"
-        params: list[Any] = [self.run]
+        first `limit` of that order; `ids`, only the events with those ids; `kinds` only those
+        kinds, `other_than` none of those; `since_hlc`, none older than that clock."""
+        sql = f"SELECT {_EVENT_COLUMNS} FROM events WHERE run = ? AND hlc >= ?"
+        params: list[Any] = [self.run, since_hlc]
         if ids is not None:
             ids = list(ids)
             if not ids:
@@ -265,6 +267,10 @@ class Ledger:
                 return []
             sql += f" AND kind IN ({', '.join('?' for _ in kinds)})"
             params.extend(kinds)
+        other_than = list(other_than)
+        if other_than:
+            sql += f" AND kind NOT IN ({', '.join('?' for _ in other_than)})"
+            params.extend(other_than)
         direction = "DESC" if newest_first else "ASC"
         sql += f" ORDER BY hlc {direction}, operator {direction}, id {direction}"
         if limit is not None:

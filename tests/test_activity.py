@@ -266,3 +266,18 @@ async def test_the_filter_keys_belong_to_the_log_and_are_in_the_palette(console)
         assert {"Activity: Read (enter)", "Activity: Kind (e)", "Activity: Who (o)"} <= set(commands)
         await commands["Activity: Kind (e)"].callback()
         assert log.kind_filter == "step" and log.lines[0] == "steps only · 0 shows all"
+
+
+async def test_a_flapping_probe_never_pushes_the_steps_out_of_the_log(console, web_cutover):
+    """150 probe changes after a step: the step is still in the log's events, beside the latest changes."""
+    with console.app().ledger as ledger:
+        ledger.append("step.done", web_cutover.steps[0].id)
+        states = ("UP", "DOWN")
+        ledger.append_observed([("probe.changed", "web", {"from": states[i % 2], "to": states[(i + 1) % 2],
+                                                          "failed_condition": None, "vantage": ledger.node})
+                                for i in range(150)])
+    async with console.run() as ui:
+        recent = ui.screen.snapshot.recent
+        assert any(e.kind == "step.done" for e in recent)
+        assert sum(e.kind == "probe.changed" for e in recent) == 100  # the latest of them
+        assert recent == sorted(recent, key=lambda e: e.order_key, reverse=True)

@@ -37,6 +37,7 @@ from warroom.tui.probe_history import ProbeHistory
 from warroom.tui.rows import activity_rows
 from warroom.tui.screens import KeysHelp, StepDetail
 from warroom.untrusted import for_screen
+from warroom.vocabulary import EventKind
 from warroom.widgets.activity import ActivityLog
 
 PROBE_HISTORY_ROWS = 200
@@ -165,11 +166,21 @@ class WarroomApp(App):
     # --- ledger I/O (threads) ----------------------------------------------------------------
 
     def _snapshot(self) -> Snapshot:
-        recent = self.ledger.events(limit=ACTIVITY_ROWS, newest_first=True)
+        recent = self._recent_activity()
         state, now = self._screen_state(), self.clock()
         outlook = forecast(self.runbook, actuals(state), now)
         version = read_version_report(self.runbook, self.ledger, state)
         return Snapshot(state, recent, recent[0].hlc if recent else 0, outlook, now, version)
+
+    def _recent_activity(self) -> list[Event]:
+        """The activity log's events, newest first: the last ACTIVITY_ROWS that people did, and the
+        probe changes among them (at most as many again), so that a flapping probe never pushes
+        the steps out of the log. The probes' read stops at the oldest of the others: cheap either way."""
+        people = self.ledger.events(limit=ACTIVITY_ROWS, newest_first=True, other_than=[EventKind.PROBE_CHANGED])
+        since = people[-1].hlc if len(people) == ACTIVITY_ROWS else 0
+        probes = self.ledger.events(limit=ACTIVITY_ROWS, newest_first=True, kinds=[EventKind.PROBE_CHANGED],
+                                    since_hlc=since)
+        return sorted(people + probes, key=lambda event: event.order_key, reverse=True)
 
     def _screen_state(self) -> RunState:
         """The run's state without its notes: they grow all day, and the screen shows them from the
