@@ -1,6 +1,10 @@
 """What newly needs the room's attention: a probe gone DOWN, a step overrunning, the rollback
 deadline 60, 30 and 10 minutes away. Each is told once, when it starts (the bell rings once, the
 header flashes); a probe that recovers and goes DOWN again is news again.
+
+What is already so when the console opens is on screen, in the header and the now/next line, but
+it is not news: nothing rings for it, nor for a probe whose first reading here is DOWN (it did not
+go DOWN while anyone watched).
 """
 
 from __future__ import annotations
@@ -29,10 +33,16 @@ def alarms(probe_states: Mapping[str, str], overrunning: Iterable[tuple[str, str
 
 class Attention:
     def __init__(self) -> None:
-        self._current: set[tuple[str, str]] = set()
+        self._current: set[tuple[str, str]] | None = None  # None until the first look
+        self._seen_well: set[str] = set()  # probes seen in a state other than DOWN or UNKNOWN
 
-    def news(self, now_wanting: Mapping[tuple[str, str], str]) -> list[str]:
-        """What in `now_wanting` (see alarms) was not wanting attention last time, in words."""
-        new = [sentence for key, sentence in now_wanting.items() if key not in self._current]
-        self._current = set(now_wanting)
+    def news(self, probe_states: Mapping[str, str], overrunning: Iterable[tuple[str, str]],
+             deadline: datetime | None, now: datetime) -> list[str]:
+        """What wants attention now (see alarms) that did not at the last look, in words."""
+        self._seen_well |= {name for name, state in probe_states.items() if state not in ("DOWN", "UNKNOWN")}
+        watched = {name: state for name, state in probe_states.items() if name in self._seen_well}
+        wanting = alarms(watched, overrunning, deadline, now)
+        new = [] if self._current is None else [sentence for key, sentence in wanting.items()
+                                                if key not in self._current]
+        self._current = set(wanting)
         return new

@@ -33,7 +33,7 @@ from warroom.runbook.forecast import Forecast, forecast
 from warroom.runbook.model import CHECKLIST_NAMES, Runbook
 from warroom.store import Event, RunState
 from warroom.tui import rows
-from warroom.tui.attention import Attention, alarms
+from warroom.tui.attention import Attention
 from warroom.tui.screens import Confirm, TextPrompt
 from warroom.untrusted import for_screen
 from warroom.vocabulary import EventKind
@@ -361,8 +361,7 @@ class MainScreen(Screen):
         """Ring once and flash the header for what has just started to want attention."""
         value = self.query_one(NowNextLine).value
         overrunning = [(step.step_id, step.title) for step in value.running if step.overrun] if value else []
-        news = self.attention.news(alarms(self.probe_states, overrunning, self.runbook.window.rollback_deadline,
-                                          self.now()))
+        news = self.attention.news(self.probe_states, overrunning, self.runbook.window.rollback_deadline, self.now())
         if news:
             self.console.ring()
             self.query_one(DeploymentHeader).flash()
