@@ -224,16 +224,7 @@ def _readable(conn: sqlite3.Connection, path: Path, opened: os.stat_result) -> s
     if info is not None and info.st_size > 0:
         raise LedgerError(f"{path} has events in {wal.name} that cannot be read while its folder is read-only; "
                           "copy both files to a writable folder and open the copy with --db.")
-    try:
-        conn = _connect(_uri(path, "mode=ro&immutable=1"), uri=True)
-    except sqlite3.Error as exc:
-        raise explain(exc, path) from exc
-    try:
-        _refuse_if_replaced(path, opened)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
+    return _connect_checked(path, opened, _uri(path, "mode=ro&immutable=1"), uri=True)
 
 
 def _prepare_read_only(conn: sqlite3.Connection, path: Path, deployment: str) -> None:
