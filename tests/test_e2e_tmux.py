@@ -331,10 +331,11 @@ def test_joining_mid_cutover_the_top_lines_say_what_runs_now_and_what_is_next(tm
     assert tmux.wait_for_exit() == 0
 
 
-def test_a_broken_service_shows_as_down_in_the_top_lines_at_80x24(tmux, tmp_path):
-    """The demo's service, broken with `b` twice (slow, then failing): at 80x24 without colour the
-    first three lines carry the DOWN count, in words, whatever else gives way."""
-    tmux.start(base_env(tmp_path / "xdg", NO_COLOR="1"), [warroom_script(), "demo", "--no-bell"])
+@SIZES
+def test_a_broken_service_shows_as_down_in_the_top_lines(tmux, tmp_path, size):
+    """The demo's service, broken with `b` twice (slow, then failing): without colour the first
+    three lines carry the DOWN count, in words, whatever else gives way at 80 columns."""
+    tmux.start(base_env(tmp_path / "xdg", NO_COLOR="1"), [warroom_script(), "demo", "--no-bell"], size)
     tmux.wait_for(lambda s: "War room opens" in s, "the demo's timeline")
     tmux.keys("b")
     time.sleep(0.5)
@@ -342,6 +343,6 @@ def test_a_broken_service_shows_as_down_in_the_top_lines_at_80x24(tmux, tmp_path
     screen = tmux.wait_for(lambda s: "DOWN" in "\n".join(s.splitlines()[:3]), "DOWN in the top lines", timeout=40)
     top = screen.splitlines()[:3]
     assert re.search(r"✖ ?\d+ probes? DOWN", top[0]), top[0]
-    assert all(len(line) <= WIDTH for line in top)
+    assert all(len(line) <= size[0] for line in top)
     tmux.keys("q")
     assert tmux.wait_for_exit() == 0

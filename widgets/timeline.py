@@ -40,7 +40,7 @@ COLUMNS = (
     Column("plan", "Plan", 5, 1),
     Column("dur", "Dur", 5, 8),
     Column("actual", "Actual", 11, 2),
-    Column("drift", "Drift", 6, 3),
+    Column("drift", "Drift", 7, 3),
     Column("checks", "Checks", 10, 4),
     Column("gantt", "Window", 24, 6),
 )
