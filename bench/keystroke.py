@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from bench.scale import pick
+from warroom.ops.actions import step_guards
 from warroom.runbook import load
 from warroom.store import Ledger
 from warroom.tui.app import WarroomApp
@@ -40,6 +41,7 @@ async def _press_done(runbook_path: Path, db: Path) -> list[float]:
             await pilot.pause(0.01)
         screen = app.screen
         timeline = screen.query_one(Timeline)
+        timeline.select_step(runbook.steps[0].id)  # the console opens on the running step; these are in order
         painted = []
         original = timeline.render_line
         timeline.render_line = lambda y: painted.append(y) or original(y)  # noqa: E731
@@ -52,11 +54,19 @@ async def _press_done(runbook_path: Path, db: Path) -> list[float]:
             return event
 
         ledger.append = timed_append
-        for _ in range(presses()):
+        measured = 0
+        while measured < presses():
             step_id = timeline.selected_step
-            if ledger.state(skip=("notes",)).step(step_id).status == "done":
+            state = ledger.state(skip=("notes",))
+            # A step already done, or one whose `d` would ask first (a dependency unfinished, a
+            # probe DOWN), is not what this measures: the next one.
+            if state.step(step_id).status == "done" or step_guards(runbook, state, step_id, "done",
+                                                                   screen.probe_states):
                 timeline.action_cursor_down()
+                if timeline.selected_step == step_id:
+                    raise RuntimeError("no step left that `d` marks done without asking first")
                 continue
+            measured += 1
             row_line = timeline.get_row_index(step_id) + 1 - timeline.scroll_offset.y
             painted.clear()
             committed.clear()
