@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from .conditions import Condition
 from .result import ProbeResult
 from .spec import ProbeConfig, default_expect, is_number
 
@@ -33,7 +34,7 @@ class Verdict:
 
 def judge(config: ProbeConfig, result: ProbeResult) -> Verdict:
     verdict = _judge(config, result, 0.0)
-    if verdict.ok and not verdict.offline and _has_margin(config):
+    if verdict.ok and _has_margin(config):  # an offline verdict is never ok
         strict = _judge(config, result, HYSTERESIS)
         if (strict.ok, strict.degraded) != (verdict.ok, verdict.degraded):
             return replace(verdict, within_margin=strict)
@@ -43,7 +44,12 @@ def judge(config: ProbeConfig, result: ProbeResult) -> Verdict:
 def _has_margin(config: ProbeConfig) -> bool:
     if config.kind == "host":
         return True
-    return any(condition.has_margin for condition in (*(config.expect or default_expect(config.kind)), *config.warn))
+    return any(condition.has_margin for condition in (*_expected(config), *config.warn))
+
+
+def _expected(config: ProbeConfig) -> tuple[Condition, ...]:
+    """A config built by hand (a bench, a test) may leave `expect` empty: judge by the default."""
+    return config.expect or default_expect(config.kind)
 
 
 def _judge(config: ProbeConfig, result: ProbeResult, margin: float) -> Verdict:
@@ -51,8 +57,7 @@ def _judge(config: ProbeConfig, result: ProbeResult, margin: float) -> Verdict:
         return Verdict(ok=False, reason=result.error or "this machine is offline", offline=True)
     if config.kind == "host":
         return _judge_threshold(config, result, margin)
-    # A config built by hand (a bench, a test) may leave `expect` empty: judge by the default.
-    for condition in config.expect or default_expect(config.kind):
+    for condition in _expected(config):
         passed, explanation = condition.evaluate(result.result, margin)
         if not passed:
             # The error ("connection refused") says more than "[STATUS] (n/a) == 200".

@@ -28,6 +28,9 @@ from .spec import DEFAULT_FAIL_AFTER, DEFAULT_RECOVER_AFTER, ProbeConfig
 from .uptime import UptimeWindow
 
 HISTORY_SIZE = 60  # samples kept for the sparkline
+# The uptime windows, (span, bucket width) in seconds: the trackers keep them, the runner reads them back.
+HOUR_WINDOW = (3600, 60)
+DAY_WINDOW = (86400, 900)
 
 
 class ProbeState(StrEnum):
@@ -36,9 +39,6 @@ class ProbeState(StrEnum):
     PENDING = "PENDING"
     DOWN = "DOWN"
     UNKNOWN = "UNKNOWN"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 # How bad each judged state is; UNKNOWN is no judgement at all.
@@ -119,8 +119,8 @@ class ProbeTracker:
         self._failures = 0  # in a row
         self._better = 0  # checks in a row better than the state, by the margin
         self._history: deque[float | None] = deque(maxlen=history_size)
-        self._hour = UptimeWindow(span=3600, width=60)
-        self._day = UptimeWindow(span=86400, width=900)
+        self._hour = UptimeWindow(*HOUR_WINDOW)
+        self._day = UptimeWindow(*DAY_WINDOW)
 
     @classmethod
     def for_config(cls, config: ProbeConfig, history_size: int = HISTORY_SIZE) -> ProbeTracker:
@@ -163,14 +163,7 @@ class ProbeTracker:
         if past.state is not ProbeState.UNKNOWN:
             self._state, self._why = past.state, past.reason
         latest = past.recent[-1] if past.recent else None
-        moment = now.timestamp()
-        self._status = ProbeStatus(
-            name=self._status.name, kind=self._status.kind, state=past.state,
-            value=latest.value if latest else "", response_time_ms=latest.response_time_ms if latest else None,
-            failed_condition=None if past.state is ProbeState.UP else past.reason, changed_at=past.since,
-            checked_at=latest.at if latest else None, history=tuple(self._history),
-            uptime_1h=_percent(self._hour.ratio(moment)), uptime_24h=_percent(self._day.ratio(moment)),
-        )
+        self._status = self._status_of(past.state, past.reason, past.since, latest, now)
         return self._status
 
     def _count(self, sample: Sample) -> None:
@@ -183,14 +176,20 @@ class ProbeTracker:
         self._history.append(_sparkline_value(sample))
 
     def _status_after(self, sample: Sample) -> ProbeStatus:
-        old, moment = self._status, sample.at.timestamp()
+        old = self._status
+        changed_at = sample.at if sample.state is not old.state else old.changed_at
+        return self._status_of(sample.state, sample.reason, changed_at, sample, sample.at)
+
+    def _status_of(self, state: ProbeState, reason: str | None, changed_at: datetime | None,
+                   latest: Sample | None, now: datetime) -> ProbeStatus:
+        """The status in `state` since `changed_at`, showing the `latest` check, with uptime as of `now`."""
+        moment = now.timestamp()
         return ProbeStatus(
-            name=old.name, kind=old.kind, state=sample.state, value=sample.value,
-            response_time_ms=sample.response_time_ms,
-            failed_condition=None if sample.state is ProbeState.UP else sample.reason,
-            changed_at=sample.at if sample.state is not old.state else old.changed_at, checked_at=sample.at,
-            history=tuple(self._history), uptime_1h=_percent(self._hour.ratio(moment)),
-            uptime_24h=_percent(self._day.ratio(moment)),
+            name=self._status.name, kind=self._status.kind, state=state,
+            value=latest.value if latest else "", response_time_ms=latest.response_time_ms if latest else None,
+            failed_condition=None if state is ProbeState.UP else reason, changed_at=changed_at,
+            checked_at=latest.at if latest else None, history=tuple(self._history),
+            uptime_1h=_percent(self._hour.ratio(moment)), uptime_24h=_percent(self._day.ratio(moment)),
         )
 
     def _next_state(self, verdict: Verdict) -> ProbeState:

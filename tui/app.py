@@ -136,7 +136,7 @@ class WarroomApp(App):
     def _probe_error(self, error: Exception) -> None:
         """From the probe thread: say it on screen; never let it stop the probes."""
         try:
-            self.call_from_thread(self.notify, f"Probe results could not be saved: {error}", severity="warning")
+            self.call_from_thread(self.notify, f"Probe results could not be read or saved: {error}", severity="warning")
         except RuntimeError:  # the app is closing
             pass
 

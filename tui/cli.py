@@ -115,11 +115,15 @@ def guarded(command):
     return click.option("--debug", is_flag=True, help="Show tracebacks.")(wrapper)
 
 
+run_option = click.option("--run", "run", default="live", show_default=True, envvar="WARROOM_RUN",
+                          help="Run name: live, rehearsal-1, ...")
+operator_option = click.option("--operator", default=None,
+                               help="Who is acting (default: $WARROOM_OPERATOR, then the login name).")
+
+
 def ledger_options(command):
-    command = click.option("--run", "run", default="live", show_default=True, envvar="WARROOM_RUN",
-                           help="Run name: live, rehearsal-1, ...")(command)
-    command = click.option("--operator", default=None,
-                           help="Who is acting (default: $WARROOM_OPERATOR, then the login name).")(command)
+    command = run_option(command)
+    command = operator_option(command)
     command = click.option("--db", "db", default=None,
                            help="Ledger file (default: $WARROOM_DB, then the user data directory).")(command)
     return command
@@ -153,10 +157,9 @@ def main() -> None:
 @main.command()
 @click.argument("paths", metavar="RUNBOOK...", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--db", "db", default=None,
-              help="Also compare with the run recorded in this ledger: a changed runbook, operators on "
-                   "different versions, recorded steps and ticks it no longer has.")
-@click.option("--run", "run", default="live", show_default=True, envvar="WARROOM_RUN",
-              help="The run to compare with (with --db).")
+              help="Also compare with the run (--run) recorded in this ledger: a changed runbook, operators "
+                   "on different versions, recorded steps and ticks it no longer has.")
+@run_option
 @guarded
 def validate(paths: tuple[str, ...], db: str | None, run: str) -> None:
     """Check runbooks: one line per file, warnings after it; exit 2 on any error."""
@@ -220,7 +223,7 @@ def open_(runbook_path: str, db: str | None, operator: str | None, run: str, no_
 
 
 @main.command()
-@click.option("--operator", default=None, help="Who is acting (default: $WARROOM_OPERATOR, then the login name).")
+@operator_option
 @click.option("--keep", is_flag=True, help="Keep the demo's ledger when it ends, and print where it is.")
 @no_bell_option
 @guarded

@@ -57,13 +57,20 @@ class CheckLines(Static):
         super().__init__()
         self.samples = samples
         self.zone = zone
+        self._laid_out: tuple[int | None, list[str]] | None = None  # the last width and its lines
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        return max(1, len(check_lines(self.samples, self.zone, width)))
+        return max(1, len(self._lines(width)))
 
     def render(self) -> Content:
-        lines = check_lines(self.samples, self.zone, self.content_size.width or None)
+        lines = self._lines(self.content_size.width or None)
         return Content("\n".join(lines)) if lines else Content.styled("nothing recorded yet", "dim")
+
+    def _lines(self, width: int | None) -> list[str]:
+        """check_lines for `width`: the layout asks for the height, then the render for the lines."""
+        if self._laid_out is None or self._laid_out[0] != width:
+            self._laid_out = width, check_lines(self.samples, self.zone, width)
+        return self._laid_out[1]
 
 
 class ProbeHistory(ReadingDialog[None]):

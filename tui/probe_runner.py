@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from warroom.probes import Past, ProbeState, ProbeStatus, ProbeTracker, Sample, Transition, to_config
-from warroom.probes.state import HISTORY_SIZE
+from warroom.probes.state import DAY_WINDOW, HISTORY_SIZE, HOUR_WINDOW
 from warroom.runbook.model import ProbeSpec
 from warroom.store import Event, Ledger, LedgerError, SampleRow
 from warroom.store.prober import ProberLock
@@ -37,12 +37,11 @@ log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 0.25  # how often the prober hands over its batch
 FOLLOW_SECONDS = 1.0  # how often a follower reads the prober's samples and asks for the lock
-HOUR, DAY = (3600, 60), (86400, 900)  # uptime windows as the trackers keep them: (span, bucket) in seconds
 
 PROBING, FOLLOWING = "probing", "following"
 
 
-def transition_event_body(transition: Transition, node: str, recorded: str | None = None) -> dict:
+def transition_event_body(transition: Transition, node: str, recorded: str | None) -> dict:
     """`recorded`: the state last recorded for this probe and vantage, which the change is from."""
     return {
         "from": recorded or transition.old.value,
@@ -93,7 +92,7 @@ class ProbeRunner:
         self._transitions: list[Transition] = []
         self._recorded: dict[str, str] = {}  # probe -> the state last recorded for it from this machine
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._wake: asyncio.Event | None = None
+        self._wake = asyncio.Event()  # set by stop(); bound to the probe thread's loop on its first wait
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
         self.scheduler: ProbeScheduler | None = None
@@ -102,38 +101,35 @@ class ProbeRunner:
     def start(self) -> None:
         if not self._specs or self._thread:
             return
-        # The scheduler brings httpx, dnspython and psutil: ~110 ms of imports, paid when the probes
-        # start rather than when the app is built. Here, in the caller's thread: imported in the
-        # probe thread, beside a busy UI thread, they would hold the GIL against it.
-        import warroom.probes.scheduler  # noqa: F401
-        self._thread = threading.Thread(target=self._run, name="warroom-probes", daemon=True)
+        lock = ProberLock(self._ledger.path)
+        probing = _try_lock(lock)
+        if probing:
+            # The scheduler brings httpx, dnspython and psutil: ~110 ms of imports, paid when the
+            # probes start rather than when the app is built. Here, in the caller's thread: imported
+            # in the probe thread, beside a busy UI thread, they would hold the GIL against it. A
+            # follower never needs them unless it takes over, when the UI is long up.
+            import warroom.probes.scheduler  # noqa: F401
+        self._thread = threading.Thread(target=self._run, args=(lock, probing), name="warroom-probes", daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 3.0) -> None:
         self._stopped.set()  # first: the loop looks at it before each wait
-        loop, wake = self._loop, self._wake
-        if loop is not None and wake is not None and loop.is_running():
+        loop = self._loop
+        if loop is not None and loop.is_running():
             try:
-                loop.call_soon_threadsafe(wake.set)  # end the wait now, not at its end
+                loop.call_soon_threadsafe(self._wake.set)  # end the wait now, not at its end
             except RuntimeError:  # the loop closed meanwhile
                 pass
         if self._thread:
             self._thread.join(timeout)
 
-    def _run(self) -> None:
-        asyncio.run(self._main())
+    def _run(self, lock: ProberLock, probing: bool) -> None:
+        asyncio.run(self._main(lock, probing))
 
-    async def _main(self) -> None:
-        self._wake = asyncio.Event()
+    async def _main(self, lock: ProberLock, probing: bool) -> None:
+        """`lock`: the prober lock, held when `probing`, asked for again while following."""
         self._loop = asyncio.get_running_loop()
-        lock = ProberLock(self._ledger.path)
         try:
-            try:
-                probing = lock.try_acquire()
-            except LedgerError as error:
-                # No lock file (a read-only folder, say): nobody could take the lock, so probe alone.
-                log.warning("probes not shared with other consoles: %s", error)
-                probing = True
             if not probing:
                 await self._follow(lock)
             if not self._stopped.is_set():
@@ -143,7 +139,7 @@ class ProbeRunner:
 
     async def _pause(self, seconds: float) -> bool:
         """Wait `seconds`, or less if stop() comes; False once stopped."""
-        if self._stopped.is_set() or self._wake is None:
+        if self._stopped.is_set():
             return False
         try:
             await asyncio.wait_for(self._wake.wait(), seconds)
@@ -159,14 +155,18 @@ class ProbeRunner:
         trackers = {c.name: ProbeTracker.for_config(c) for c in map(to_config, self._specs)}
         past, position = await asyncio.to_thread(self._read_past, following=True)
         self._on_statuses([tracker.resume(past.get(name, Past()), _now()) for name, tracker in trackers.items()], [])
+        told = None  # the read error last reported: one that lasts is said once, not every second
         while await self._pause(FOLLOW_SECONDS):
             if lock.try_acquire():
                 return
             try:
                 rows, position = await asyncio.to_thread(self._ledger.samples.after, position)
             except Exception as error:  # noqa: BLE001 - a bad read must not stop the board
-                self._on_error(error)
+                if repr(error) != told:
+                    self._on_error(error)
+                told = repr(error)
                 continue
+            told = None
             changed = {row.probe: trackers[row.probe].follow(stored_sample(row))
                        for row in rows if row.probe in trackers}
             if changed:
@@ -175,7 +175,8 @@ class ProbeRunner:
     # --- probing ----------------------------------------------------------------------------------
 
     async def _probe(self) -> None:
-        from warroom.probes import ProbeScheduler  # loaded by start()
+        # Loaded by start() when this console probed from the first; here, at a takeover.
+        from warroom.probes import ProbeScheduler
 
         past, _ = await asyncio.to_thread(self._read_past, following=False)
         self.role = PROBING
@@ -250,8 +251,8 @@ class ProbeRunner:
         names = [spec.name for spec in self._specs]
         samples, now = self._ledger.samples, _now()
         recent, position = samples.latest(names, HISTORY_SIZE)
-        hour = samples.uptime_counts(names, now - timedelta(seconds=sum(HOUR)), HOUR[1], position)
-        day = samples.uptime_counts(names, now - timedelta(seconds=sum(DAY)), DAY[1], position)
+        hour = samples.uptime_counts(names, now - timedelta(seconds=sum(HOUR_WINDOW)), HOUR_WINDOW[1], position)
+        day = samples.uptime_counts(names, now - timedelta(seconds=sum(DAY_WINDOW)), DAY_WINDOW[1], position)
         seen = {probe: observation for (probe, vantage), observation in self._ledger.probe_observations().items()
                 if vantage == self._ledger.node}
         if not following:
@@ -270,6 +271,16 @@ class ProbeRunner:
                 state, reason, since = ProbeState.UNKNOWN, None, None
             past[name] = Past(checks, tuple(hour[name]), tuple(day[name]), state, reason, since)
         return past, position
+
+
+def _try_lock(lock: ProberLock) -> bool:
+    """True when this console is to probe: it holds the prober lock, or nobody could."""
+    try:
+        return lock.try_acquire()
+    except LedgerError as error:
+        # No lock file (a read-only folder, say): nobody could take the lock, so probe alone.
+        log.warning("probes not shared with other consoles: %s", error)
+        return True
 
 
 def _start_of_last_run(checks: tuple[Sample, ...]) -> datetime | None:

@@ -46,8 +46,9 @@ class CommandCheck(Check):
             # On a timeout (cancellation) the command is still running; after a normal exit something
             # it started may be. Either way: end them all, then close our ends of the pipes - once the
             # shell's exit is in, or close() would reap it itself and the child watcher would warn.
+            # Off the loop: reading the processes' environments would hold up every other probe.
             try:
-                tree.end(leader=transport.get_pid())
+                await asyncio.to_thread(tree.end, leader=transport.get_pid())
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(output.exited.wait(), EXIT_WAIT)
             finally:

@@ -58,8 +58,6 @@ class HostCheck(Check):
 def busy_percent(before, after) -> float:
     """Percent of CPU time spent busy between two psutil.cpu_times() readings, as psutil counts
     it: everything but idle and iowait, guest time already being inside user and nice on Linux."""
-    if before is None:
-        return 0.0
     deltas = {field: max(0.0, getattr(after, field) - getattr(before, field)) for field in after._fields}
     total = sum(value for field, value in deltas.items() if field not in ("guest", "guest_nice"))
     busy = total - deltas.get("idle", 0.0) - deltas.get("iowait", 0.0)
