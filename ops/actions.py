@@ -40,11 +40,16 @@ def find_step(runbook: Runbook, step_id: str) -> Step:
     raise UsageProblem(f"{runbook.path or runbook.id} has no step '{step_id}'{hint}; 'warroom status' lists the steps.")
 
 
+def short_item_id(item_id: str) -> str:
+    """The part of a checklist item's id after its checklist's name: `war-room-prepared`."""
+    return item_id.split("/", 1)[-1]
+
+
 def find_item(runbook: Runbook, item_id: str) -> ChecklistItem:
-    """Accepts the full id (`pre_deployment/war-room-prepared`) or, when unambiguous, the part after '/'."""
+    """Accepts the full id (`pre_deployment/war-room-prepared`) or, when unambiguous, its short id."""
     if runbook.has_item(item_id):
         return runbook.item(item_id)
-    short = [i for i in runbook.items if i.id.split("/", 1)[1] == item_id]
+    short = [i for i in runbook.items if short_item_id(i.id) == item_id]
     if len(short) == 1:
         return short[0]
     if len(short) > 1:
@@ -96,8 +101,11 @@ def record_step(ledger: Ledger, runbook: Runbook, state: RunState, step_id: str,
                 seen: str | None | Unseen = UNSEEN) -> Event | None:
     """Append the step event; None when the step is already in the state the action leads to.
     `override`: the guards the operator went ahead despite (recorded with the event, with the note
-    saying why). `seen`: see Ledger.append (StateChanged if the step changed since)."""
+    saying why). `seen`: see Ledger.append (StateChanged if the step changed since).
+    A fail, a skip or an override owes a note (NEEDS_NOTE): UsageProblem without one."""
     step = find_step(runbook, step_id)
+    if (action in NEEDS_NOTE or override) and not (note or "").strip():
+        raise UsageProblem(f"the note is empty; say {NEEDS_NOTE.get(action, 'why you go ahead')}.")
     if state.step(step.id).status is STATUS_AFTER[STEP_EVENTS[action]]:
         return None  # already so: doing it again records nothing, so scripts can retry
     body = {"note": note} if note else {}

@@ -66,16 +66,21 @@ FREE_TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+def _free_text_field(event: Event) -> tuple[str, str]:
+    """The body field of the event's free text, and what to call it."""
+    return FREE_TEXT.get(event.kind, ("note", "Note"))
+
+
 def free_text(event: Event) -> str:
     """The note, reason or failing condition the event carries, whole; '' when there is none."""
-    field, _ = FREE_TEXT.get(event.kind, ("note", "Note"))
+    field, _ = _free_text_field(event)
     value = event.body.get(field)
     return "" if value is None else str(value)
 
 
 def free_text_label(event: Event) -> str:
     """What to call the event's free text: Note, Reason or Failing."""
-    return FREE_TEXT.get(event.kind, ("note", "Note"))[1]
+    return _free_text_field(event)[1]
 
 
 def describe_repeats(changes: Sequence[Event], zone: tzinfo) -> str:

@@ -10,7 +10,8 @@ from warroom.runbook.model import Runbook
 from warroom.store import Event
 from warroom.vocabulary import EventKind
 
-STEP_DONE_AS = {
+# The sentence for each step and check action, the subject's name in the braces.
+ACTION_SENTENCES: dict[str, str] = {
     EventKind.STEP_STARTED: "Started '{}'",
     EventKind.STEP_DONE: "Marked '{}' done",
     EventKind.STEP_FAILED: "Marked '{}' failed",
@@ -34,7 +35,7 @@ def action_notice(event: Event, runbook: Runbook) -> str:
     name = subject_name(event.subject, runbook)
     if event.kind == EventKind.NOTE_ADDED:
         return f"Noted on '{name}'" if event.subject else "Noted in the log"
-    template = STEP_DONE_AS.get(EventKind(event.kind))
+    template = ACTION_SENTENCES.get(event.kind)  # an EventKind is its plain word
     sentence = template.format(name) if template else f"Recorded {event.kind} on '{name}'"
     override = event.body.get("override")
     return f"{sentence}, going ahead although it {override}" if override else sentence

@@ -12,10 +12,11 @@ from typing import Any
 
 from warroom.runbook.forecast import Actual, forecast
 from warroom.runbook.model import CHECKLIST_NAMES, CHECKLIST_TITLES, Runbook
-from warroom.store import Ledger, RunState
+from warroom.store import WITHOUT_NOTES, Ledger, RunState
 from warroom.untrusted import visible
 from warroom.vocabulary import StepStatus, outcome_counts
 
+from .actions import short_item_id
 from .version import VersionReport, read_version_report
 
 
@@ -30,19 +31,18 @@ def iso(moment: datetime | None, zone: tzinfo) -> str | None:
 
 def progress(statuses: list[StepStatus]) -> dict[str, int]:
     """Each outcome counted on its own: a skipped or failed step is not a done one."""
-    count = lambda status: sum(s is status for s in statuses)  # noqa: E731
     return {
-        "done": count(StepStatus.DONE),
-        "skipped": count(StepStatus.SKIPPED),
-        "failed": count(StepStatus.FAILED),
-        "running": count(StepStatus.IN_PROGRESS),
-        "pending": count(StepStatus.PENDING),
+        "done": statuses.count(StepStatus.DONE),
+        "skipped": statuses.count(StepStatus.SKIPPED),
+        "failed": statuses.count(StepStatus.FAILED),
+        "running": statuses.count(StepStatus.IN_PROGRESS),
+        "pending": statuses.count(StepStatus.PENDING),
         "total": len(statuses),
     }
 
 
 def status_document(runbook: Runbook, ledger: Ledger, now: datetime | None = None) -> dict:
-    state = ledger.state(skip=("notes",))  # status shows no notes; they grow all day
+    state = ledger.state(skip=WITHOUT_NOTES)  # status shows no notes; they grow all day
     now = now or datetime.now(UTC)
     zone = runbook.window.zone
     outlook = forecast(runbook, actuals(state), now)
@@ -140,22 +140,18 @@ def status_text(doc: dict, runbook: Runbook) -> str:
             lines.append(f"  {label:8} {step_id} {titles.get(step_id, '')} {shown_status}".rstrip())
     # Items by the short id `warroom check` accepts (the part after '/'), the full one where that is ambiguous.
     every_item = [item["id"] for name in CHECKLIST_NAMES for item in doc["checklists"][name]]
-    shorts = Counter(_short_id(item_id) for item_id in every_item)
+    shorts = Counter(short_item_id(item_id) for item_id in every_item)
     for name in CHECKLIST_NAMES:
         items = doc["checklists"][name]
         if items:
             ticked = sum(i["ticked"] for i in items)
             lines.append(f"  {CHECKLIST_TITLES[name]:16} {ticked}/{len(items)} ticked")
-            lines += [_item_line(item, shorts[_short_id(item["id"])] == 1) for item in items]
+            lines += [_item_line(item, shorts[short_item_id(item["id"])] == 1) for item in items]
     return "\n".join(lines)
-
-
-def _short_id(item_id: str) -> str:
-    return item_id.split("/", 1)[-1]
 
 
 def _item_line(item: dict, short: bool) -> str:
     """`[x] cab · CAB approved (governance)`: the id to pass to `warroom check`, and the item's text."""
-    shown = _short_id(item["id"]) if short else item["id"]
+    shown = short_item_id(item["id"]) if short else item["id"]
     category = f" ({item['category']})" if item["category"] else ""
     return f"    [{'x' if item['ticked'] else ' '}] {visible(shown)} · {visible(item['text'])}{category}"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from warroom.runbook.model import Runbook
-from warroom.store import Event, Ledger, RunState
+from warroom.store import WITHOUT_NOTES, Event, Ledger, RunState
 from warroom.vocabulary import StepStatus
 
 SHORT_SHA = 12  # hex digits: enough to tell versions apart at a glance, short enough for one line
@@ -143,10 +143,11 @@ def _count(n: int, noun: str) -> str:
 
 
 def version_report(runbook: Runbook, state: RunState, loads: Iterable[Event]) -> VersionReport:
-    """`loads`: each operator's latest runbook.loaded event of the run (Ledger.runbook_loads)."""
+    """`loads`: each operator's latest runbook.loaded event of the run, oldest first, as
+    Ledger.runbook_loads returns them (`VersionReport.recorded` is the last)."""
     uses = tuple(
         RunbookUse(event.operator, str(event.body.get("sha256", "")), event.at)  # a peer's body may hold anything
-        for event in sorted(loads, key=lambda e: e.order_key)
+        for event in loads
     )
     steps = tuple(
         UnmappedStep(step_id, s.status, s.by, s.finished_at or s.started_at)
@@ -163,5 +164,5 @@ def version_report(runbook: Runbook, state: RunState, loads: Iterable[Event]) ->
 
 def read_version_report(runbook: Runbook, ledger: Ledger, state: RunState | None = None) -> VersionReport:
     """The report for the ledger's run; `state` when the caller has just read it."""
-    return version_report(runbook, ledger.state(skip=("notes",)) if state is None else state,
+    return version_report(runbook, ledger.state(skip=WITHOUT_NOTES) if state is None else state,
                           ledger.runbook_loads())

@@ -13,12 +13,13 @@ from .aggregates.steps import StepState
 from .errors import ForeignDatabaseError, LedgerError, StateChanged
 from .events import Event
 from .identity import default_db_path, node_id, resolve_db_path, resolve_operator
-from .ledger import Ledger
+from .ledger import WITHOUT_NOTES, Ledger
 from .samples import SampleRow
 from .state import RunState, fold
 
 __all__ = [
     "Ledger",
+    "WITHOUT_NOTES",
     "SampleRow",
     "Event",
     "EventKind",

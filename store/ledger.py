@@ -28,15 +28,9 @@ from .events import Event, canonical_json, normalise_body
 from .identity import node_id as default_node_id
 from .kinds import validate
 from .opening import IntegrityCheck, cannot_bring_up_to_date, explain, open_connection
+from .projection import UNSEEN, Unseen
 from .samples import DEFAULT_RETENTION_MS, ProbeSamples, SampleRow, samples_path
 from .state import RunState
-
-
-class Unseen:
-    """The default of `seen`: the caller expects nothing (None would mean 'no event yet')."""
-
-
-UNSEEN = Unseen()
 
 _EVENT_COLUMNS = ", ".join(schema.EVENT_COLUMNS)
 _EVENT_PLACEHOLDERS = ", ".join("?" for _ in schema.EVENT_COLUMNS)
@@ -52,6 +46,8 @@ WITH RECURSIVE operators(name) AS (
 SELECT name FROM operators WHERE name IS NOT NULL
 """
 MACHINE_PREFIX = "probe@"
+# What `Ledger.state(skip=...)` leaves out for a reader that shows no notes: they grow all day.
+WITHOUT_NOTES = ("notes",)
 
 
 def machine_operator(node: str) -> str:
@@ -172,17 +168,19 @@ class Ledger:
             if as_operator and not self._runbook_checked and self._last_runbook_sha256(conn) != self.runbook_sha256:
                 wanted.insert(0, (EventKind.RUNBOOK_LOADED.value, "", {"sha256": self.runbook_sha256}))
             appended: list[Event] = []
-            for kind, subject, body in wanted:
+            last = len(wanted) - 1
+            for i, (kind, subject, body) in enumerate(wanted):
                 last_hlc = hlc_clock.tick(last_hlc, now_ms)
                 seq += 1
                 event = Event.create(deployment=self.deployment, run=self.run, operator=operator,
                                      node=self.node, seq=seq, prev=prev, hlc=last_hlc, kind=kind,
                                      subject=subject, body=body)
-                if not isinstance(seen, Unseen) and len(appended) == len(wanted) - 1:
-                    self._refuse_if_changed(conn, event, seen)
                 conn.execute(f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ({_EVENT_PLACEHOLDERS})",
                              _event_row(event))
-                self._apply(conn, event)
+                try:
+                    self._apply(conn, event, seen=seen if i == last else UNSEEN)  # seen: of the asked event
+                except projection.ChangedSince as changed:  # the transaction rolls back: nothing is written
+                    raise StateChanged(_event_by_id(conn, changed.event_id)) from None
                 prev = event.id
                 appended.append(event)
         if as_operator:
@@ -190,21 +188,14 @@ class Ledger:
         return appended[-asked:]  # without the runbook.loaded event that may lead them
 
     @staticmethod
-    def _refuse_if_changed(conn: sqlite3.Connection, event: Event, seen: str | None) -> None:
-        """StateChanged unless every row `event` changes was last changed by `seen`."""
-        for last in projection.last_event_ids(conn, event):
-            if last != seen:
-                row = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = ?", (last,)).fetchone()
-                raise StateChanged(_event_from_row(row) if row else None)
-
-    @staticmethod
-    def _apply(conn: sqlite3.Connection, event: Event) -> None:
+    def _apply(conn: sqlite3.Connection, event: Event, *, seen: str | None | Unseen = UNSEEN) -> None:
         """The one place an event reaches the projection: append and rebuild come here.
+        `seen`: see append (projection.ChangedSince if a row it changes was changed since).
 
         Precondition: `event` sorts after every other event of its run already applied. Appends
         meet it by construction. A future import must INSERT OR IGNORE the peers' events by id
         and then, if any new event sorts below the run's newest applied one, rebuild instead."""
-        projection.apply(conn, event)
+        projection.apply(conn, event, seen=seen)
 
     def rebuild(self) -> None:
         """Drop the projection of every run and fold it again from the events, in one transaction."""
@@ -286,13 +277,9 @@ class Ledger:
         with self._lock, self._transaction() as conn:
             found = []
             for (operator,) in conn.execute(_OPERATORS, {"deployment": self.deployment}):
-                row = conn.execute(
-                    f"SELECT {_EVENT_COLUMNS} FROM events WHERE deployment = ? AND operator = ? AND run = ? "
-                    "AND kind = ? ORDER BY seq DESC LIMIT 1",
-                    (self.deployment, operator, self.run, EventKind.RUNBOOK_LOADED.value),
-                ).fetchone()
-                if row is not None:
-                    found.append(_event_from_row(row))
+                load = self._last_runbook_load(conn, operator)
+                if load is not None:
+                    found.append(load)
         return sorted(found, key=lambda event: event.order_key)
 
     def probe_observations(self) -> Mapping[tuple[str, str], ProbeObservation]:
@@ -371,17 +358,27 @@ class Ledger:
         return (0, "") if row is None else (row[0], row[1])
 
     def _last_runbook_sha256(self, conn: sqlite3.Connection) -> str | None:
+        load = self._last_runbook_load(conn, self.operator)
+        return None if load is None else load.body.get("sha256")
+
+    def _last_runbook_load(self, conn: sqlite3.Connection, operator: str) -> Event | None:
+        """`operator`'s latest runbook.loaded in this run: which runbook they last wrote with."""
         row = conn.execute(
-            "SELECT body FROM events WHERE deployment = ? AND operator = ? AND run = ? AND kind = ? "
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE deployment = ? AND operator = ? AND run = ? AND kind = ? "
             "ORDER BY seq DESC LIMIT 1",
-            (self.deployment, self.operator, self.run, EventKind.RUNBOOK_LOADED.value),
+            (self.deployment, operator, self.run, EventKind.RUNBOOK_LOADED.value),
         ).fetchone()
-        return None if row is None else json.loads(row[0]).get("sha256")
+        return None if row is None else _event_from_row(row)
 
 
 def _event_row(event: Event) -> tuple:
     return (event.id, event.deployment, event.run, event.operator, event.node, event.seq, event.prev,
             event.hlc, event.kind, event.subject, canonical_json(event.body))
+
+
+def _event_by_id(conn: sqlite3.Connection, event_id: str | None) -> Event | None:
+    row = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,)).fetchone()
+    return None if row is None else _event_from_row(row)
 
 
 def _event_from_row(row: tuple) -> Event:

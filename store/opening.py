@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from . import schema
 from .errors import ForeignDatabaseError, LedgerError
-from .private import PRIVATE_FILE_MODE, make_private_folder
+from .private import PRIVATE_FILE_MODE, NotPrivateFile, make_private_folder, open_private_file
 
 BUSY_TIMEOUT_MS = 5000
 COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")  # the files SQLite keeps beside a database
@@ -37,7 +37,9 @@ class Opened(NamedTuple):
 
 
 def open_connection(path: Path, deployment: str, *, read_only: bool = False) -> Opened:
-    """A connection to the ledger of `deployment` at `path`, created if need be.
+    """The ledger of `deployment` at `path`, opened (`Opened`): its connection, why it is read-only
+    (None when it can be written), and whether the background integrity check is still owed. A
+    missing file is created 0600, except with `read_only`, which creates no ledger: it is refused.
 
     Autocommit mode (isolation_level=None) because the Ledger issues its own BEGIN IMMEDIATE;
     check_same_thread=False because the Ledger guards the connection with a lock instead."""
@@ -100,14 +102,14 @@ def _create_private_file(path: Path) -> int | None:
         raise LedgerError(f"cannot create the folder {path.parent} ({exc.strerror}); "
                           "pass --db with a path you can write to.") from exc
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, PRIVATE_FILE_MODE)
-    except FileExistsError:
-        return None  # there already (or just made by another process): checked like any existing file
+        return open_private_file(path, os.O_RDWR | os.O_CREAT | os.O_EXCL)
+    except (FileExistsError, NotPrivateFile):
+        # there already (or just made by another process), or made another user's (a squashed
+        # root on NFS): checked like any existing file, which says what is wrong with it
+        return None
     except OSError as exc:
         raise LedgerError(f"cannot open {path} for writing ({exc.strerror}); "
                           "check its permissions or pass --db with a path you can write to.") from exc
-    os.fchmod(fd, PRIVATE_FILE_MODE)  # the umask may have taken the owner's write bit
-    return fd
 
 
 def _lstat(path: Path) -> os.stat_result | None:
@@ -322,18 +324,19 @@ class IntegrityCheck:
 
 
 def _make_private(path: Path) -> None:
-    """chmod 0600 the ledger and its WAL files, if they are ours (never someone else's)."""
-    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+    """chmod 0600 the ledger and the files SQLite keeps beside it, if they are ours (never someone else's)."""
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in COMPANION_SUFFIXES)):
         try:
             info = file.stat()
-            if info.st_uid == os.geteuid() and stat.S_IMODE(info.st_mode) != 0o600:
-                os.chmod(file, 0o600)
+            if info.st_uid == os.geteuid() and stat.S_IMODE(info.st_mode) != PRIVATE_FILE_MODE:
+                os.chmod(file, PRIVATE_FILE_MODE)
         except OSError:
             pass  # absent, or a mode we cannot fix: not a reason to refuse to record
 
 
 def _prepare(conn: sqlite3.Connection, path: Path, deployment: str) -> bool:
-    """Check the file is ours (reading only), then set it up. Nothing recorded is changed.
+    """Check the file is ours (reading only), then set it up, migrating an older schema: the events
+    are kept as they are; the rest is derived from them (the projection) or moved (the samples).
     True when nothing is left for the integrity check: the file was new, or checked to migrate it."""
     try:  # the busy timeout is sqlite3.connect's `timeout`
         _refuse_foreign(conn, path, deployment)

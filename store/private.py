@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -30,6 +31,27 @@ def make_private_folder(folder: Path) -> None:
         except FileExistsError:
             continue  # another process made it meanwhile: then it is theirs to have set up
         os.chmod(created, PRIVATE_FOLDER_MODE)  # the umask may have taken the owner's bits too
+
+
+class NotPrivateFile(Exception):
+    """What `open_private_file` found is not a regular file of this user's."""
+
+
+def open_private_file(path: Path, flags: int) -> int:
+    """A descriptor on `path` opened with `flags`, never through a symlink, closed on exec; made
+    0600 if `flags` create it. It must be a regular file of ours (else NotPrivateFile) and ends
+    exactly 0600, whatever the umask did. OSError when it cannot be opened."""
+    fd = os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, PRIVATE_FILE_MODE)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+            raise NotPrivateFile(path)
+        if stat.S_IMODE(info.st_mode) != PRIVATE_FILE_MODE:
+            os.fchmod(fd, PRIVATE_FILE_MODE)  # the umask may have taken the owner's bits
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def write_private_file(path: Path, data: bytes) -> None:

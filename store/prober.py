@@ -13,11 +13,10 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import stat
 from pathlib import Path
 
 from .errors import LedgerError
-from .private import PRIVATE_FILE_MODE
+from .private import NotPrivateFile, open_private_file
 
 
 def prober_lock_path(ledger_path: Path) -> Path:
@@ -60,16 +59,9 @@ def _open_private(path: Path) -> int:
     close-on-exec: a command a probe runs must never inherit it (a daemon it leaves behind would
     hold the lock after this console is gone)."""
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, PRIVATE_FILE_MODE)
+        return open_private_file(path, os.O_RDWR | os.O_CREAT)
+    except NotPrivateFile:
+        raise LedgerError(f"{path} is not a file of yours, so the probes cannot be shared through it; "
+                          "remove it") from None
     except OSError as exc:
         raise LedgerError(f"cannot open {path} to share the probes with other consoles ({exc.strerror})") from exc
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
-            raise LedgerError(f"{path} is not a file of yours, so the probes cannot be shared through it; remove it")
-        if stat.S_IMODE(info.st_mode) != PRIVATE_FILE_MODE:
-            os.fchmod(fd, PRIVATE_FILE_MODE)  # the umask may have changed the mode of a new file
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd

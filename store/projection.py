@@ -17,21 +17,39 @@ from .events import Event, canonical_json
 from .state import RunState
 
 
-def apply(conn: sqlite3.Connection, event: Event) -> None:
-    """Fold one event onto the projection. Kinds no reducer owns are in the log but change nothing."""
+class Unseen:
+    """The default of `seen`: the caller expects nothing (None would mean 'no event yet')."""
+
+
+UNSEEN = Unseen()
+
+
+class ChangedSince(Exception):
+    """A row `apply` was to change was last changed by another event than the one seen: `event_id`
+    is that event's id (None: the row has none). The ledger turns it into StateChanged."""
+
+    def __init__(self, event_id: str | None) -> None:
+        super().__init__(event_id)
+        self.event_id = event_id
+
+
+def apply(conn: sqlite3.Connection, event: Event, *, seen: str | None | Unseen = UNSEEN) -> None:
+    """Fold one event onto the projection. Kinds no reducer owns are in the log but change nothing.
+
+    `seen`: the id of the event expected to have changed each row last (None: none has); any
+    other raises ChangedSince, checked on the row read for the fold. Aggregates whose rows keep
+    no `event_id` take no part."""
     for r in reducers_for(event.kind):
         key = r.key(event)
-        row = r.fold(_read_row(conn, r, event.run, key), event)
+        before = _read_row(conn, r, event.run, key)
+        if not isinstance(seen, Unseen) and "event_id" in r.value_columns:
+            last = getattr(before, "event_id", None)
+            if last != seen:
+                raise ChangedSince(last)
+        row = r.fold(before, event)
         placeholders = ", ".join("?" for _ in r.columns)
         conn.execute(f"INSERT OR REPLACE INTO {r.table} ({', '.join(r.columns)}) VALUES ({placeholders})",
                      (event.run, *key, *row))
-
-
-def last_event_ids(conn: sqlite3.Connection, event: Event) -> list[str | None]:
-    """For each row `event` would change, the id of the last event that changed it (None when the
-    row has none yet). Aggregates whose rows keep no `event_id` take no part."""
-    return [getattr(_read_row(conn, r, event.run, r.key(event)), "event_id", None)
-            for r in reducers_for(event.kind) if "event_id" in r.value_columns]
 
 
 def _read_row(conn: sqlite3.Connection, r: Reducer, run: str, key: Key) -> tuple | None:

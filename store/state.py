@@ -59,9 +59,6 @@ class RunState:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, RunState) and self._rows == other._rows
 
-    def __hash__(self) -> int:  # immutable, but holds mappings: identity is enough
-        return id(self)
-
     def __repr__(self) -> str:
         return "RunState(" + ", ".join(f"{name}={len(rows)}" for name, rows in self._rows.items()) + ")"
 

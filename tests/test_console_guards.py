@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
+from warroom.ops.actions import UsageProblem, record_step
 from warroom.probes import ProbeState, ProbeStatus
 from warroom.tui.main_screen import ProbesUpdated
 from warroom.tui.screens import Confirm, KeysHelp, StepDetail, TextPrompt
@@ -187,3 +190,14 @@ async def test_j_and_k_scroll_a_dialog_to_read(console, web_cutover):
         await ui.until(lambda: scroller.scroll_y == 3, "three lines down")
         await ui.press("k")
         await ui.until(lambda: scroller.scroll_y == 2, "one line back up")
+
+
+def test_a_fail_a_skip_or_an_override_without_a_note_is_refused_by_the_shared_layer(open_ledger, web_cutover):
+    """Whatever front end asks (the console's prompt, the command line, a script calling ops), a
+    reason is owed: nothing is recorded without one, and a blank one is none."""
+    ledger = open_ledger(deployment=web_cutover.id)
+    for action, note, override in (("fail", None, None), ("skip", "  ", None), ("start", "", ["depends on x"])):
+        with pytest.raises(UsageProblem, match="the note is empty"):
+            record_step(ledger, web_cutover, ledger.state(), "war-room-open", action, note, override=override)
+    assert ledger.events() == []
+    assert record_step(ledger, web_cutover, ledger.state(), "war-room-open", "skip", "bridge was open") is not None

@@ -8,7 +8,7 @@ def test_the_public_api():
     assert set(warroom.store.__all__) == {
         "Ledger", "Event", "EventKind", "RunState", "StepState", "StepStatus", "CheckState", "NoteEntry",
         "ProbeObservation", "LedgerError", "StateChanged", "ForeignDatabaseError", "fold", "resolve_operator",
-        "node_id", "default_db_path", "resolve_db_path", "SampleRow",
+        "node_id", "default_db_path", "resolve_db_path", "SampleRow", "WITHOUT_NOTES",
     }
 
 

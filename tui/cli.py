@@ -40,7 +40,7 @@ from warroom.ops.status import status_document, status_text
 from warroom.ops.version import read_version_report, short
 from warroom.runbook import RunbookError, lint
 from warroom.runbook.model import Runbook
-from warroom.store import Ledger, LedgerError, resolve_db_path, resolve_operator
+from warroom.store import WITHOUT_NOTES, Ledger, LedgerError, resolve_db_path, resolve_operator
 from warroom.untrusted import json_text, lone_surrogate, visible
 
 EXIT_USAGE = 2
@@ -327,7 +327,7 @@ def step(runbook_path: str, step_id: str, action: str, note: str | None, force: 
     if force and not note:
         raise UsageProblem("--force needs --note saying why you go ahead; it is recorded with the step.")
     with open_ledger(runbook, db, operator, run) as ledger:
-        state = ledger.state()
+        state = ledger.state(skip=WITHOUT_NOTES)
         guards = step_guards(runbook, state, step_id, action, recorded_probe_states(state))
         if guards and not force:
             raise UsageProblem(f"'{title}' ({step_id}) {'; '.join(guards)}: finish those first, "
@@ -347,7 +347,7 @@ def check(runbook_path: str, item_id: str, untick: bool, db, operator, run) -> N
     """Tick (or --untick) a checklist item or smoke test."""
     runbook = load_runbook(runbook_path)
     with open_ledger(runbook, db, operator, run) as ledger:
-        event = set_check(ledger, runbook, ledger.state(), item_id, not untick)
+        event = set_check(ledger, runbook, ledger.state(skip=WITHOUT_NOTES), item_id, not untick)
         already = "unticked" if untick else "ticked"
         say(describe(event, runbook) if event else f"{item_id} is already {already}; nothing recorded")
 
