@@ -14,7 +14,7 @@ from pathlib import Path
 from bench.scale import pick
 from warroom.ops.actions import step_guards
 from warroom.runbook import load
-from warroom.store import Ledger
+from warroom.store import WITHOUT_NOTES, Ledger
 from warroom.tui.app import WarroomApp
 from warroom.tui.main_screen import MainScreen
 from warroom.widgets.timeline import Timeline
@@ -57,7 +57,7 @@ async def _press_done(runbook_path: Path, db: Path) -> list[float]:
         measured = 0
         while measured < presses():
             step_id = timeline.selected_step
-            state = ledger.state(skip=("notes",))
+            state = ledger.state(skip=WITHOUT_NOTES)
             # A step already done, or one whose `d` would ask first (a dependency unfinished, a
             # probe DOWN), is not what this measures: the next one.
             if state.step(step_id).status == "done" or step_guards(runbook, state, step_id, "done",
