@@ -8,7 +8,7 @@ separate number, `overrun`. Pure: callers pass the actuals as plain values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -46,9 +46,9 @@ class Forecast:
     def drift(self, step_id: str) -> timedelta:
         return self.expected[step_id].end - self.planned[step_id].end
 
-    def phase_drift(self, runbook: Runbook, phase: str) -> timedelta:
-        ids = [s.id for s in runbook.steps if s.phase == phase]
-        return max(self.expected[i].end for i in ids) - max(self.planned[i].end for i in ids)
+    def phase_drift(self, step_ids: Sequence[str]) -> timedelta:
+        """The phase's (its `step_ids`') forecast end minus its planned end."""
+        return max(self.expected[i].end for i in step_ids) - max(self.planned[i].end for i in step_ids)
 
     @property
     def overall_drift(self) -> timedelta:

@@ -246,6 +246,45 @@ async def test_a_flapping_probe_is_one_line_with_a_count_and_enter_lists_every_c
         assert "14 changes" in text
 
 
+async def test_j_and_k_scroll_an_entry_taller_than_the_screen(console, web_cutover, db_path, clock):
+    clock.at("10:00")
+    with Ledger.open(db_path, web_cutover.id, "probe@n1", run="rehearsal-1", clock=clock) as probes:
+        flap(probes, clock, "host-cpu", 30, every=timedelta(seconds=8))
+    async with console.run(size=(80, 24), clock=clock) as ui:
+        log = ui.screen.query_one(ActivityLog)
+        await ui.until(lambda: len(log.rows) == 1, "the folded line")
+        await ui.press("6", "enter")
+        await ui.until(lambda: isinstance(ui.app.screen, ActivityEntry), "the folded changes")
+        scroller = ui.app.screen.query_one("VerticalScroll")
+        await ui.until(lambda: scroller.max_scroll_y > 0, "an entry taller than the screen")
+        await ui.press("j", "j")
+        await ui.until(lambda: scroller.scroll_y == 2, "two lines down")
+        await ui.press("k")
+        await ui.until(lambda: scroller.scroll_y == 1, "one line back up")
+
+
+async def test_our_own_event_joins_the_log_without_cutting_it(console, web_cutover, db_path, clock, monkeypatch):
+    """The snapshot holds people's last ACTIVITY_ROWS events and the probe changes among them: an
+    event of ours goes on top of all of them, and the next snapshot applies that one rule."""
+    monkeypatch.setattr("warroom.tui.app.ACTIVITY_ROWS", 3)
+    monkeypatch.setattr("warroom.tui.main_screen.ACTIVITY_ROWS", 3)
+    clock.at("10:00")
+    with Ledger.open(db_path, web_cutover.id, "lee", run="rehearsal-1", clock=clock) as other:
+        for n in range(3):
+            clock.advance(timedelta(seconds=10))
+            add_note(other, "", f"note {n}")
+        flap(other, clock, "host-cpu", 3, every=timedelta(seconds=10))
+    async with console.run(clock=clock, follow_ledger=False) as ui:
+        screen = ui.screen
+        assert screen.snapshot is not None and len(screen.snapshot.recent) == 6
+        with Ledger.open(db_path, web_cutover.id, "lee", run="rehearsal-1", clock=clock) as other:
+            clock.advance(timedelta(seconds=10))
+            ours = add_note(other, "", "ours")
+        assert screen._fold_own_event(ours)
+        assert [event.id for event in screen.snapshot.recent[:1]] == [ours.id]
+        assert len(screen.snapshot.recent) == 7  # none of the six before it dropped
+
+
 async def test_a_click_on_the_highlighted_entry_opens_it(console):
     async with console.run() as ui:
         await ui.press("n", *"clicked", "enter")

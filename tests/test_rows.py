@@ -3,9 +3,11 @@ state, the forecast, the clock and the probes. The widgets themselves know nothi
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from warroom.ops.status import actuals
+from warroom.ops.status import actuals, next_steps
 from warroom.runbook.forecast import forecast
 from warroom.store import Ledger
 from warroom.tui import rows
@@ -73,3 +75,18 @@ def test_checklist_and_activity_rows_read_in_the_deployments_time_zone(web_cutov
     log = rows.activity_rows(morning.events(limit=3, newest_first=True), web_cutover, zone)
     assert [(row.at, row.operator) for row in log] == [("08:15", "ana"), ("08:14", "ana"), ("08:04", "ana")]
     assert log[0].text.startswith("started checklist-review")
+
+
+def test_the_now_line_reads_spans_as_the_header_does_and_dates_a_next_step_not_today(web_cutover, morning, clock):
+    clock.at("09:20")  # the review, planned for 15m, has run since 08:15
+    state, now = morning.state(), clock.now()
+    ready = next_steps(web_cutover, state)
+    value = rows.now_next(web_cutover, state, forecast(web_cutover, actuals(state), now), now, ready)
+    review = value.running[0]
+    assert (review.step_id, review.elapsed, review.planned, review.overrun) == ("checklist-review", "1h05m", "15m",
+                                                                                "+50m")
+    assert value.upcoming is not None and value.upcoming.at == "08:15"
+    evening_before = now - timedelta(hours=14)
+    earlier = rows.now_next(web_cutover, state, forecast(web_cutover, actuals(state), evening_before), evening_before,
+                            ready)
+    assert earlier.upcoming is not None and earlier.upcoming.at == "Sat 28 Nov 08:15"

@@ -7,34 +7,24 @@ Everything it shows is built as plain `Content`, never parsed as markup (see war
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from warroom.ops.describe import describe_repeats, free_text, free_text_label, headline
 from warroom.runbook.model import Runbook
 from warroom.store import Event
+from warroom.tui.screens import ReadingDialog
 from warroom.untrusted import for_screen
 from warroom.vocabulary import EventKind
-from warroom.widgets.display import PROBE_GLYPH
+from warroom.widgets.display import PROBE_GLYPH, full_moment
 
 LABEL_WIDTH = 10
 SHORT_ID = 12  # characters of an event's id, as `warroom log --json` can be searched for it
-
-
-def moment_text(moment: datetime, zone: tzinfo) -> str:
-    """'2026-11-28 10:02:13 UTC+01:00': the date, the time to the second and the zone, so that
-    a room spread over time zones reads it the same way."""
-    local = moment.astimezone(zone)
-    offset = local.strftime("%z")
-    utc = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
-    name = local.tzname()
-    return f"{local:%Y-%m-%d %H:%M:%S} {utc if not name or name == utc else f'{for_screen(name)} ({utc})'}"
 
 
 def state_text(state: object) -> str:
@@ -62,15 +52,12 @@ def subject_text(event: Event, runbook: Runbook) -> str:
     return for_screen(subject)
 
 
-class ActivityEntry(ModalScreen[None]):
+class ActivityEntry(ReadingDialog[None]):
     """An entry of the activity log in full. `events`: the one event, or a probe's folded changes,
     newest first."""
 
     BINDINGS = [Binding("escape,enter,q", "close", "Close", id="entry.close")]
-    DEFAULT_CSS = """
-    ActivityEntry { align: center middle; }
-    ActivityEntry .activity-entry--text { background: $surface; padding: 0 1; }
-    """
+    DEFAULT_CSS = "ActivityEntry .activity-entry--text { background: $surface; padding: 0 1; }"
 
     def __init__(self, events: Sequence[Event], runbook: Runbook, zone: tzinfo) -> None:
         super().__init__()
@@ -79,12 +66,12 @@ class ActivityEntry(ModalScreen[None]):
         self.zone = zone
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog activity-entry"):
+        with VerticalScroll(classes="dialog"):
             if len(self.events) == 1:
                 yield from self._one(self.events[0])
             else:
                 yield from self._repeats(self.events)
-            yield Label("Escape to close", classes="dialog-hint")
+            yield Label("Escape, Enter or q to close", classes="dialog-hint")
 
     def _one(self, event: Event) -> ComposeResult:
         yield Label(Content(for_screen(headline(event, self.runbook))), classes="dialog-title")
@@ -92,7 +79,7 @@ class ActivityEntry(ModalScreen[None]):
             ("What", f"{for_screen(event.kind.replace('.', ' '))} ({for_screen(event.kind)})"),
             ("Who", for_screen(event.operator)),
             ("Machine", for_screen(event.node)),
-            ("When", moment_text(event.at, self.zone)),
+            ("When", full_moment(event.at, self.zone)),
             ("Subject", subject_text(event, self.runbook)),
         ]
         if event.kind == EventKind.PROBE_CHANGED:
@@ -117,8 +104,8 @@ class ActivityEntry(ModalScreen[None]):
             ("What", f"{len(changes)} changes of one probe, folded into one entry"),
             ("Who", for_screen(newest.operator)),
             ("Machine", for_screen(", ".join(machines))),
-            ("From", moment_text(oldest.at, self.zone)),
-            ("To", moment_text(newest.at, self.zone)),
+            ("From", full_moment(oldest.at, self.zone)),
+            ("To", full_moment(newest.at, self.zone)),
             ("Subject", subject_text(newest, self.runbook)),
         ]))
         yield Label("Changes, newest first", classes="section")
@@ -132,6 +119,3 @@ class ActivityEntry(ModalScreen[None]):
             f"{state_text(body.get('to'))} (was {state_text(body.get('from'))})",
             f": {for_screen(why)}" if why else "",
         )
-
-    def action_close(self) -> None:
-        self.dismiss(None)

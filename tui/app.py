@@ -29,7 +29,7 @@ from warroom.ops.version import read_version_report
 from warroom.probes import ProbeStatus
 from warroom.runbook.forecast import forecast
 from warroom.runbook.model import Runbook
-from warroom.store import Event, Ledger, RunState, StateChanged
+from warroom.store import Event, Ledger, RunState, StateChanged, StepState
 from warroom.tui.activity_entry import ActivityEntry
 from warroom.tui.crash import save_traceback
 from warroom.tui.main_screen import ACTIVITY_ROWS, EventRecorded, LedgerSnapshot, MainScreen, ProbesUpdated, Snapshot
@@ -90,7 +90,6 @@ class WarroomApp(App):
         self._frozen = False
         self.title = f"warroom · {for_screen(runbook.title)}"
         self.crash_report: Path | None = None  # where the traceback went, if the console crashed
-        # This runbook against the ones the run recorded; None until read after the first frame.
 
     def on_mount(self) -> None:
         self.set_class(bool(os.environ.get("NO_COLOR")), "no-color")
@@ -236,12 +235,12 @@ class WarroomApp(App):
         self.call_from_thread(self.push_screen, ProbeHistory(status, samples, self.runbook.window.zone))
 
     @work(thread=True, exit_on_error=False, group="ledger")
-    def open_detail(self, step_id: str, probe_states: Mapping[str, str] | None = None,
+    def open_detail(self, step_id: str, status: StepState, probe_states: Mapping[str, str] | None = None,
                     then: Callable[[str | None], None] | None = None) -> None:
-        """The step in full; `probe_states` (probe name -> state) are the ones on screen. `then`
-        gets the step key the detail was closed with (None: just closed)."""
+        """The step in full; its `status` and `probe_states` (probe name -> state) are the ones on
+        screen, only its history is read. `then` gets the step key the detail was closed with
+        (None: just closed)."""
         history = activity_rows(self.ledger.events(subject=step_id), self.runbook, self.runbook.window.zone)
-        status = self._screen_state().step(step_id)
         detail = StepDetail(self.runbook.step(step_id), status, history, dict(probe_states or {}))
         self.call_from_thread(self.push_screen, detail, then)
 
@@ -308,7 +307,7 @@ class WarroomApp(App):
                       for heading, bindings in groups.items() if bindings]
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every key binding of the screen is also a command in the palette (ctrl+p)."""
+        """The main screen's keys, and the activity log's own, are also commands in the palette (ctrl+p)."""
         yield from super().get_system_commands(screen)
         bindings = MainScreen.BINDINGS if isinstance(screen, MainScreen) else []
         for binding in (b for b in bindings if isinstance(b, Binding)):

@@ -1,6 +1,7 @@
 """What newly needs the room's attention: a probe gone DOWN, a step overrunning, the rollback
-deadline 60, 30 and 10 minutes away. Each is told once, when it starts (the bell rings once, the
-header flashes); a probe that recovers and goes DOWN again is news again.
+deadline 60, 30 and 10 minutes away (widgets.display.ROLLBACK_WARNINGS). Each is told once, when it
+starts (the bell rings once, the header flashes); a probe that recovers and goes DOWN again is news
+again.
 
 What is already so when the console opens is on screen, in the header and the now/next line, but
 it is not news: nothing rings for it, nor for a probe whose first reading here is DOWN (it did not
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-DEADLINE_WARNINGS = (60, 30, 10)  # minutes before the rollback deadline
+from warroom.widgets.display import ROLLBACK_WARNINGS
 
 
 def alarms(probe_states: Mapping[str, str], overrunning: Iterable[tuple[str, str]],
@@ -23,7 +24,7 @@ def alarms(probe_states: Mapping[str, str], overrunning: Iterable[tuple[str, str
     found |= {("overrun", step_id): f"'{title}' runs past its planned duration" for step_id, title in overrunning}
     if deadline is not None:
         left = (deadline - now).total_seconds() / 60
-        crossed = [minutes for minutes in DEADLINE_WARNINGS if left <= minutes]
+        crossed = [minutes for minutes in ROLLBACK_WARNINGS if left <= minutes]
         if left <= 0:
             found[("deadline", "passed")] = "the rollback deadline has passed"
         elif crossed:  # one key at a time: crossing the next mark is news again

@@ -291,7 +291,9 @@ class MainScreen(Screen):
         self.snapshot = replace(
             self.snapshot,
             state=self.snapshot.state.with_event(event),
-            recent=[event, *self.snapshot.recent[: ACTIVITY_ROWS - 1]],
+            # Not cut here: how many events the log keeps is the snapshot's one rule (see
+            # WarroomApp._recent_activity), applied when the next one arrives.
+            recent=[event, *self.snapshot.recent],
             newest_hlc=event.hlc,
         )
         return True
@@ -376,7 +378,10 @@ class MainScreen(Screen):
     def on_probes_updated(self, message: ProbesUpdated) -> None:
         """Repaint what the batch changed: the board, the header's summary, the Checks of the steps
         that validate with a probe whose state moved, and the activity for recorded changes.
-        A batch never costs a full repaint: at 500 steps that is ~60 ms of the UI thread."""
+        The batch itself never costs a full repaint (at 500 steps that is ~60 ms of the UI thread),
+        so a batch of readings alone repaints no more than that. A batch that recorded probe changes
+        also reads the snapshot again shortly, as our own writes do (_refresh_soon): what the ledger
+        wrote beside them (runbook.loaded) shows too, and the log is cut back to its one rule."""
         moved = {status.name for status in message.statuses
                  if status.name not in self.probe_statuses or self.probe_statuses[status.name].state != status.state}
         self.probe_statuses.update((status.name, status) for status in message.statuses)
@@ -494,7 +499,10 @@ class MainScreen(Screen):
 
     def action_note(self) -> None:
         """A note on what has focus: the selected step, the highlighted checklist item, or the log."""
-        subject = self._note_subject()
+        self._ask_note(self._note_subject())
+
+    def _ask_note(self, subject: str) -> None:
+        """Ask for a note on `subject` (a step or checklist item id; empty: the log) and record it."""
         name = for_screen(subject_name(subject, self.runbook), limit=QUOTED_TITLE_LIMIT)
         target = f"'{name}'" if subject else "the log"
         prompt = TextPrompt(f"Note on {target}", "what happened, what was decided", required=True)
@@ -565,14 +573,16 @@ class MainScreen(Screen):
 
     @on(Timeline.StepSelected, "#timeline")
     def show_step_detail(self, message: Timeline.StepSelected) -> None:
-        self.console.open_detail(message.step_id, self.probe_states, partial(self._act_from_detail, message.step_id))
+        state = self._shown_state()
+        if state is None:
+            return
+        self.console.open_detail(message.step_id, state.step(message.step_id), self.probe_states,
+                                 partial(self._act_from_detail, message.step_id))
 
     def _act_from_detail(self, step_id: str, action: str | None) -> None:
         """The detail closed with a step key: act on its step, as from the timeline."""
         if action == "note":
-            self.app.push_screen(TextPrompt(f"Note on '{self._quoted_title(step_id)}'",
-                                            "what happened, what was decided", required=True),
-                                 partial(self._add_note, step_id))
+            self._ask_note(step_id)
         elif action:
             self.act_on_step(step_id, action)
 

@@ -78,7 +78,6 @@ class ProbeHistory(ReadingDialog[None]):
 
     BINDINGS = [Binding("escape,enter,q", "close", "Close", id="probe_history.close")]
     DEFAULT_CSS = """
-    ProbeHistory { align: center middle; }
     ProbeHistory .probe-history--failing { color: $error; }
     """
 

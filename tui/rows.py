@@ -11,17 +11,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 
 from warroom.ops.describe import describe, describe_repeats, kind_group
+from warroom.ops.status import progress
 from warroom.probes import ProbeState, ProbeStatus
 from warroom.runbook import format_duration
 from warroom.runbook.forecast import Forecast
-from warroom.runbook.model import Checklist, PlannedSlot, Runbook, Step
+from warroom.runbook.model import Checklist, Runbook, Step
 from warroom.store import Event, RunState, StepState
 from warroom.tui.activity_fold import fold_repeats
 from warroom.untrusted import for_screen
 from warroom.vocabulary import StepStatus
 from warroom.widgets.activity import ActivityRow
 from warroom.widgets.checklists import ChecklistRow
-from warroom.widgets.display import clock, signed_span
+from warroom.widgets.display import clock, moment_text, signed_span, span
 from warroom.widgets.header import HeaderInfo
 from warroom.widgets.now_next import NowNext, Running, Upcoming
 from warroom.widgets.probe_board import ProbeRow, latency_text, sparkline, uptime_text
@@ -86,21 +87,21 @@ class TimelineRows:
         probes = self.probes[step.id]
         checks = tuple((probe, probe_states.get(probe, "UNKNOWN")) for probe in probes) if probes else ()
         status = state.step(step.id)
-        shown = (status, outlook.planned[step.id], outlook.expected[step.id], now_column, checks,
-                 overrunning(step, status, now))
+        overrun = overrunning(step, status, now)
+        shown = (status, outlook.planned[step.id], outlook.expected[step.id], now_column, checks, overrun)
         built = self._built.get(step.id)
         if built is not None and built[0] == shown:
             return built[1]
-        row = step_row(self.runbook, step, *shown, self.zone)
+        row = step_row(self.runbook, step, status, outlook, now_column, checks, overrun, self.zone)
         self._built[step.id] = (shown, row)
         return row
 
 
 def phase_row(phase: str, steps: Sequence[Step], state: RunState, outlook: Forecast) -> PhaseRow:
-    statuses = [state.step(s.id).status for s in steps]
-    drift = max(outlook.expected[s.id].end for s in steps) - max(outlook.planned[s.id].end for s in steps)
-    return PhaseRow(for_screen(phase), statuses.count(StepStatus.DONE), len(steps), signed_span(drift),
-                    skipped=statuses.count(StepStatus.SKIPPED), failed=statuses.count(StepStatus.FAILED))
+    counts = progress([state.step(s.id).status for s in steps])
+    drift = outlook.phase_drift([s.id for s in steps])
+    return PhaseRow(for_screen(phase), counts["done"], counts["total"], signed_span(drift),
+                    skipped=counts["skipped"], failed=counts["failed"])
 
 
 def overrunning(step: Step, status: StepState, now: datetime) -> bool:
@@ -109,12 +110,14 @@ def overrunning(step: Step, status: StepState, now: datetime) -> bool:
             and now - status.started_at > step.duration)
 
 
-def step_row(runbook: Runbook, step: Step, status: StepState, planned: PlannedSlot, expected: PlannedSlot,
+def step_row(runbook: Runbook, step: Step, status: StepState, outlook: Forecast,
              now_column: int, checks: tuple[tuple[str, str], ...], overrun: bool, zone: tzinfo) -> TimelineRow:
-    """One step's row from its state, its planned and expected slots and the now-marker's cell."""
+    """One step's row from its state, the forecast (its planned and expected slots, its drift) and
+    the now-marker's cell."""
     started = clock(status.started_at, zone) if status.started_at else ""
     finished = clock(status.finished_at, zone) if status.finished_at else ""
-    drift = expected.end - planned.end
+    planned, expected = outlook.planned[step.id], outlook.expected[step.id]
+    drift = outlook.drift(step.id)
     return TimelineRow(
         step_id=step.id,
         title=for_screen(step.title),
@@ -158,7 +161,8 @@ def now_next(runbook: Runbook, state: RunState, outlook: Forecast, now: datetime
             continue
         since = status.started_at or status.finished_at or now
         over = now - since - step.duration
-        running.append(Running(step.id, for_screen(step.title), status.status, whole_minutes(now - since),
+        elapsed = timedelta(minutes=(now - since) // timedelta(minutes=1))  # whole minutes: seconds left out
+        running.append(Running(step.id, for_screen(step.title), status.status, span(elapsed),
                                format_duration(step.duration),
                                signed_span(over) if overrunning(step, status, now) else ""))
     pending = [s.id for s in runbook.steps if state.step(s.id).status is StepStatus.PENDING]
@@ -166,14 +170,9 @@ def now_next(runbook: Runbook, state: RunState, outlook: Forecast, now: datetime
     upcoming = None
     if candidates:
         step = runbook.step(min(candidates, key=lambda step_id: outlook.planned[step_id].start))
-        upcoming = Upcoming(step.id, for_screen(step.title), clock(outlook.planned[step.id].start, zone))
+        upcoming = Upcoming(step.id, for_screen(step.title), moment_text(outlook.planned[step.id].start, zone, now))
     finished = all(state.step(s.id).status.finished for s in runbook.steps)
     return NowNext(tuple(running), upcoming, finished)
-
-
-def whole_minutes(span: timedelta) -> str:
-    """'12m', '1h05m': an elapsed time as a glance reads it, seconds left out."""
-    return format_duration(timedelta(minutes=int(span.total_seconds() // 60)))
 
 
 def focus_step(value: NowNext) -> str | None:
@@ -190,7 +189,7 @@ def header_info(runbook: Runbook, state: RunState, outlook: Forecast, run: str, 
                 runbook_warning: str = "") -> HeaderInfo:
     """`runbook_warning`: ops.version's one-line summary, empty when this runbook is the run's."""
     window = runbook.window
-    statuses = [state.step(s.id).status for s in runbook.steps]
+    counts = progress([state.step(s.id).status for s in runbook.steps])
     return HeaderInfo(
         title=for_screen(runbook.title),
         deployment=runbook.id,
@@ -201,10 +200,10 @@ def header_info(runbook: Runbook, state: RunState, outlook: Forecast, run: str, 
         window_start=window.start,
         window_end=window.end,
         rollback_deadline=window.rollback_deadline,
-        done=statuses.count(StepStatus.DONE),  # skipped is not done: each is counted on its own
-        skipped=statuses.count(StepStatus.SKIPPED),
-        failed=statuses.count(StepStatus.FAILED),
-        total=len(runbook.steps),
+        done=counts["done"],  # skipped is not done: each is counted on its own
+        skipped=counts["skipped"],
+        failed=counts["failed"],
+        total=counts["total"],
         headline=outlook.headline,
         expected_end=outlook.expected_end,
         drift=outlook.overall_drift,

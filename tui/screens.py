@@ -80,8 +80,8 @@ class Confirm(ModalScreen[bool]):
 
 
 class ReadingDialog(ModalScreen[ScreenResultType]):
-    """A dialog to read (the step, a probe's history, the keys): j/k and the arrows scroll it, and
-    each subclass names its keys to close it. Its body is one VerticalScroll."""
+    """A dialog to read (the step, a probe's history, an activity entry, the keys): j/k and the
+    arrows scroll it, and each subclass names its keys to close it. Its body is one VerticalScroll."""
 
     BINDINGS = [
         Binding("j,down", "scroll(1)", "Down", show=False, id="reading.down"),
@@ -123,7 +123,7 @@ class StepDetail(ReadingDialog[str | None]):
 
     def compose(self) -> ComposeResult:
         step, status = self.step, self.status
-        with VerticalScroll(classes="dialog detail"):
+        with VerticalScroll(classes="dialog"):
             yield Label(Content.assemble(for_screen(step.title), (f"  {step.id}", "dim")), classes="dialog-title")
             yield Static(Content.assemble(
                 f"{STEP_GLYPH[status.status]} {STEP_WORD[status.status]}"
@@ -171,7 +171,7 @@ class KeysHelp(ReadingDialog[None]):
         self.sections = sections
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog detail"):
+        with VerticalScroll(classes="dialog"):
             yield Label(Content(f"Keys in {for_screen(self.pane)}"), classes="dialog-title")
             for heading, keys in self.sections:
                 yield Label(Content(heading), classes="section")

@@ -50,7 +50,7 @@ class ActivityRow:
     operator: str
     text: str  # what happened, in words
     kind: str = "other"  # step, check, note, probe or other: what the kind filter matches
-    events: tuple[str, ...] = ()  # the ids of the events it stands for, newest first
+    events: tuple[str, ...] = ()  # the ids of the events it stands for, newest first (`key` the first)
 
     @property
     def event_ids(self) -> tuple[str, ...]:
@@ -265,7 +265,7 @@ class ActivityLog(ScrollView, can_focus=True):
     def _index_of(self, row: ActivityRow) -> int:
         """Where `row` is now: the same entry, or the fold that took in its newest event; else the top."""
         for index, shown in enumerate(self._shown):
-            if shown.key == row.key or row.key in shown.event_ids:
+            if row.key in shown.event_ids:  # an entry's own key is among its event ids
                 return index
         return 0
 

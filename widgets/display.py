@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 
+from warroom.untrusted import for_screen
 from warroom.vocabulary import StepStatus
 
 STEP_GLYPH = {
@@ -40,6 +41,10 @@ def probe_state_css(class_prefix: str, more: str = "") -> str:
 TICKED = "☑"
 UNTICKED = "☐"
 
+# Minutes before the rollback deadline at which it wants attention: the header shows it in the
+# warning colour from the first and in the failure colour from the last; the console rings at each.
+ROLLBACK_WARNINGS = (60, 30, 10)
+
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # not strftime's %a: that follows the locale
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -58,6 +63,16 @@ def moment_text(moment: datetime, zone: tzinfo, now: datetime) -> str:
         return local.strftime("%H:%M")
     year = f" {local.year}" if local.year != today.year else ""
     return f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]}{year} {local:%H:%M}"
+
+
+def full_moment(moment: datetime, zone: tzinfo) -> str:
+    """'2026-11-28 10:02:13 UTC+01:00': the date, the time to the second and the zone, so that
+    a room spread over time zones reads it the same way."""
+    local = moment.astimezone(zone)
+    offset = local.strftime("%z")
+    utc = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+    name = local.tzname()
+    return f"{local:%Y-%m-%d %H:%M:%S} {utc if not name or name == utc else f'{for_screen(name)} ({utc})'}"
 
 
 def zone_label(zone: tzinfo, at: datetime) -> str:

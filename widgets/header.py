@@ -24,7 +24,16 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from warroom.vocabulary import outcome_counts
-from warroom.widgets.display import PROBE_GLYPH, moment_text, probe_state_css, signed_span, span, t_minus, zone_label
+from warroom.widgets.display import (
+    PROBE_GLYPH,
+    ROLLBACK_WARNINGS,
+    moment_text,
+    probe_state_css,
+    signed_span,
+    span,
+    t_minus,
+    zone_label,
+)
 
 HEADLINE_GLYPH = {"ON TRACK": "●", "DELAYED": "▲", "BLOCKED": "■", "COMPLETE": "✔"}
 # How bad each schedule headline and probe state is: 0 calm, 1 warning, 2 failure.
@@ -34,8 +43,8 @@ PROBE_SEVERITY = {"UP": 0, "UNKNOWN": 0, "DEGRADED": 1, "PENDING": 1, "DOWN": 2}
 HEALTH_ORDER = ("DOWN", "PENDING", "DEGRADED", "UNKNOWN", "UP")
 SEVERITY_CLASS = ("deployment-header--calm", "deployment-header--warning", "deployment-header--failure")
 PROBE_CLASS = {state: f"deployment-header--probe-{state.lower()}" for state in HEALTH_ORDER}
-ROLLBACK_WARNING = timedelta(minutes=60)  # the deadline in the warning colour from here
-ROLLBACK_URGENT = timedelta(minutes=10)  # and in the failure colour from here
+ROLLBACK_WARNING = timedelta(minutes=ROLLBACK_WARNINGS[0])  # the deadline in the warning colour from here
+ROLLBACK_URGENT = timedelta(minutes=ROLLBACK_WARNINGS[-1])  # and in the failure colour from here
 FLASH_SECONDS = 2.0
 GAP = "  "  # between the parts of a line
 TITLE_AT_LEAST = 12  # cells: a title cut shorter than this says nothing, so it goes instead

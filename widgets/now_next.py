@@ -57,6 +57,7 @@ class NowNextLine(Widget):
             return Text("")
         label = self.get_component_rich_style("now-next--label", partial=True)
         alarm = self.get_component_rich_style("now-next--overrun", partial=True)
+        failed = self.get_component_rich_style("now-next--failed", partial=True)
         line = Text()
         if value.finished:
             line.append(f"{STEP_GLYPH[StepStatus.DONE]} every step is finished", style=label)
@@ -69,7 +70,7 @@ class NowNextLine(Widget):
                 line.append(" · ")
             line.append(f"{STEP_GLYPH[step.status]} {step.title} ")
             if step.status is StepStatus.FAILED:
-                line.append(f"FAILED {step.elapsed} ago", style=alarm)
+                line.append(f"FAILED {step.elapsed} ago", style=failed)
             elif step.overrun:
                 line.append(f"{step.elapsed} of {step.planned}, OVERRUN {step.overrun}", style=alarm)
             else:
