@@ -29,7 +29,7 @@ from warroom.ops.version import read_version_report
 from warroom.probes import ProbeStatus
 from warroom.runbook.forecast import forecast
 from warroom.runbook.model import Runbook
-from warroom.store import Event, Ledger, RunState, StateChanged, StepState
+from warroom.store import WITHOUT_NOTES, Event, Ledger, RunState, StateChanged, StepState
 from warroom.tui.activity_entry import ActivityEntry
 from warroom.tui.crash import save_traceback
 from warroom.tui.main_screen import ACTIVITY_ROWS, EventRecorded, LedgerSnapshot, MainScreen, ProbesUpdated, Snapshot
@@ -184,7 +184,7 @@ class WarroomApp(App):
     def _screen_state(self) -> RunState:
         """The run's state without its notes: they grow all day, and the screen shows them from the
         event log instead."""
-        return self.ledger.state(skip=("notes",))
+        return self.ledger.state(skip=WITHOUT_NOTES)
 
     def _post_snapshot(self) -> None:
         self._to_main_screen(LedgerSnapshot(self._snapshot()))
