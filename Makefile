@@ -25,7 +25,7 @@ test: lint
 	if [ $$status -eq 5 ]; then echo "no tests were collected: that is a failure here" >&2; exit 1; fi; \
 	exit $$status
 
-ROOMS := runbook store probes ops widgets tui sample_runbooks
+ROOMS := runbook store probes sync ops widgets tui sample_runbooks
 
 # mypy cannot follow the editable install's import hook, so it reads the package through a tree
 # of links laid out as installed: build/typecheck/warroom/store -> store/, and so on.
