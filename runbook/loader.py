@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Mapping
 from datetime import datetime, time, timedelta, tzinfo
@@ -27,7 +28,11 @@ from .yamlnodes import compose, describe, is_null, is_plain, plain_int, plain_va
 TOP_KEYS = ("id", "title", "version", "timezone", "window", "status_update_every", "team", "severity",
             "checklists", "smoke_tests", "steps", "probes")
 WINDOW_KEYS = ("start", "end", "rollback_deadline")
-MEMBER_KEYS = ("role", "name", "phone", "email")
+MEMBER_KEYS = ("role", "name", "phone", "email", "operator", "key")
+# The shape of a device's public key as `warroom keys show` prints it: 32 bytes of Ed25519 key in
+# canonical base64 (the last character before '=' carries no stray bits). Only the shape is checked
+# here: the runbook never loads cryptography. Same pattern as sync.trust.PUBLIC_KEY.
+PUBLIC_KEY_SHAPE = re.compile(r"^ed25519:[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$")
 SEVERITY_KEYS = ("respond", "resolve")
 PROBE_KINDS = ("http", "tcp", "dns", "tls", "command", "host")
 DEFAULT_STATUS_UPDATE_EVERY = timedelta(minutes=15)
@@ -242,9 +247,32 @@ def _read_team(reader: Reader, node: Node | None) -> tuple[TeamMember, ...]:
         name = fields.required_text("name", f"{where} name", f"{where} has no name; add e.g. name: Lee Park")
         phone = fields.optional_text("phone", f"{where} phone")
         email = fields.optional_text("email", f"{where} email")
+        operator = fields.optional_text("operator", f"{where} operator")
+        keys = _read_member_keys(reader, fields.get("key"), where)
         if role and name:
-            members.append(TeamMember(role, name, phone, email))
+            members.append(TeamMember(role, name, phone, email, operator or name, keys))
     return tuple(members)
+
+
+def _read_member_keys(reader: Reader, node: Node | None, where: str) -> tuple[str, ...]:
+    """`key:` is one public key or a list of them (one per device); each must have the shape
+    `warroom keys show` prints. Whitespace inside is dropped: a key pasted across lines is one key."""
+    if node is None:
+        return ()
+    listed = isinstance(node, SequenceNode)
+    entries = list(node.value) if listed else [node]
+    keys: list[str] = []
+    for index, entry in enumerate(entries, 1):
+        what = f"{where} key {index}" if listed else f"{where} key"
+        text = reader.text(entry, what, " like ed25519:..., as `warroom keys show` prints it")
+        if text is None:
+            continue
+        key = "".join(text.split())
+        if not PUBLIC_KEY_SHAPE.match(key):
+            reader.error(entry, f"{what} is not a public key warroom made; paste the line `warroom keys show` prints")
+        elif key not in keys:
+            keys.append(key)
+    return tuple(keys)
 
 
 def _read_severity(reader: Reader, node: Node | None) -> Mapping[str, SeverityTarget]:

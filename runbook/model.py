@@ -58,6 +58,14 @@ class TeamMember:
     name: str
     phone: str | None = None
     email: str | None = None
+    # Sync: the name this person records as in the ledger (the loader defaults it to `name`), and
+    # the public keys of their devices ("ed25519:<base64>"), trusted without asking.
+    operator: str = ""
+    keys: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.operator:
+            object.__setattr__(self, "operator", self.name)
 
 
 @dataclass(frozen=True)

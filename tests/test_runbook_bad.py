@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -207,3 +208,40 @@ def test_mangled_runbooks_never_escape_as_tracebacks(cut, junk):
         assert error.problems
         assert all(p.line >= 1 and p.col >= 1 for p in error.problems)
         assert "internal error" not in str(error)
+
+
+TEAM_HEAD = """\
+id: demo
+title: Demo
+window: {start: 2026-11-28T08:00+01:00, end: 2026-11-28T18:00+01:00}
+steps: [{id: a, title: A, duration: 5m}]
+team:
+  - {role: Lead, name: Ana Ruiz}
+"""
+GOOD_KEY = "ed25519:" + base64.b64encode(bytes(range(32))).decode()
+
+
+@pytest.mark.parametrize(
+    "member, line, col, message",
+    [
+        # too short, an RSA line from ssh, the right length but a non-canonical last character,
+        # and a key of someone's without its prefix
+        ("- {role: DBA, name: Lee, key: ed25519:AAAA}", 7, 33,
+         "team member 2 key is not a public key warroom made; paste the line `warroom keys show` prints"),
+        ("- {role: DBA, name: Lee, key: 'ssh-rsa AAAAB3NzaC1yc2E'}", 7, 33,
+         "team member 2 key is not a public key warroom made; paste the line `warroom keys show` prints"),
+        (f"- {{role: DBA, name: Lee, key: {GOOD_KEY[:-2]}B=}}", 7, 33,
+         "team member 2 key is not a public key warroom made; paste the line `warroom keys show` prints"),
+        (f"- {{role: DBA, name: Lee, key: [{GOOD_KEY}, '{GOOD_KEY[8:]}']}}", 7, 88,
+         "team member 2 key 2 is not a public key warroom made; paste the line `warroom keys show` prints"),
+        ("- {role: DBA, name: Lee, key: {laptop: x}}", 7, 33,
+         "team member 2 key must be text like ed25519:..., as `warroom keys show` prints it; found a mapping (key: value)"),
+        ("- {role: DBA, name: Lee, keys: x}", 7, 28, "unknown key 'keys' in team member 2 (did you mean 'key'?)"),
+    ],
+)
+def test_a_team_key_of_the_wrong_shape_points_at_itself(member, line, col, message):
+    with pytest.raises(RunbookError) as caught:
+        loads(TEAM_HEAD + "  " + member + "\n", "plan.yaml")
+    [problem] = caught.value.problems
+    assert (problem.file, problem.line, problem.col) == ("plan.yaml", line, col)
+    assert problem.message == message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from warroom.runbook import RunbookError, load, loads, slugify, suggest
-from warroom.runbook.model import CHECKLIST_NAMES, DEFAULT_SEVERITY, Runbook, SeverityTarget, Validation
+from warroom.runbook.model import CHECKLIST_NAMES, DEFAULT_SEVERITY, Runbook, SeverityTarget, TeamMember, Validation
 
 PLUS_ONE = timezone(timedelta(hours=1))
 MADRID = ZoneInfo("Europe/Madrid")
@@ -301,3 +302,44 @@ probes:
     assert runbook.step("b").owner is None
     options = runbook.probes[0].options
     assert options["fail_after"] == 2 and options["insecure"] is True and options["note"] == "2"
+
+
+# Two device keys as `warroom keys show` prints them (any 32 bytes have the shape; the runbook
+# checks only the shape).
+KEY_A = "ed25519:" + base64.b64encode(bytes(range(32))).decode()
+KEY_B = "ed25519:" + base64.b64encode(bytes(range(100, 132))).decode()
+
+
+def test_team_members_carry_their_operator_name_and_device_keys():
+    text = HEAD + f"""\
+team:
+  - {{role: Deployment Lead, name: Ana Ruiz, operator: ana, key: "{KEY_A}"}}
+  - role: DBA
+    name: Lee Park
+    key:
+      - {KEY_A}
+      - {KEY_B}
+  - {{role: Comms, name: Sam}}
+steps: [{{id: a, title: A, duration: 5m}}]
+"""
+    ana, lee, sam = loads(text).team
+    assert (ana.operator, ana.keys) == ("ana", (KEY_A,))
+    assert (lee.operator, lee.keys) == ("Lee Park", (KEY_A, KEY_B))
+    assert (sam.operator, sam.keys) == ("Sam", ())
+
+
+def test_a_key_pasted_across_lines_is_one_key_and_a_repeated_key_counts_once():
+    text = HEAD + f"""\
+team:
+  - role: DBA
+    name: Lee Park
+    key: [{KEY_A[:30]}
+          {KEY_A[30:]}, "{KEY_A}"]
+steps: [{{id: a, title: A, duration: 5m}}]
+"""
+    assert loads(text).team[0].keys == (KEY_A,)
+
+
+def test_a_member_built_in_code_records_as_their_name():
+    assert TeamMember("DBA", "Lee Park").operator == "Lee Park"
+    assert TeamMember("DBA", "Lee Park", None, None, "lee").operator == "lee"
