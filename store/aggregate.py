@@ -35,6 +35,9 @@ class Reducer(Generic[Row, View]):
     hash_order: ClassVar[str] = ""  # SQL ORDER BY for the state hash; the key by default
     hashed: ClassVar[bool] = True  # part of the state hash that replicas compare
     hash_if_empty: ClassVar[bool] = False  # hashed since schema 1, when empty tables had a header
+    # Columns added after a release had hashed the table: hashed only when not null, so that a
+    # ledger whose rows never set them keeps the hash it had.
+    hashed_when_set: ClassVar[tuple[str, ...]] = ()
 
     def key(self, event: Event) -> Key:
         """The row `event` touches: by default one row per subject (a step, a checklist item)."""

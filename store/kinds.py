@@ -31,12 +31,17 @@ class Shape:
 
 
 _NOTE = {"note": BodyField((str,))}
+# The id of the last event that changed the subject when this one was made ("" when none had):
+# the ledger fills it in, and the fold compares it to tell concurrent changes apart.
+_SEEN = {"seen": BodyField((str,))}
 # What an operator went ahead despite (a dependency unfinished, a probe DOWN), in words.
 _OVERRIDE = {"override": BodyField((str,), non_empty=True)}
 SHAPES: dict[EventKind, Shape] = {
     EventKind.RUNBOOK_LOADED: Shape("empty", {"sha256": BodyField((str,), required=True, non_empty=True)}),
-    **{kind: Shape("required", _NOTE | _OVERRIDE) for kind in STEP_KINDS},
-    **{kind: Shape("required", _NOTE) for kind in CHECK_KINDS},
+    **{kind: Shape("required", _NOTE | _OVERRIDE | _SEEN) for kind in STEP_KINDS},
+    **{kind: Shape("required", _NOTE | _SEEN) for kind in CHECK_KINDS},
+    **{kind: Shape("required", _NOTE | _SEEN) for kind in (EventKind.STEP_CONFLICT_RESOLVED,
+                                                            EventKind.CHECK_CONFLICT_RESOLVED)},
     EventKind.NOTE_ADDED: Shape("optional", {"text": BodyField((str,), required=True, non_empty=True)}),
     EventKind.PROBE_CHANGED: Shape("required", {
         "from": BodyField((str,), required=True, non_empty=True),

@@ -5,20 +5,20 @@ can hit SQLITE_BUSY when two processes write), so an event and its effect on the
 committed together or not at all. One lock serialises the connection between the app's threads.
 
 Events are written by an operator (a person, a script) or, for what a machine observes itself (a
-probe changing state), by that machine: `probe@<node>`, with a seq/prev chain of its own.
+probe changing state), by that machine: `probe@<node>`. Each writer - one operator on one node -
+has a seq/prev chain of its own. Other writers' events arrive by sync (`import_events`).
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from warroom.vocabulary import EventKind
+from warroom.vocabulary import SEEING_KINDS, EventKind
 
 from . import aggregate, projection, schema
 from . import hlc as hlc_clock
@@ -28,14 +28,14 @@ from .events import Event, canonical_json, normalise_body
 from .identity import node_id as default_node_id
 from .kinds import validate
 from .opening import IntegrityCheck, cannot_bring_up_to_date, explain, open_connection
-from .projection import UNSEEN, Unseen
+from .projection import UNSEEN, Unseen, events_from_rows
 from .samples import DEFAULT_RETENTION_MS, ProbeSamples, SampleRow, samples_path
 from .state import RunState
 
 _EVENT_COLUMNS = ", ".join(schema.EVENT_COLUMNS)
 _EVENT_PLACEHOLDERS = ", ".join("?" for _ in schema.EVENT_COLUMNS)
 # Every operator who wrote to a deployment, by skipping from one to the next along the
-# (deployment, operator, seq) index: a few seeks, where SELECT DISTINCT would read every event.
+# (deployment, operator, node, seq) index: a few seeks, where SELECT DISTINCT would read every event.
 _OPERATORS = """
 WITH RECURSIVE operators(name) AS (
     SELECT (SELECT min(operator) FROM events WHERE deployment = :deployment)
@@ -48,6 +48,50 @@ SELECT name FROM operators WHERE name IS NOT NULL
 MACHINE_PREFIX = "probe@"
 # What `Ledger.state(skip=...)` leaves out for a reader that shows no notes: they grow all day.
 WITHOUT_NOTES = ("notes",)
+# A peer's clock this far ahead of ours is not followed, and its events are flagged (10 minutes).
+MAX_DRIFT_MS = 10 * 60 * 1000
+# An import bringing more events than this refolds everything in memory rather than subject by subject.
+BULK_IMPORT = 5000
+_ID_CHUNK = 500  # ids per `IN (...)` lookup, well below SQLite's limit on parameters
+
+
+class Imported(NamedTuple):
+    new: int  # events not held before
+    clock_ahead: int  # of them, how many carry a clock more than MAX_DRIFT_MS ahead of ours
+
+
+class SegmentRecord(NamedTuple):
+    """A segment file met in the export, and what became of it: "imported", "quarantined" (its
+    bytes kept until its key is trusted), "rejected" (the reason says why) or "exported" (ours)."""
+
+    writer: str
+    name: str
+    outcome: str
+    reason: str
+    operator: str
+    node: str
+    key: str
+    first: int
+    last: int
+    events: int
+    size: int
+    data: bytes | None = None
+
+
+class WriterRange(NamedTuple):
+    """What this ledger holds of one writer's chain."""
+
+    operator: str
+    node: str
+    first: int
+    last: int
+    held: int
+    newest_hlc: int
+
+    @property
+    def missing(self) -> int:
+        """Events of the chain up to `last` not held here: a gap a later sync should fill."""
+        return self.last - self.held
 
 
 def machine_operator(node: str) -> str:
@@ -162,51 +206,104 @@ class Ledger:
             return []
         with self._lock, self._transaction(write=True) as conn:
             # read under the write lock, so that every process writing this file stays in one order
-            seq, prev = self._last_of_operator(conn, operator)
-            last_hlc = conn.execute("SELECT max(hlc) FROM events").fetchone()[0] or 0
+            seq, prev = self._last_of_writer(conn, operator)
             now_ms = self._clock()
+            last_hlc = self._clock_before(conn, now_ms)
+            newest = conn.execute("SELECT max(hlc) FROM events").fetchone()[0] or 0
             if as_operator and not self._runbook_checked and self._last_runbook_sha256(conn) != self.runbook_sha256:
                 wanted.insert(0, (EventKind.RUNBOOK_LOADED.value, "", {"sha256": self.runbook_sha256}))
             appended: list[Event] = []
             last = len(wanted) - 1
             for i, (kind, subject, body) in enumerate(wanted):
                 last_hlc = hlc_clock.tick(last_hlc, now_ms)
+                if kind in SEEING_KINDS:
+                    head = projection.last_change(conn, self._draft(kind, subject, body, operator))
+                    head_id = None if head is None else head[0]
+                    if i == last and not isinstance(seen, Unseen) and head_id != seen:
+                        # changed since the caller looked: the transaction rolls back, nothing is written
+                        raise StateChanged(_event_by_id(conn, head_id))
+                    body = {**body, "seen": head_id or ""}
+                    if head is not None:  # after what it saw, even when that came from a clock ahead of ours
+                        last_hlc = max(last_hlc, head[1] + 1)
                 seq += 1
                 event = Event.create(deployment=self.deployment, run=self.run, operator=operator,
                                      node=self.node, seq=seq, prev=prev, hlc=last_hlc, kind=kind,
                                      subject=subject, body=body)
                 conn.execute(f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ({_EVENT_PLACEHOLDERS})",
                              _event_row(event))
-                try:
-                    self._apply(conn, event, seen=seen if i == last else UNSEEN)  # seen: of the asked event
-                except projection.ChangedSince as changed:  # the transaction rolls back: nothing is written
-                    raise StateChanged(_event_by_id(conn, changed.event_id)) from None
+                if event.hlc > newest:
+                    projection.apply(conn, event)
+                else:  # sorts before an event from a clock far ahead: fold its subject afresh
+                    projection.refold_subjects(conn, [(event.run, event.subject)])
+                newest = max(newest, event.hlc)
                 prev = event.id
                 appended.append(event)
         if as_operator:
             self._runbook_checked = True  # only once the transaction that checked it has committed
         return appended[-asked:]  # without the runbook.loaded event that may lead them
 
-    @staticmethod
-    def _apply(conn: sqlite3.Connection, event: Event, *, seen: str | None | Unseen = UNSEEN) -> None:
-        """The one place an event reaches the projection: append and rebuild come here.
-        `seen`: see append (projection.ChangedSince if a row it changes was changed since).
+    def _draft(self, kind: str, subject: str, body: Mapping[str, Any], operator: str) -> Event:
+        """An event not yet made, enough to find the row it will change."""
+        return Event("", self.deployment, self.run, operator, self.node, 0, "", 0, kind, subject, dict(body))
 
-        Precondition: `event` sorts after every other event of its run already applied. Appends
-        meet it by construction. A future import must INSERT OR IGNORE the peers' events by id
-        and then, if any new event sorts below the run's newest applied one, rebuild instead."""
-        projection.apply(conn, event, seen=seen)
+    def _clock_before(self, conn: sqlite3.Connection, now_ms: int) -> int:
+        """The newest clock in the file, leaving out clocks more than MAX_DRIFT_MS ahead of ours:
+        a peer whose clock runs far ahead must not drag every later event into the future."""
+        ceiling = hlc_clock.pack(now_ms + MAX_DRIFT_MS + 1)
+        return conn.execute("SELECT max(hlc) FROM events WHERE hlc < ?", (ceiling,)).fetchone()[0] or 0
+
+    def import_events(self, events: Sequence[Event], segment: SegmentRecord | None = None) -> Imported:
+        """Add other writers' events (already verified by the caller) and the record of the segment
+        they came in, in one transaction: every event or none. Events held already are skipped by
+        id. New events that sort among those already folded refold what they touch."""
+        for event in events:
+            if event.deployment != self.deployment:
+                raise LedgerError(f"an event of deployment '{event.deployment}' cannot be imported into "
+                                  f"'{self.deployment}'; check the export")
+        with self._lock, self._transaction(write=True) as conn:
+            new = self._unknown(conn, events)
+            ahead = self._insert_and_fold(conn, new) if new else 0
+            if segment is not None:
+                _record_segment(conn, segment, self._clock())
+        return Imported(len(new), ahead)
+
+    def _unknown(self, conn: sqlite3.Connection, events: Sequence[Event]) -> list[Event]:
+        """The events whose ids this file does not hold, each once, in fold order."""
+        unique = {event.id: event for event in events}
+        ids = list(unique)
+        for start in range(0, len(ids), _ID_CHUNK):
+            chunk = ids[start:start + _ID_CHUNK]
+            for (known,) in conn.execute(f"SELECT id FROM events WHERE id IN ({', '.join('?' * len(chunk))})", chunk):
+                del unique[known]
+        return sorted(unique.values(), key=lambda event: event.order_key)
+
+    def _insert_and_fold(self, conn: sqlite3.Connection, new: list[Event]) -> int:
+        """Insert `new` (unknown, in fold order), flag the clocks far ahead, and fold them in."""
+        newest = {run: _newest_order_key(conn, run) for run in {event.run for event in new}}
+        conn.executemany(f"INSERT OR IGNORE INTO events ({_EVENT_COLUMNS}) VALUES ({_EVENT_PLACEHOLDERS})",
+                         [_event_row(event) for event in new])
+        now_ms = self._clock()
+        ahead = [(event.id, hlc_clock.wall_ms(event.hlc) - now_ms) for event in new
+                 if hlc_clock.wall_ms(event.hlc) > now_ms + MAX_DRIFT_MS]
+        conn.executemany("INSERT OR IGNORE INTO clock_flags (event_id, ahead_ms) VALUES (?, ?)", ahead)
+        if len(new) > BULK_IMPORT:
+            projection.refold_all(conn)
+            return len(ahead)
+        late = set()
+        for event in new:
+            run_newest = newest[event.run]
+            if run_newest is not None and event.order_key < run_newest:
+                late.add((event.run, event.subject))
+        for event in new:
+            if (event.run, event.subject) not in late:
+                projection.apply(conn, event)
+        projection.refold_subjects(conn, late)
+        return len(ahead)
 
     def rebuild(self) -> None:
         """Drop the projection of every run and fold it again from the events, in one transaction."""
         with self._lock, self._transaction(write=True) as conn:
-            self._refold(conn)
-
-    @classmethod
-    def _refold(cls, conn: sqlite3.Connection) -> None:
-        projection.clear(conn)
-        for row in conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY run, hlc, operator, id"):
-            cls._apply(conn, _event_from_row(row))
+            projection.refold_all(conn)
 
     def _refold_if_stale(self) -> None:
         """A new file, or one whose projection was made by other fold rules, is folded afresh.
@@ -220,7 +317,7 @@ class Ledger:
                 raise cannot_bring_up_to_date(self.path)
             with self._transaction(write=True) as conn:
                 if not self._projection_is_current(conn):  # another process may have refolded it meanwhile
-                    self._refold(conn)
+                    projection.refold_all(conn)
                     schema.set_meta(conn, "projection", str(schema.PROJECTION_VERSION))
 
     @staticmethod
@@ -268,7 +365,7 @@ class Ledger:
             sql += " LIMIT ?"
             params.append(max(int(limit), 0))
         with self._lock, self._transaction() as conn:
-            return [_event_from_row(row) for row in conn.execute(sql, params)]
+            return list(events_from_rows(conn.execute(sql, params)))
 
     def runbook_loads(self) -> list[Event]:
         """Each operator's latest `runbook.loaded` event in this run (which runbook they last wrote
@@ -302,6 +399,81 @@ class Ledger:
                 return self._connection().execute("PRAGMA data_version").fetchone()[0]
             except sqlite3.Error as exc:
                 raise explain(exc, self.path) from exc
+
+    # ---- sync: writers, segments, flags ----------------------------------------------------------
+
+    def own_heads(self) -> dict[str, int]:
+        """Operator -> the last seq of its chain written on this node (the writers this device signs for)."""
+        with self._lock, self._transaction() as conn:
+            heads = {}
+            for (operator,) in conn.execute(_OPERATORS, {"deployment": self.deployment}).fetchall():
+                last = conn.execute("SELECT max(seq) FROM events WHERE deployment = ? AND operator = ? AND node = ?",
+                                    (self.deployment, operator, self.node)).fetchone()[0]
+                if last is not None:
+                    heads[operator] = last
+            return heads
+
+    def writer_events(self, operator: str, node: str, after_seq: int, limit: int) -> list[Event]:
+        """A writer's events after `after_seq`, in chain order, at most `limit` of them."""
+        with self._lock, self._transaction() as conn:
+            rows = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE deployment = ? AND operator = ? "
+                                "AND node = ? AND seq > ? ORDER BY seq LIMIT ?",
+                                (self.deployment, operator, node, after_seq, limit))
+            return list(events_from_rows(rows))
+
+    def chain_link(self, operator: str, node: str, seq: int) -> str | None:
+        """The id of a writer's event `seq` when held here (what its next event's prev must be)."""
+        with self._lock, self._transaction() as conn:
+            row = conn.execute("SELECT id FROM events WHERE deployment = ? AND operator = ? AND node = ? AND seq = ?",
+                               (self.deployment, operator, node, seq)).fetchone()
+            return None if row is None else row[0]
+
+    def writer_ranges(self) -> list[WriterRange]:
+        """Every writer's chain as held here: what it reaches, and how much of it is missing."""
+        with self._lock, self._transaction() as conn:
+            rows = conn.execute("SELECT operator, node, min(seq), max(seq), count(*), max(hlc) FROM events "
+                                "WHERE deployment = ? GROUP BY operator, node", (self.deployment,))
+            return [WriterRange(*row) for row in rows]
+
+    def record_segment(self, segment: SegmentRecord) -> None:
+        """Remember a segment met in the export and what became of it (replacing what was known)."""
+        with self._lock, self._transaction(write=True) as conn:
+            _record_segment(conn, segment, self._clock())
+
+    def segment_outcomes(self) -> dict[tuple[str, str], str]:
+        """(writer, name) -> outcome of every segment recorded: what a round need not read again."""
+        with self._lock, self._transaction() as conn:
+            return {(writer, name): outcome for writer, name, outcome
+                    in conn.execute("SELECT writer, name, outcome FROM sync_segments")}
+
+    def segments(self, outcome: str) -> list[SegmentRecord]:
+        """The segments with this outcome, with their bytes where kept, oldest first."""
+        with self._lock, self._transaction() as conn:
+            rows = conn.execute(f"SELECT {', '.join(_SEGMENT_COLUMNS)} FROM sync_segments WHERE outcome = ? "
+                                "ORDER BY at, writer, first", (outcome,))
+            return [SegmentRecord(*row) for row in rows]
+
+    def segment_counts(self) -> dict[str, tuple[int, int]]:
+        """outcome -> (segments, events): the header's quarantined and rejected counts, without bytes."""
+        with self._lock, self._transaction() as conn:
+            return {outcome: (count, events) for outcome, count, events
+                    in conn.execute("SELECT outcome, count(*), sum(events) FROM sync_segments GROUP BY outcome")}
+
+    def exported_upto(self) -> dict[str, int]:
+        """Writer folder -> the last seq this node has published there."""
+        with self._lock, self._transaction() as conn:
+            return dict(conn.execute("SELECT writer, max(last) FROM sync_segments WHERE outcome = 'exported' "
+                                     "GROUP BY writer").fetchall())
+
+    def clock_flags(self) -> dict[str, int]:
+        """Event id -> how many milliseconds ahead of ours its clock was when it arrived."""
+        with self._lock, self._transaction() as conn:
+            return dict(conn.execute("SELECT event_id, ahead_ms FROM clock_flags").fetchall())
+
+    def conflict_count(self) -> int:
+        """Rows of this run marked with a conflict that nobody has resolved yet."""
+        with self._lock, self._transaction() as conn:
+            return projection.conflict_count(conn, self.run)
 
     # ---- probe samples (local only, not events: a file of their own) ------------------------------
 
@@ -350,10 +522,11 @@ class Ledger:
         if self.read_only_reason:
             raise LedgerError(self.read_only_reason)
 
-    def _last_of_operator(self, conn: sqlite3.Connection, operator: str) -> tuple[int, str]:
+    def _last_of_writer(self, conn: sqlite3.Connection, operator: str) -> tuple[int, str]:
+        """The seq and id that end this node's chain of `operator`."""
         row = conn.execute(
-            "SELECT seq, id FROM events WHERE deployment = ? AND operator = ? ORDER BY seq DESC LIMIT 1",
-            (self.deployment, operator),
+            "SELECT seq, id FROM events WHERE deployment = ? AND operator = ? AND node = ? ORDER BY seq DESC LIMIT 1",
+            (self.deployment, operator, self.node),
         ).fetchone()
         return (0, "") if row is None else (row[0], row[1])
 
@@ -365,10 +538,10 @@ class Ledger:
         """`operator`'s latest runbook.loaded in this run: which runbook they last wrote with."""
         row = conn.execute(
             f"SELECT {_EVENT_COLUMNS} FROM events WHERE deployment = ? AND operator = ? AND run = ? AND kind = ? "
-            "ORDER BY seq DESC LIMIT 1",
+            "ORDER BY hlc DESC LIMIT 1",
             (self.deployment, operator, self.run, EventKind.RUNBOOK_LOADED.value),
         ).fetchone()
-        return None if row is None else _event_from_row(row)
+        return None if row is None else next(events_from_rows([row]))
 
 
 def _event_row(event: Event) -> tuple:
@@ -378,10 +551,17 @@ def _event_row(event: Event) -> tuple:
 
 def _event_by_id(conn: sqlite3.Connection, event_id: str | None) -> Event | None:
     row = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,)).fetchone()
-    return None if row is None else _event_from_row(row)
+    return None if row is None else next(events_from_rows([row]))
 
 
-def _event_from_row(row: tuple) -> Event:
-    """A row selected as schema.EVENT_COLUMNS: the event's fields in order, the body as JSON text."""
-    event_id, deployment, run, operator, node, seq, prev, hlc, kind, subject, body = row
-    return Event(event_id, deployment, run, operator, node, seq, prev, hlc, kind, subject, json.loads(body))
+def _newest_order_key(conn: sqlite3.Connection, run: str) -> tuple[int, str, str] | None:
+    return conn.execute("SELECT hlc, operator, id FROM events WHERE run = ? ORDER BY hlc DESC, operator DESC, id DESC "
+                        "LIMIT 1", (run,)).fetchone()
+
+
+def _record_segment(conn: sqlite3.Connection, segment: SegmentRecord, at_ms: int) -> None:
+    conn.execute(f"INSERT OR REPLACE INTO sync_segments ({', '.join(_SEGMENT_COLUMNS)}, at) "
+                 f"VALUES ({', '.join('?' for _ in _SEGMENT_COLUMNS)}, ?)", (*segment, at_ms))
+
+
+_SEGMENT_COLUMNS = SegmentRecord._fields

@@ -1,20 +1,27 @@
-"""The projection tables: kept up to date event by event, read back as a RunState, hashed, cleared.
+"""The projection tables: kept up to date event by event, read back as a RunState, hashed, refolded.
 
 Invariant: the projection equals the fold of every event in the `events` table. `apply` keeps it
-only when the event sorts after all other events of its run, which local appends guarantee (their
-clock is above every clock in the file). An import that brings older events must rebuild instead.
+when the event sorts after all other events of its run, which local appends guarantee (their clock
+is above every clock in the file). An import that brings events sorting among those already folded
+refolds what they touch (`refold_subjects`), or everything (`refold_all`) when it brings many.
 Table and column names come from the registered reducers, never from input.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from .aggregate import REGISTRY, Key, Reducer, reducers_for
 from .events import Event, canonical_json
+from .schema import EVENT_COLUMNS
 from .state import RunState
+
+_SELECT_EVENTS = f"SELECT {', '.join(EVENT_COLUMNS)} FROM events"
+# Folded rows of several runs: reducer name -> (run, *key) -> row.
+Folded = dict[str, dict[tuple[str, ...], tuple]]
 
 
 class Unseen:
@@ -24,32 +31,22 @@ class Unseen:
 UNSEEN = Unseen()
 
 
-class ChangedSince(Exception):
-    """A row `apply` was to change was last changed by another event than the one seen: `event_id`
-    is that event's id (None: the row has none). The ledger turns it into StateChanged."""
-
-    def __init__(self, event_id: str | None) -> None:
-        super().__init__(event_id)
-        self.event_id = event_id
-
-
-def apply(conn: sqlite3.Connection, event: Event, *, seen: str | None | Unseen = UNSEEN) -> None:
-    """Fold one event onto the projection. Kinds no reducer owns are in the log but change nothing.
-
-    `seen`: the id of the event expected to have changed each row last (None: none has); any
-    other raises ChangedSince, checked on the row read for the fold. Aggregates whose rows keep
-    no `event_id` take no part."""
+def apply(conn: sqlite3.Connection, event: Event) -> None:
+    """Fold one event onto the projection. Kinds no reducer owns are in the log but change nothing."""
     for r in reducers_for(event.kind):
         key = r.key(event)
-        before = _read_row(conn, r, event.run, key)
-        if not isinstance(seen, Unseen) and "event_id" in r.value_columns:
-            last = getattr(before, "event_id", None)
-            if last != seen:
-                raise ChangedSince(last)
-        row = r.fold(before, event)
-        placeholders = ", ".join("?" for _ in r.columns)
-        conn.execute(f"INSERT OR REPLACE INTO {r.table} ({', '.join(r.columns)}) VALUES ({placeholders})",
-                     (event.run, *key, *row))
+        row = r.fold(_read_row(conn, r, event.run, key), event)
+        conn.execute(_upsert(r), (event.run, *key, *row))
+
+
+def last_change(conn: sqlite3.Connection, event: Event) -> tuple[str, int] | None:
+    """(id, hlc) of the last event that changed the row `event` would change, for the first of
+    its reducers that keeps one; None when the row has no event yet."""
+    for r in reducers_for(event.kind):
+        if "event_id" in r.value_columns:
+            row = _read_row(conn, r, event.run, r.key(event))
+            return None if row is None else (row.event_id, row.hlc)
+    return None
 
 
 def _read_row(conn: sqlite3.Connection, r: Reducer, run: str, key: Key) -> tuple | None:
@@ -59,9 +56,52 @@ def _read_row(conn: sqlite3.Connection, r: Reducer, run: str, key: Key) -> tuple
     return None if found is None else r.row_type(*found)
 
 
+def _upsert(r: Reducer) -> str:
+    return f"INSERT OR REPLACE INTO {r.table} ({', '.join(r.columns)}) VALUES ({', '.join('?' for _ in r.columns)})"
+
+
 def clear(conn: sqlite3.Connection) -> None:
     for r in REGISTRY:
         conn.execute(f"DELETE FROM {r.table}")
+
+
+def refold_all(conn: sqlite3.Connection) -> None:
+    """The whole projection folded afresh from every event: in memory, then written in one go."""
+    clear(conn)
+    _write(conn, fold_rows(events_from_rows(conn.execute(f"{_SELECT_EVENTS} ORDER BY run, hlc, operator, id"))))
+
+
+def refold_subjects(conn: sqlite3.Connection, subjects: Iterable[tuple[str, str]]) -> None:
+    """Fold afresh every row the events of these (run, subject) pairs touch. A row's key is made
+    from its events' subject (and their body), so all events of a subject rebuild all its rows."""
+    for run, subject in sorted(set(subjects)):
+        rows = conn.execute(f"{_SELECT_EVENTS} WHERE run = ? AND subject = ? ORDER BY hlc, operator, id",
+                            (run, subject))
+        _write(conn, fold_rows(events_from_rows(rows)))
+
+
+def fold_rows(events: Iterable[Event]) -> Folded:
+    """Events already in fold order, folded in memory into rows of every reducer."""
+    folded: Folded = {r.name: {} for r in REGISTRY}
+    for event in events:
+        for r in reducers_for(event.kind):
+            key = (event.run, *r.key(event))
+            table = folded[r.name]
+            table[key] = r.fold(table.get(key), event)
+    return folded
+
+
+def _write(conn: sqlite3.Connection, folded: Folded) -> None:
+    for r in REGISTRY:
+        rows = folded.get(r.name)
+        if rows:
+            conn.executemany(_upsert(r), ((*key, *row) for key, row in rows.items()))
+
+
+def events_from_rows(rows: Iterable[tuple]) -> Iterator[Event]:
+    """Rows selected as EVENT_COLUMNS as events (the body is JSON text)."""
+    for event_id, deployment, run, operator, node, seq, prev, hlc, kind, subject, body in rows:
+        yield Event(event_id, deployment, run, operator, node, seq, prev, hlc, kind, subject, json.loads(body))
 
 
 def read_state(conn: sqlite3.Connection, run: str, skip: Iterable[str] = ()) -> RunState:
@@ -82,8 +122,8 @@ def state_hash(conn: sqlite3.Connection) -> str:
     the same events get the same hash, whatever order the events arrived in.
 
     Each reducer is one section, in registration order. A reducer added after schema 1 adds its
-    section only when it has rows, so a ledger keeps its hash when a release learns a new kind of
-    state that the ledger does not hold."""
+    section only when it has rows, and a column added later only when set, so a ledger keeps its
+    hash when a release learns a new kind of state that the ledger does not hold."""
     digest = hashlib.sha256()
     for r in REGISTRY:
         if not r.hashed:
@@ -91,7 +131,18 @@ def state_hash(conn: sqlite3.Connection) -> str:
         rows = conn.execute(f"SELECT {', '.join(r.columns)} FROM {r.table} ORDER BY {r.order()}").fetchall()
         if not rows and not r.hash_if_empty:
             continue
+        optional = {r.columns.index(name) for name in r.hashed_when_set}
         digest.update(f"[{r.table}]\n".encode())
         for row in rows:
-            digest.update(canonical_json(list(row)).encode("utf-8") + b"\n")
+            hashed = [value for i, value in enumerate(row) if value is not None or i not in optional]
+            digest.update(canonical_json(hashed).encode("utf-8") + b"\n")
     return digest.hexdigest()
+
+
+def conflict_count(conn: sqlite3.Connection, run: str) -> int:
+    """Rows of this run marked with a conflict, across the aggregates that keep one."""
+    query = "SELECT count(*) FROM {} WHERE run = ? AND conflict IS NOT NULL"
+    marked = [r for r in REGISTRY if "conflict" in r.value_columns]
+    return sum(conn.execute(query.format(r.table), (run,)).fetchone()[0] for r in marked)
+
+

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 # Bump SCHEMA_VERSION when the tables change, with a migration below; bump PROJECTION_VERSION when
 # the fold rules change, and open() rebuilds the projection from the events.
-SCHEMA_VERSION = 2
-PROJECTION_VERSION = 2
+SCHEMA_VERSION = 3
+PROJECTION_VERSION = 3
 
 EVENT_COLUMNS = ("id", "deployment", "run", "operator", "node", "seq", "prev", "hlc", "kind", "subject", "body")
 
@@ -41,13 +41,13 @@ def database(conn: sqlite3.Connection) -> Database:
 
 def create(conn: sqlite3.Connection) -> None:
     """Create whatever is missing; call inside the caller's write transaction."""
-    if {"meta", "events", *(r.table for r in REGISTRY)} <= set(table_names(conn)):
+    if {"meta", "events", *SYNC_TABLES, *(r.table for r in REGISTRY)} <= set(table_names(conn)):
         return  # the common case: an existing ledger
     db = database(conn)
     # db.table(name), not db[name]: every name here is a table (db[name] may also give a view).
     db.table("meta").create({"key": str, "value": str}, pk="key", not_null={"key", "value"},
                             if_not_exists=True, strict=True)
-    # The log. `seq` is gap-free per operator locally, but deliberately not UNIQUE: a future
+    # The log. `seq` is gap-free per writer (operator and node), but deliberately not UNIQUE: an
     # INSERT OR IGNORE import must not silently drop an event over a duplicated seq.
     db.table("events").create(
         {"id": str, "deployment": str, "run": str, "operator": str, "node": str, "seq": int,
@@ -55,15 +55,9 @@ def create(conn: sqlite3.Connection) -> None:
         pk="id", not_null=set(EVENT_COLUMNS), column_order=list(EVENT_COLUMNS),
         if_not_exists=True, strict=True,
     )
-    for name, columns in (
-        ("events_in_fold_order", ["run", "hlc", "operator", "id"]),
-        ("events_by_subject", ["run", "subject", "hlc", "operator", "id"]),
-        ("events_by_operator_seq", ["deployment", "operator", "seq"]),
-        ("events_by_hlc", ["hlc"]),
-        # the last event of one kind by one operator (which runbook it last loaded), without a scan
-        ("events_by_operator_kind", ["deployment", "operator", "run", "kind", "seq"]),
-    ):
+    for name, columns in EVENT_INDEXES:
         db.table("events").create_index(columns, index_name=name, if_not_exists=True)
+    _create_sync_tables(conn)
     # The projection: derived from the events, so it may be dropped and refilled at any time.
     for r in REGISTRY:
         db.table(r.table).create(r.column_types(), pk=("run", *r.key_columns), not_null=r.not_null(),
@@ -71,6 +65,32 @@ def create(conn: sqlite3.Connection) -> None:
         if r.hash_order:  # read back and hashed in this order
             db.table(r.table).create_index(["run", *r.hash_order.replace(" ", "").split(",")],
                                            index_name=f"{r.table}_in_order", if_not_exists=True)
+
+
+EVENT_INDEXES = (
+    ("events_in_fold_order", ["run", "hlc", "operator", "id"]),
+    ("events_by_subject", ["run", "subject", "hlc", "operator", "id"]),
+    # each writer's chain: its last seq, what it has not exported yet, the gaps in a peer's
+    ("events_by_writer", ["deployment", "operator", "node", "seq"]),
+    ("events_by_hlc", ["hlc"]),
+    # the last event of one kind by one operator (which runbook it last loaded), without a scan
+    ("events_by_operator_kind_hlc", ["deployment", "operator", "run", "kind", "hlc"]),
+)
+SYNC_TABLES = ("sync_segments", "clock_flags")
+
+
+def _create_sync_tables(conn: sqlite3.Connection) -> None:
+    """What sync keeps besides the events: every segment file met in the export and what became of
+    it (a quarantined one keeps its bytes, to be trusted later without the export), and the
+    imported events whose clock ran far ahead of ours."""
+    conn.execute("""CREATE TABLE IF NOT EXISTS sync_segments (
+        writer TEXT NOT NULL, name TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT NOT NULL,
+        operator TEXT NOT NULL, node TEXT NOT NULL, key TEXT NOT NULL, first INTEGER NOT NULL,
+        last INTEGER NOT NULL, events INTEGER NOT NULL, size INTEGER NOT NULL, data BLOB,
+        at INTEGER NOT NULL, PRIMARY KEY (writer, name)) STRICT""")
+    conn.execute("CREATE INDEX IF NOT EXISTS sync_segments_by_outcome ON sync_segments (outcome, writer)")
+    conn.execute("""CREATE TABLE IF NOT EXISTS clock_flags (
+        event_id TEXT NOT NULL PRIMARY KEY, ahead_ms INTEGER NOT NULL) STRICT""")
 
 
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
@@ -107,7 +127,21 @@ def _to_2(conn: sqlite3.Connection, path: Path) -> None:
     set_meta(conn, "projection", "0")
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection, Path], None]] = {2: _to_2}
+def _to_3(conn: sqlite3.Connection, path: Path) -> None:
+    """Schema 3: the chain is per writer (an operator on one device), not per operator name, so one
+    person on a laptop and on a jump host no longer fork it; the step and check rows learn their
+    conflicts; sync keeps its segments and clock flags. Every event stays as it was."""
+    conn.execute("DROP INDEX IF EXISTS events_by_operator_seq")
+    conn.execute("DROP INDEX IF EXISTS events_by_operator_kind")
+    for name, columns in EVENT_INDEXES:
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON events ({', '.join(columns)})")
+    _create_sync_tables(conn)
+    for table in ("step_state", "check_state"):
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+    set_meta(conn, "projection", "0")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection, Path], None]] = {2: _to_2, 3: _to_3}
 assert sorted(MIGRATIONS) == list(range(2, SCHEMA_VERSION + 1)), "one migration per schema version"
 
 

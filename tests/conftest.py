@@ -29,7 +29,7 @@ def isolated_env(tmp_path, monkeypatch):
     data_home = tmp_path / "xdg-data"
     monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
     monkeypatch.setenv("WARROOM_OPERATOR", "tester")
-    for name in ("WARROOM_DB", "WARROOM_RUN", "NO_COLOR"):
+    for name in ("WARROOM_DB", "WARROOM_RUN", "NO_COLOR", "WARROOM_EXPORT"):
         monkeypatch.delenv(name, raising=False)
     return data_home
 

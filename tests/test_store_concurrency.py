@@ -44,9 +44,11 @@ def test_processes_writing_at_once_lose_nothing_and_keep_seq_gap_free(open_ledge
     assert len(events) == 600
     assert len({e.id for e in events}) == 600
     assert len({e.hlc for e in events}) == 600  # one clock order across processes
-    for operator, count in (("ana", 400), ("lee", 200)):
-        own = sorted((e for e in events if e.operator == operator), key=lambda e: e.seq)
-        assert [e.seq for e in own] == list(range(1, count + 1))
+    writers = {(e.operator, e.node) for e in events}
+    assert sorted(operator for operator, _ in writers) == ["ana", "ana", "lee"]  # ana on two nodes: two chains
+    for operator, node in writers:  # each writer (an operator on one node) has its own chain
+        own = sorted((e for e in events if (e.operator, e.node) == (operator, node)), key=lambda e: e.seq)
+        assert [e.seq for e in own] == list(range(1, 201))
         assert [e.prev for e in own] == [""] + [e.id for e in own[:-1]]
         assert [e.hlc for e in own] == sorted(e.hlc for e in own)  # seq and clock agree
 

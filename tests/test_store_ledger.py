@@ -14,7 +14,8 @@ def test_append_and_read_back(ledger):
     assert ledger.events() == [started, done]
     assert ledger.event_count() == 2
     assert done.deployment == "billing" and done.run == "live" and done.operator == "ana"
-    assert done.node == "n1" and done.body == {"note": "dump is 4 GB"}
+    assert done.node == "n1" and done.body == {"note": "dump is 4 GB", "seen": started.id}  # what it changed
+    assert started.body == {"seen": ""}  # the step had no event before
 
 
 def test_seq_is_gap_free_and_prev_chains_per_operator(open_ledger):

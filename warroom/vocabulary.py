@@ -36,6 +36,9 @@ class EventKind(StrEnum):
     STEP_REOPENED = "step.reopened"
     CHECK_TICKED = "check.ticked"
     CHECK_UNTICKED = "check.unticked"
+    # Someone looked at two concurrent changes (made apart, synced later) and kept what stands.
+    STEP_CONFLICT_RESOLVED = "step.conflict_resolved"
+    CHECK_CONFLICT_RESOLVED = "check.conflict_resolved"
     NOTE_ADDED = "note.added"
     PROBE_CHANGED = "probe.changed"
 
@@ -50,6 +53,9 @@ STATUS_AFTER: dict[EventKind, StepStatus] = {
 }
 STEP_KINDS = frozenset(STATUS_AFTER)
 CHECK_KINDS = frozenset({EventKind.CHECK_TICKED, EventKind.CHECK_UNTICKED})
+# The kinds that change one subject's state, each naming the last event it had seen for that
+# subject (`seen` in the body): two that saw the same one were made apart, and conflict.
+SEEING_KINDS = STEP_KINDS | CHECK_KINDS | {EventKind.STEP_CONFLICT_RESOLVED, EventKind.CHECK_CONFLICT_RESOLVED}
 
 
 def outcome_counts(done: int, skipped: int, failed: int, total: int) -> str:

@@ -13,6 +13,7 @@ from warroom.vocabulary import STATUS_AFTER, STEP_KINDS, EventKind, StepStatus
 from ..aggregate import Key, Reducer, register, text
 from ..events import Event
 from ..hlc import hlc_to_datetime
+from .conflicts import Displaced, conflict_after, displaced
 
 
 class StepRow(NamedTuple):
@@ -22,7 +23,8 @@ class StepRow(NamedTuple):
     by: str
     note: str | None
     hlc: int
-    event_id: str  # the last event applied: sync will use it to flag concurrent writers
+    event_id: str  # the last event applied: what the next change of the step must have seen
+    conflict: str | None = None  # JSON: the versions concurrent changes displaced (conflicts.py)
 
 
 @dataclass(frozen=True)
@@ -34,17 +36,25 @@ class StepState:
     note: str | None = None
     hlc: int = 0
     event_id: str | None = None  # the last event that changed it: what an action prepared on it saw
+    conflict: tuple[Displaced, ...] = ()  # versions a concurrent change displaced, until resolved
 
 
 class Steps(Reducer[StepRow, Mapping[str, StepState]]):
     name = "steps"
     table = "step_state"
-    kinds = STEP_KINDS
+    kinds = STEP_KINDS | {EventKind.STEP_CONFLICT_RESOLVED}
     key_columns = ("step_id",)
     row_type = StepRow
     hash_if_empty = True
+    hashed_when_set = ("conflict",)
 
     def fold(self, row: StepRow | None, event: Event) -> StepRow:
+        head = None if row is None else Displaced(row.by, row.status, row.hlc, row.event_id)
+        if event.kind == EventKind.STEP_CONFLICT_RESOLVED:
+            conflict = conflict_after(row.conflict if row else None, head, event, resolves=True)
+            if row is None:
+                return StepRow(StepStatus.PENDING.value, None, None, event.operator, None, event.hlc, event.id, None)
+            return row._replace(hlc=event.hlc, event_id=event.id, conflict=conflict)
         started = row.started_hlc if row else None
         finished = row.finished_hlc if row else None
         if event.kind == EventKind.STEP_STARTED:
@@ -57,7 +67,8 @@ class Steps(Reducer[StepRow, Mapping[str, StepState]]):
             started = finished = None
         status = STATUS_AFTER[EventKind(event.kind)]
         note = text(event.body.get("note"))
-        return StepRow(status.value, started, finished, event.operator, note, event.hlc, event.id)
+        conflict = conflict_after(row.conflict if row else None, head, event, resolves=False)
+        return StepRow(status.value, started, finished, event.operator, note, event.hlc, event.id, conflict)
 
     def view(self, rows: Mapping[Key, StepRow]) -> Mapping[str, StepState]:
         return MappingProxyType({step_id: _state(row) for (step_id,), row in rows.items()})
@@ -72,6 +83,7 @@ def _state(row: StepRow) -> StepState:
         note=row.note,
         hlc=row.hlc,
         event_id=row.event_id,
+        conflict=displaced(row.conflict),
     )
 
 
