@@ -440,11 +440,11 @@ class Ledger:
         with self._lock, self._transaction(write=True) as conn:
             _record_segment(conn, segment, self._clock())
 
-    def segment_outcomes(self) -> dict[tuple[str, str], str]:
-        """(writer, name) -> outcome of every segment recorded: what a round need not read again."""
+    def segment_outcomes(self) -> dict[tuple[str, str], tuple[str, int]]:
+        """(writer, name) -> (outcome, size) of every segment recorded: what a round need not read again."""
         with self._lock, self._transaction() as conn:
-            return {(writer, name): outcome for writer, name, outcome
-                    in conn.execute("SELECT writer, name, outcome FROM sync_segments")}
+            return {(writer, name): (outcome, size) for writer, name, outcome, size
+                    in conn.execute("SELECT writer, name, outcome, size FROM sync_segments")}
 
     def segments(self, outcome: str) -> list[SegmentRecord]:
         """The segments with this outcome, with their bytes where kept, oldest first."""

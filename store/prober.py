@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import LedgerError
@@ -54,6 +55,20 @@ class ProberLock:
             self._fd = None
 
 
+@contextlib.contextmanager
+def side_lock(ledger_path: Path, purpose: str) -> Iterator[None]:
+    """Hold an exclusive lock beside the ledger (`billing.sqlite.sync.lock`) for the block, waiting
+    for it: two processes on one ledger take turns at `purpose` (a sync round) rather than both
+    doing it at once."""
+    path = Path(ledger_path)
+    fd = _open_private(path.with_name(f"{path.name}.{purpose}.lock"))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # frees the lock
+
+
 def _open_private(path: Path) -> int:
     """The lock file, made 0600 if new; an existing one must be a regular file of ours. Opened
     close-on-exec: a command a probe runs must never inherit it (a daemon it leaves behind would
@@ -61,7 +76,8 @@ def _open_private(path: Path) -> int:
     try:
         return open_private_file(path, os.O_RDWR | os.O_CREAT)
     except NotPrivateFile:
-        raise LedgerError(f"{path} is not a file of yours, so the probes cannot be shared through it; "
-                          "remove it") from None
+        raise LedgerError(f"{path} is not a file of yours, so consoles on this ledger cannot take turns "
+                          "through it; remove it") from None
     except OSError as exc:
-        raise LedgerError(f"cannot open {path} to share the probes with other consoles ({exc.strerror})") from exc
+        raise LedgerError(f"cannot open {path} to take turns with other consoles on this ledger "
+                          f"({exc.strerror})") from exc

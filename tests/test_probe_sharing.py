@@ -181,7 +181,7 @@ def test_the_prober_lock_refuses_a_symlink(tmp_path):
     db = tmp_path / "billing.sqlite"
     (tmp_path / "elsewhere").write_text("")
     (tmp_path / "billing.sqlite.prober.lock").symlink_to(tmp_path / "elsewhere")
-    with pytest.raises(LedgerError, match="share the probes"):
+    with pytest.raises(LedgerError, match="take turns"):
         ProberLock(db).try_acquire()
 
 

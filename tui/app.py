@@ -69,9 +69,11 @@ class WarroomApp(App):
         probes: bool = True,
         bell: bool = True,
         demo=None,
+        syncer=None,
     ) -> None:
         """`demo` is the demo's own service (tui.demo_service.DemoService), which the `b` key
-        makes misbehave; None outside the demo."""
+        makes misbehave; None outside the demo. `syncer` (sync.round.Syncer) syncs the ledger
+        through a shared export in the background; None when no export is named."""
         # With NO_COLOR, ANSI mode leaves the terminal's own default colours (Textual alone would
         # still paint greys); state stays readable by glyph and word.
         super().__init__(ansi_color=bool(os.environ.get("NO_COLOR")))
@@ -81,6 +83,7 @@ class WarroomApp(App):
         self.follows_ledger = follow_ledger
         self.rings_bell = bell
         self.demo = demo
+        self.syncer = syncer
         self.probe_runner = None
         if probes and runbook.probes:
             from warroom.tui.probe_runner import ProbeRunner  # httpx and dnspython load only when needed

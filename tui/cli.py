@@ -41,6 +41,8 @@ from warroom.ops.version import read_version_report, short
 from warroom.runbook import RunbookError, lint
 from warroom.runbook.model import Runbook
 from warroom.store import WITHOUT_NOTES, Ledger, LedgerError, resolve_db_path, resolve_operator
+from warroom.sync.config import ExportChoice, resolve_export
+from warroom.sync.errors import SyncError
 from warroom.untrusted import json_text, lone_surrogate, visible
 
 EXIT_USAGE = 2
@@ -72,7 +74,7 @@ def end_quietly_on_closed_pipe() -> None:
     sys.exit(EXIT_BROKEN_PIPE)
 
 
-SETTINGS = ("WARROOM_OPERATOR", "WARROOM_RUN", "WARROOM_DB")
+SETTINGS = ("WARROOM_OPERATOR", "WARROOM_RUN", "WARROOM_DB", "WARROOM_EXPORT")
 
 
 def refuse_undecodable_arguments(argv: list[str]) -> None:
@@ -102,7 +104,7 @@ def guarded(command):
             for problem in error.problems:
                 say(str(problem), err=True)
             sys.exit(EXIT_USAGE)
-        except (LedgerError, UsageProblem) as error:
+        except (LedgerError, UsageProblem, SyncError) as error:
             if debug:
                 traceback.print_exc()
             fail(str(error))
@@ -137,6 +139,16 @@ def open_ledger(runbook: Runbook, db: str | None, operator: str | None, run: str
         run=run,
         runbook_sha256=runbook.sha256,
     )
+
+
+export_option = click.option(
+    "--export", "export", default=None, metavar="DIR|git:URL",
+    help="The shared export to sync through: a folder, or git:URL / a bare repository's path "
+         "(default: $WARROOM_EXPORT, then `export:` in the user config file).")
+
+
+def chosen_export(export: str | None) -> ExportChoice | None:
+    return resolve_export(export)
 
 
 runbook_argument = click.argument("runbook_path", metavar="RUNBOOK", type=click.Path(dir_okay=False))
@@ -214,12 +226,24 @@ no_bell_option = click.option("--no-bell", "no_bell", is_flag=True,
 @main.command(name="open")
 @runbook_argument
 @ledger_options
+@export_option
 @no_bell_option
 @guarded
-def open_(runbook_path: str, db: str | None, operator: str | None, run: str, no_bell: bool) -> None:
-    """Open the full-screen console on RUNBOOK."""
+def open_(runbook_path: str, db: str | None, operator: str | None, run: str, export: str | None,
+          no_bell: bool) -> None:
+    """Open the full-screen console on RUNBOOK (syncing through the export, when one is named)."""
+    from warroom.ops.syncing import open_syncer
+
     runbook = load_runbook(runbook_path)
-    _run_app(runbook, open_ledger(runbook, db, operator, run), bell=not no_bell)
+    choice = chosen_export(export)
+    ledger = open_ledger(runbook, db, operator, run)
+    try:
+        # named on this command line: a wrong one is refused now; from the settings, the header says it
+        syncer = None if choice is None else open_syncer(runbook, ledger, choice, check=export is not None)
+    except BaseException:
+        ledger.close()
+        raise
+    _run_app(runbook, ledger, bell=not no_bell, syncer=syncer)
 
 
 @main.command()
@@ -270,14 +294,14 @@ def _quick_probes(runbook: Runbook) -> Runbook:
     ))
 
 
-def _run_app(runbook: Runbook, ledger: Ledger, demo=None, bell: bool = True) -> None:
+def _run_app(runbook: Runbook, ledger: Ledger, demo=None, bell: bool = True, syncer=None) -> None:
     from warroom.tui.app import WarroomApp  # Textual loads only for the full-screen commands
 
     # Start-up builds a great many long-lived objects; collecting garbage meanwhile only slows
     # the first frame. The app freezes them and turns collection back on once it is shown.
     gc.disable()
     with ledger:
-        app = WarroomApp(runbook, ledger, demo=demo, bell=bell)
+        app = WarroomApp(runbook, ledger, demo=demo, bell=bell, syncer=syncer)
         app.run()
     if app.crash_report is not None:
         fail_crashed(app.crash_report)
@@ -383,6 +407,67 @@ def log(runbook_path: str, db, operator, run, as_json: bool) -> None:
     for event in events:
         # The operator made visible first, so that the column lines up.
         say(f"{event.at.astimezone(zone):%Y-%m-%d %H:%M:%S}  {visible(event.operator):12} {describe(event, runbook)}")
+
+
+@main.command()
+@runbook_argument
+@ledger_options
+@export_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@guarded
+def sync(runbook_path: str, db, operator, run, export: str | None, as_json: bool) -> None:
+    """One sync round: publish this device's events to the export, import everyone else's."""
+    from warroom.ops.syncing import open_syncer, report_document, round_lines
+
+    runbook = load_runbook(runbook_path)
+    choice = chosen_export(export)
+    if choice is None:
+        raise UsageProblem("no export is named; pass --export DIR or git:URL, or set WARROOM_EXPORT.")
+    with open_ledger(runbook, db, operator, run) as ledger:
+        report = open_syncer(runbook, ledger, choice, check=True).round()
+    if as_json:
+        click.echo(json_text(report_document(report)))
+    else:
+        for line in round_lines(report):
+            say(line)
+    if report.error:
+        sys.exit(EXIT_USAGE)
+
+
+@main.group()
+def keys() -> None:
+    """This device's signing key, and the keys trusted here."""
+
+
+@keys.command(name="show")
+@operator_option
+@guarded
+def keys_show(operator: str | None) -> None:
+    """Print this device's public key, as a runbook team entry's `key:` line."""
+    from warroom.store.identity import data_dir
+    from warroom.sync.keys import device_key
+
+    key = device_key(data_dir())
+    say(f"key: {key.public}")
+    say(f"# {resolve_operator(operator)} on this device (key id {key.key_id}); paste it under your entry in "
+        "the runbook's team, or have others run: warroom keys trust NAME KEY")
+
+
+@keys.command(name="trust")
+@click.argument("trusted_operator", metavar="OPERATOR")
+@click.argument("public_key", metavar="PUBLIC_KEY")
+@guarded
+def keys_trust(trusted_operator: str, public_key: str) -> None:
+    """Trust PUBLIC_KEY as OPERATOR's on this machine: their quarantined events apply at the next sync."""
+    from warroom.sync.keys import key_id, normalise_public_key
+    from warroom.sync.trust import TrustStore, trust_store_path
+
+    name = trusted_operator.strip()
+    if not name:
+        raise UsageProblem("the operator name is empty; give the name they record as.")
+    key = normalise_public_key(public_key)
+    added = TrustStore(trust_store_path()).add(name, key)
+    say(f"{'trusted' if added else 'already trusted'}: {name} with key {key_id(key)}")
 
 
 @main.command()
