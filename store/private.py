@@ -70,3 +70,12 @@ def write_private_file(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
+
+
+def read_private_file(path: Path, limit: int) -> bytes:
+    """At most `limit` + 1 bytes of `path` (a caller seeing more than `limit` knows it is too long),
+    never through a symlink; it must be a regular file of ours (else NotPrivateFile). OSError when it
+    cannot be opened or read (FileNotFoundError when it is not there)."""
+    fd = open_private_file(path, os.O_RDONLY)
+    with os.fdopen(fd, "rb") as file:
+        return file.read(limit + 1)

@@ -17,7 +17,7 @@ import pytest
 import warroom.store.opening as opening
 from warroom.store import LedgerError, node_id
 from warroom.store.identity import data_dir
-from warroom.store.private import write_private_file
+from warroom.store.private import NotPrivateFile, read_private_file, write_private_file
 
 ROOT = os.geteuid() == 0
 NOBODY = 65534
@@ -118,6 +118,21 @@ def test_a_private_file_replaces_a_symlink_instead_of_writing_through_it(tmp_pat
     assert target.read_text() == "someone else's file\n"
     assert not key.is_symlink() and key.read_bytes() == b"secret\n" and mode(key) == 0o600
     assert os.listdir(key.parent) == ["signing.key"]  # no temporary file left
+
+
+def test_a_private_file_is_read_bounded_and_never_through_a_symlink(tmp_path):
+    key = tmp_path / "signing.key"
+    write_private_file(key, b"0123456789")
+    assert read_private_file(key, 100) == b"0123456789"
+    assert read_private_file(key, 4) == b"01234"  # limit + 1: the caller sees it is too long
+    link = tmp_path / "link.key"
+    link.symlink_to(key)
+    with pytest.raises(OSError):
+        read_private_file(link, 100)
+    with pytest.raises(NotPrivateFile):
+        read_private_file(tmp_path, 100)
+    with pytest.raises(FileNotFoundError):
+        read_private_file(tmp_path / "absent.key", 100)
 
 
 # --- paths that are not a ledger of ours ---------------------------------------------------------
