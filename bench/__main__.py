@@ -1,7 +1,7 @@
 """`make bench`: the foundation's figures on a 500-step / 100,000-event fixture that keeps the
 sample's probes (start-up headless and in a real terminal, then `d` on a step, then what guarding the
-ledger costs), then the probe board and the probe scheduler. `python -m bench --tiny` runs each once
-on a tiny input (for the test)."""
+ledger costs), then the probe board, the probe scheduler and sync (import, incremental, rebuild).
+`python -m bench --tiny` runs each once on a tiny input (for the test)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def main(argv: list[str]) -> None:
     if "--tiny" in argv:
         scale.use_tiny()
     # Imported after the size is chosen, so everything below sees it.
-    from bench import board, first_frame, keystroke, ledger_guard, probes, startup_external
+    from bench import board, first_frame, keystroke, ledger_guard, probes, startup_external, sync
     from bench.fixture import FIRST_TITLE, RUNBOOK_ID, build, describe, events
     from warroom.tui.demo_service import DemoService
 
@@ -62,6 +62,7 @@ def main(argv: list[str]) -> None:
         print(ledger_guard.report(ledger_guard.compare(db, RUNBOOK_ID)))
     board.main()
     probes.main([])
+    sync.main()
 
 
 if __name__ == "__main__":

@@ -38,6 +38,9 @@ class Reducer(Generic[Row, View]):
     # Columns added after a release had hashed the table: hashed only when not null, so that a
     # ledger whose rows never set them keeps the hash it had.
     hashed_when_set: ClassVar[tuple[str, ...]] = ()
+    # One row per event (its key holds the event id): a row never depends on other events, so
+    # the order events arrive in cannot make it wrong.
+    per_event: ClassVar[bool] = False
 
     def key(self, event: Event) -> Key:
         """The row `event` touches: by default one row per subject (a step, a checklist item)."""

@@ -16,9 +16,22 @@ from .hlc import hlc_to_datetime
 CONTENT_FIELDS = ("deployment", "run", "operator", "node", "seq", "prev", "hlc", "kind", "subject", "body")
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+# The canonical content starts with the body (its key sorts first): '{"body":<body>,"deployment":...'.
+_BODY_START = len('{"body":')
+_AFTER_BODY = ',"deployment":'
+
+
 def canonical_json(value: Any) -> str:
     """One spelling per value, so that equal content always hashes equal on every machine."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _CANONICAL.encode(value)
+
+
+def body_of_canonical(content_json: str) -> str:
+    """The body's canonical text cut out of the canonical text of a whole content: no second
+    encoding. The last ',"deployment":' is the top-level key: inside the body's strings a quote
+    is escaped, and every field after the body is a plain string or number."""
+    return content_json[_BODY_START:content_json.rindex(_AFTER_BODY)]
 
 
 def content_id(content: Mapping[str, Any]) -> str:
@@ -60,6 +73,14 @@ class Event:
     def order_key(self) -> tuple[int, str, str]:
         """The one total order every replica folds events in."""
         return (self.hlc, self.operator, self.id)
+
+    def body_json(self) -> str:
+        """The body as canonical JSON (as stored), made once per event and kept."""
+        text = self.__dict__.get("_body_json")
+        if text is None:
+            text = canonical_json(self.body)
+            object.__setattr__(self, "_body_json", text)
+        return text
 
     def content(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in CONTENT_FIELDS}

@@ -24,7 +24,7 @@ from . import aggregate, projection, schema
 from . import hlc as hlc_clock
 from .aggregates.probes import PROBES, ProbeObservation
 from .errors import LedgerError, StateChanged
-from .events import Event, canonical_json, normalise_body
+from .events import Event, normalise_body
 from .identity import node_id as default_node_id
 from .kinds import validate
 from .opening import IntegrityCheck, cannot_bring_up_to_date, explain, open_connection
@@ -50,8 +50,6 @@ MACHINE_PREFIX = "probe@"
 WITHOUT_NOTES = ("notes",)
 # A peer's clock this far ahead of ours is not followed, and its events are flagged (10 minutes).
 MAX_DRIFT_MS = 10 * 60 * 1000
-# An import bringing more events than this refolds everything in memory rather than subject by subject.
-BULK_IMPORT = 5000
 _ID_CHUNK = 500  # ids per `IN (...)` lookup, well below SQLite's limit on parameters
 
 
@@ -278,25 +276,17 @@ class Ledger:
         return sorted(unique.values(), key=lambda event: event.order_key)
 
     def _insert_and_fold(self, conn: sqlite3.Connection, new: list[Event]) -> int:
-        """Insert `new` (unknown, in fold order), flag the clocks far ahead, and fold them in."""
-        newest = {run: _newest_order_key(conn, run) for run in {event.run for event in new}}
+        """Insert `new` (unknown, in fold order), flag the clocks far ahead, and fold them in:
+        onto the rows as they are where the new events come after all held of their subject,
+        else by refolding that subject. Returns how many clocks were far ahead."""
+        late = projection.late_subjects(conn, new)  # before the insert: compared with what was held
         conn.executemany(f"INSERT OR IGNORE INTO events ({_EVENT_COLUMNS}) VALUES ({_EVENT_PLACEHOLDERS})",
                          [_event_row(event) for event in new])
         now_ms = self._clock()
         ahead = [(event.id, hlc_clock.wall_ms(event.hlc) - now_ms) for event in new
                  if hlc_clock.wall_ms(event.hlc) > now_ms + MAX_DRIFT_MS]
         conn.executemany("INSERT OR IGNORE INTO clock_flags (event_id, ahead_ms) VALUES (?, ?)", ahead)
-        if len(new) > BULK_IMPORT:
-            projection.refold_all(conn)
-            return len(ahead)
-        late = set()
-        for event in new:
-            run_newest = newest[event.run]
-            if run_newest is not None and event.order_key < run_newest:
-                late.add((event.run, event.subject))
-        for event in new:
-            if (event.run, event.subject) not in late:
-                projection.apply(conn, event)
+        projection.fold_onto(conn, [event for event in new if (event.run, event.subject) not in late])
         projection.refold_subjects(conn, late)
         return len(ahead)
 
@@ -537,26 +527,22 @@ class Ledger:
     def _last_runbook_load(self, conn: sqlite3.Connection, operator: str) -> Event | None:
         """`operator`'s latest runbook.loaded in this run: which runbook they last wrote with."""
         row = conn.execute(
-            f"SELECT {_EVENT_COLUMNS} FROM events WHERE deployment = ? AND operator = ? AND run = ? AND kind = ? "
-            "ORDER BY hlc DESC LIMIT 1",
-            (self.deployment, operator, self.run, EventKind.RUNBOOK_LOADED.value),
+            # the kind spelt out, not bound: only then can SQLite use the partial index of runbook loads
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE deployment = ? AND operator = ? AND run = ? "
+            f"AND kind = '{EventKind.RUNBOOK_LOADED.value}' ORDER BY hlc DESC LIMIT 1",
+            (self.deployment, operator, self.run),
         ).fetchone()
         return None if row is None else next(events_from_rows([row]))
 
 
 def _event_row(event: Event) -> tuple:
     return (event.id, event.deployment, event.run, event.operator, event.node, event.seq, event.prev,
-            event.hlc, event.kind, event.subject, canonical_json(event.body))
+            event.hlc, event.kind, event.subject, event.body_json())
 
 
 def _event_by_id(conn: sqlite3.Connection, event_id: str | None) -> Event | None:
     row = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,)).fetchone()
     return None if row is None else next(events_from_rows([row]))
-
-
-def _newest_order_key(conn: sqlite3.Connection, run: str) -> tuple[int, str, str] | None:
-    return conn.execute("SELECT hlc, operator, id FROM events WHERE run = ? ORDER BY hlc DESC, operator DESC, id DESC "
-                        "LIMIT 1", (run,)).fetchone()
 
 
 def _record_segment(conn: sqlite3.Connection, segment: SegmentRecord, at_ms: int) -> None:

@@ -33,10 +33,43 @@ UNSEEN = Unseen()
 
 def apply(conn: sqlite3.Connection, event: Event) -> None:
     """Fold one event onto the projection. Kinds no reducer owns are in the log but change nothing."""
-    for r in reducers_for(event.kind):
-        key = r.key(event)
-        row = r.fold(_read_row(conn, r, event.run, key), event)
-        conn.execute(_upsert(r), (event.run, *key, *row))
+    fold_onto(conn, [event])
+
+
+def fold_onto(conn: sqlite3.Connection, events: Iterable[Event]) -> None:
+    """Fold events, in fold order, onto the rows they change, in memory, then write those rows.
+    Each event must sort after every event already folded into its rows (see `late_subjects`)."""
+    folded: Folded = {r.name: {} for r in REGISTRY}
+    for event in events:
+        for r in reducers_for(event.kind):
+            key = (event.run, *r.key(event))
+            table = folded[r.name]
+            if key in table:
+                before = table[key]
+            else:
+                before = None if r.per_event else _read_row(conn, r, event.run, key[1:])
+            table[key] = r.fold(before, event)
+    _write(conn, folded)
+
+
+def late_subjects(conn: sqlite3.Connection, events: Iterable[Event]) -> set[tuple[str, str]]:
+    """The (run, subject) pairs of `events` (not yet inserted) that some event already held sorts
+    after: folding them onto the rows as they are would be wrong, so those subjects are refolded.
+    Events only per-event reducers fold are never late."""
+    newest: dict[tuple[str, str], tuple | None] = {}
+    late = set()
+    for event in events:
+        if all(r.per_event for r in reducers_for(event.kind)):
+            continue
+        pair = (event.run, event.subject)
+        if pair not in newest:
+            newest[pair] = conn.execute(
+                "SELECT hlc, operator, id FROM events WHERE run = ? AND subject = ? "
+                "ORDER BY hlc DESC, operator DESC, id DESC LIMIT 1", pair).fetchone()
+        held = newest[pair]
+        if held is not None and event.order_key < tuple(held):
+            late.add(pair)
+    return late
 
 
 def last_change(conn: sqlite3.Connection, event: Event) -> tuple[str, int] | None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
 
-from warroom.store.events import CONTENT_FIELDS, Event, canonical_json
+from warroom.store.events import CONTENT_FIELDS, Event, body_of_canonical, canonical_json
 
 from .errors import KeyProblem, SegmentRejected
 from .keys import DeviceKey, key_id, normalise_public_key, verify
@@ -33,7 +33,6 @@ _SEGMENT_NAME = re.compile(r"(0|[1-9][0-9]{0,17})-(0|[1-9][0-9]{0,17})-([0-9a-f]
 _KEY_ID = re.compile(r"[0-9a-f]{16}\Z")
 # store.events.canonical_json's spelling, with the encoder made once rather than once per event
 _DECODER = json.JSONDecoder()
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 @dataclass(frozen=True)
@@ -263,12 +262,14 @@ def _event(content: Any) -> Event:
             or type(content["kind"]) is not str or type(content["subject"]) is not str):
         raise SegmentRejected("an event line holds a field of the wrong type")
     try:
-        digest = hashlib.sha256(_CANONICAL.encode(content).encode("utf-8")).hexdigest()
+        content_json = canonical_json(content)
+        digest = hashlib.sha256(content_json.encode("utf-8")).hexdigest()
     except ValueError:  # NaN, or a lone surrogate: JSON that json.loads takes but no event can hold
         raise SegmentRejected("an event line holds a value no event can hold") from None
     if digest != event_id:
         raise SegmentRejected(f"event {content['seq']} is not what its id says (its content was changed)")
     content["id"] = event_id
+    content["_body_json"] = body_of_canonical(content_json)  # kept: the ledger stores it as is
     # The parsed dict, checked to hold exactly the event's fields, becomes the event's attributes:
     # the dataclass __init__ (a frozen setattr per field) would cost as much as the JSON parse.
     event = object.__new__(Event)

@@ -23,6 +23,9 @@ REPORTS = [
     ("ledger guard", "(c) ledger guard", "ratio"),
     ("probe board", "probe board,", "ratio board/DataTable"),
     ("probe scheduler", "probes:", "CPU ratio per request"),
+    ("sync import", "sync: import", "ratio"),
+    ("sync incremental round", "sync: incremental round", "ratio"),
+    ("sync rebuild", "sync: projection rebuild", "ratio"),
 ]
 TIMEOUT = 120  # seconds: the tiny run takes about 10
 

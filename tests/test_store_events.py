@@ -110,3 +110,12 @@ def test_well_formed_events_are_accepted(kind, subject, body):
 
 def test_every_kind_declares_its_body():
     assert set(SHAPES) == set(EventKind)
+
+
+def test_the_body_is_cut_out_of_a_canonical_content_exactly():
+    from warroom.store.events import body_of_canonical, canonical_json
+
+    for body in ({}, {"a": 1, "deployment": 2}, {"s": ',"deployment":"x"', "n": {"deployment": [1]}}, {"é": "\u2028"}):
+        event = Event.create(deployment="billing", run="live", operator="ana", node="n1", seq=1, prev="", hlc=5,
+                             kind="note.added", subject="", body=body)
+        assert body_of_canonical(canonical_json(event.content())) == canonical_json(event.body) == event.body_json()

@@ -123,9 +123,9 @@ def test_an_event_of_another_deployment_is_refused(tmp_path):
     other.close()
 
 
-def test_many_events_at_once_refold_everything(tmp_path):
+def test_many_events_at_once_fold_onto_the_rows_and_refold_what_they_reach_back_into(tmp_path):
     (ana, bob), clocks = replicas(tmp_path, 2)
-    for i in range(6000):  # above BULK_IMPORT
+    for i in range(6000):
         clocks[1].now += 1
         bob.append("check.ticked" if i % 3 else "step.started", f"s{i % 40}")
     clocks[0].now += 1

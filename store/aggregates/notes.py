@@ -38,6 +38,7 @@ class Notes(Reducer[NoteRow, tuple[NoteEntry, ...]]):
     row_type = NoteRow
     hash_order = "hlc, operator, event_id"
     hash_if_empty = True
+    per_event = True
 
     def key(self, event: Event) -> Key:
         return (event.id,)
