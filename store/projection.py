@@ -44,6 +44,7 @@ def fold_onto(conn: sqlite3.Connection, events: Iterable[Event]) -> None:
         for r in reducers_for(event.kind):
             key = (event.run, *r.key(event))
             table = folded[r.name]
+            before: tuple | None
             if key in table:
                 before = table[key]
             else:
