@@ -31,8 +31,8 @@ WINDOW_KEYS = ("start", "end", "rollback_deadline")
 MEMBER_KEYS = ("role", "name", "phone", "email", "operator", "key")
 # The shape of a device's public key as `warroom keys show` prints it: 32 bytes of Ed25519 key in
 # canonical base64 (the last character before '=' carries no stray bits). Only the shape is checked
-# here: the runbook never loads cryptography. Same pattern as sync.trust.PUBLIC_KEY.
-PUBLIC_KEY_SHAPE = re.compile(r"^ed25519:[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$")
+# here: the runbook never loads cryptography. sync's keys and trust use this one pattern.
+PUBLIC_KEY_SHAPE = re.compile(r"\Aed25519:[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=\Z")
 SEVERITY_KEYS = ("respond", "resolve")
 PROBE_KINDS = ("http", "tcp", "dns", "tls", "command", "host")
 DEFAULT_STATUS_UPDATE_EVERY = timedelta(minutes=15)

@@ -19,6 +19,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from warroom.runbook.loader import PUBLIC_KEY_SHAPE
 from warroom.store.private import (
     PRIVATE_FILE_MODE,
     NotPrivateFile,
@@ -30,9 +31,8 @@ from .errors import KeyProblem
 
 KEY_FILE_NAME = "device-key.pem"
 PREFIX = "ed25519:"
-# The shape only (the runbook loader checks it without importing cryptography): 32 bytes are 43
-# base64 characters and one "=". Anchored, so re.match and re.fullmatch both check the whole text.
-PUBLIC_KEY_PATTERN = r"\Aed25519:[A-Za-z0-9+/]{43}=\Z"
+# The shape of the text form, defined once where the runbook loader checks team keys.
+PUBLIC_KEY_PATTERN = PUBLIC_KEY_SHAPE.pattern
 RAW_KEY_BYTES = 32
 KEY_ID_HEX = 16
 _MAX_KEY_FILE_BYTES = 4096  # a PKCS8 Ed25519 PEM is 119 bytes

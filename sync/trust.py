@@ -6,29 +6,25 @@ arriving with an unknown key, or one person's key signing as another, is an alar
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
+from warroom.runbook.loader import PUBLIC_KEY_SHAPE
 from warroom.runbook.model import TeamMember
 from warroom.store.identity import data_dir
 from warroom.store.ledger import MACHINE_PREFIX
 from warroom.store.private import NotPrivateFile, open_private_file, write_private_file
 
 from .errors import KeyProblem
+from .keys import key_id
 
-# 32 bytes of Ed25519 public key in canonical base64: 43 characters, the last of them carrying no
-# stray bits, then one '='. Canonical, so one key has one spelling and comparing text is enough.
-# Same pattern as the runbook loader's PUBLIC_KEY_SHAPE (the runbook never imports sync).
-PUBLIC_KEY = re.compile(r"^ed25519:[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$")
-_PREFIX = "ed25519:"
+# Canonical, so one key has one spelling and comparing text is enough.
+PUBLIC_KEY = PUBLIC_KEY_SHAPE
 # A trust file is a few lines per person; anything this big is not one.
 _MAX_TRUST_FILE_BYTES = 1 << 20
 
@@ -36,14 +32,6 @@ _MAX_TRUST_FILE_BYTES = 1 << 20
 def normalise_key(key: str) -> str:
     """A key as written, without any whitespace (a key pasted across lines is still one key)."""
     return "".join(key.split())
-
-
-def short_key_id(key: str) -> str:
-    """First 16 hex digits of the SHA-256 of the raw key bytes: the same as sync.keys.key_id."""
-    key = normalise_key(key)
-    if not PUBLIC_KEY.match(key):
-        raise KeyProblem(f"'{key[:60]}' is not a public key warroom made; paste the line `warroom keys show` prints")
-    return hashlib.sha256(base64.b64decode(key[len(_PREFIX):], validate=True)).hexdigest()[:16]
 
 
 def trust_store_path() -> Path:
@@ -67,7 +55,7 @@ class TrustStore:
         key = normalise_key(key)
         if not operator:
             raise KeyProblem("the operator name to trust a key for is empty; give the name they record as")
-        short_key_id(key)  # refuses a malformed key with its sentence
+        key_id(key)  # refuses a malformed key with its sentence
         entries = self._read()
         if any(entry["operator"] == operator and entry["key"] == key for entry in entries):
             return False
@@ -168,7 +156,7 @@ class Trust:
         if owners:
             return Verdict(False, True, f"the key of {_names(owners)} signs events as {operator}; check who wrote them")
         if self.by_operator.get(operator):
-            return Verdict(False, True, f"{operator} arrived with an unknown key {short_key_id(key)}; "
+            return Verdict(False, True, f"{operator} arrived with an unknown key {key_id(key)}; "
                                         "if they changed device, trust it with `warroom keys trust`")
         return Verdict(False, False, f"{operator}'s key is not trusted here yet; "
                                      "review it (Q) or add it to the runbook's team")

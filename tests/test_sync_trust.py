@@ -17,7 +17,8 @@ from warroom.runbook.loader import PUBLIC_KEY_SHAPE
 from warroom.runbook.model import TeamMember
 from warroom.store.identity import data_dir
 from warroom.sync.errors import KeyProblem
-from warroom.sync.trust import PUBLIC_KEY, Trust, TrustStore, Verdict, short_key_id, trust_store_path
+from warroom.sync.keys import key_id
+from warroom.sync.trust import PUBLIC_KEY, Trust, TrustStore, Verdict, trust_store_path
 
 
 def new_key() -> str:
@@ -48,13 +49,13 @@ def test_real_keys_have_the_shape_and_the_runbook_checks_the_same_shape():
     assert PUBLIC_KEY.pattern == PUBLIC_KEY_SHAPE.pattern
 
 
-def test_short_key_id_is_sha256_of_the_raw_key_bytes():
+def test_key_id_is_sha256_of_the_raw_key_bytes():
     raw = bytes(range(32))
     key = "ed25519:" + base64.b64encode(raw).decode()
-    assert short_key_id(key) == hashlib.sha256(raw).hexdigest()[:16]
-    assert short_key_id(f" {key[:20]}\n{key[20:]} ") == short_key_id(key)
+    assert key_id(key) == hashlib.sha256(raw).hexdigest()[:16]
+    assert key_id(f" {key[:20]}\n{key[20:]} ") == key_id(key)
     with pytest.raises(KeyProblem, match="is not a public key warroom made"):
-        short_key_id("ed25519:AAAA")
+        key_id("ed25519:AAAA")
 
 
 # --- the trust file ----------------------------------------------------------------------------
@@ -181,7 +182,7 @@ def test_a_key_shared_by_several_names_is_named_with_all_of_them():
 def test_a_known_operator_with_an_unknown_key_is_an_alarm(trust):
     verdict = trust.decide("ana", STRANGER)
     assert (verdict.trusted, verdict.alarm) == (False, True)
-    assert verdict.reason == (f"ana arrived with an unknown key {short_key_id(STRANGER)}; "
+    assert verdict.reason == (f"ana arrived with an unknown key {key_id(STRANGER)}; "
                               "if they changed device, trust it with `warroom keys trust`")
 
 
