@@ -259,3 +259,34 @@ async def test_quarantine_without_sync_says_so(console):
         await ui.press("escape")
         await ui.until(lambda: isinstance(ui.app.screen, MainScreen))
 
+
+
+# --- the probe board's other vantage points ------------------------------------------------------
+
+
+async def test_the_probe_board_shows_other_machines_view(room, web_cutover):
+    from warroom.probes import ProbeState, ProbeStatus
+    from warroom.tui.main_screen import ProbesUpdated
+    from warroom.widgets.probe_board import ProbeBoard
+
+    ana, bob = room.side("ana"), room.side("bob")
+    probe = web_cutover.probes[0]
+    ana.ledger.append("step.started", web_cutover.steps[0].id)  # so that node-ana is known as ana
+    ana.ledger.append_observed([("probe.changed", probe.name, {"from": "UP", "to": "DOWN", "vantage": ana.node})])
+    ana.syncer(room.folder, room.trusting(ana, bob), room.cache).round()
+    app = console_of(bob, web_cutover, bob.syncer(room.folder, room.trusting(bob, ana), room.cache))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await started(pilot, app)
+        screen = main_screen(app)
+        await until(pilot, lambda: screen.side_ready, "the panes")
+        now = app.clock()
+        screen.post_message(ProbesUpdated([ProbeStatus(probe.name, probe.kind, ProbeState.UP, "200", 40.0, None, now,
+                                                       now, (40.0,), 100.0, 100.0)]))
+        await pilot.press("7")
+        board = screen.query_one(ProbeBoard)
+        await until(pilot, lambda: board.get_row(probe.name) is not None and board.get_row(probe.name).elsewhere,
+                    "ana's view on bob's board")
+        assert board.get_row(probe.name).elsewhere == "DOWN from ana"
+        await until(pilot, lambda: "elsewhere" in board._column_keys, "the Elsewhere column")
+        line = board.render_row(board.get_row_index(probe.name)).text
+        assert "● up" in line and "DOWN from ana" in line

@@ -50,6 +50,7 @@ from warroom.widgets.checklists import ChecklistPane
 from warroom.widgets.header import DeploymentHeader, SyncInfo
 from warroom.widgets.now_next import NowNextLine
 from warroom.widgets.probe_board import ProbeBoard, state_badge
+from warroom.widgets.probe_board import ProbeRow as ProbeBoardRow
 from warroom.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
@@ -260,7 +261,7 @@ class MainScreen(Screen):
         self.query_one("#activity").border_title = "6 Activity"
         if self.runbook.probes:
             self.query_one(ProbeBoard).border_title = "7 Probes"
-            self.query_one(ProbeBoard).update_rows(map(rows.probe_row, self.probe_statuses.values()))
+            self.query_one(ProbeBoard).update_rows(self._probe_rows(self.probe_statuses.values()))
 
     async def on_resize(self) -> None:
         self.set_class(self.app.size.width < SIDE_BY_SIDE_FROM, "stacked")
@@ -361,6 +362,8 @@ class MainScreen(Screen):
             label = f"{offset + 2} {titles[name]} {pane.ticked_count}/{len(items)}"
             self._set_tab_label(tabs, f"pane-{name}", label)
         self._show_activity(self.snapshot.recent)
+        if self.runbook.probes and self.probe_statuses:  # other machines' view may have moved
+            self.query_one(ProbeBoard).update_rows(self._probe_rows(self.probe_statuses.values()))
 
     def _show_activity(self, recent: list[Event]) -> None:
         """Events are described only when the list changed (most repaints are the clock's)."""
@@ -432,12 +435,21 @@ class MainScreen(Screen):
         if message.recorded and self.snapshot is not None:
             self._show_activity(self.snapshot.recent)
         board = self.query_one(ProbeBoard)
-        board.update_rows(map(rows.probe_row, message.statuses))
+        board.update_rows(self._probe_rows(message.statuses))
         label = f"7 Probes {state_badge(board.counts)}".rstrip()
         if self.narrow:
             self._set_tab_label(self.query_one("#panes", TabbedContent), "pane-probes", label)
         else:
             board.border_title = label
+
+    def _probe_rows(self, statuses: Iterable[ProbeStatus]) -> list[ProbeBoardRow]:
+        """The board's rows, each with other machines' view of the probe (from the snapshot)."""
+        if self.snapshot is None or not self.snapshot.state.probes:
+            return [rows.probe_row(status) for status in statuses]
+        observations, here = self.snapshot.state.probes, self.console.ledger.node
+        names = rows.vantage_names(self.console.sync_status)
+        return [rows.probe_row(status, rows.elsewhere_text(status.name, observations, here, names))
+                for status in statuses]
 
     @on(ProbeBoard.ProbeSelected, "#probes")
     def show_probe_history(self, message: ProbeBoard.ProbeSelected) -> None:

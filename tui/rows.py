@@ -17,7 +17,7 @@ from warroom.probes import ProbeState, ProbeStatus
 from warroom.runbook import format_duration
 from warroom.runbook.forecast import Forecast
 from warroom.runbook.model import Checklist, Runbook, Step
-from warroom.store import Event, RunState, StepState
+from warroom.store import Event, ProbeObservation, RunState, StepState
 from warroom.store.hlc import hlc_to_datetime
 from warroom.store.ledger import MACHINE_PREFIX
 from warroom.tui.activity_fold import fold_repeats
@@ -305,7 +305,7 @@ def activity_row(entry: Sequence[Event], runbook: Runbook, zone: tzinfo) -> Acti
 # --- probes --------------------------------------------------------------------------------------
 
 
-def probe_row(status: ProbeStatus) -> ProbeRow:
+def probe_row(status: ProbeStatus, elsewhere: str = "") -> ProbeRow:
     return ProbeRow(
         name=status.name,
         label=for_screen(status.name),
@@ -316,7 +316,26 @@ def probe_row(status: ProbeStatus) -> ProbeRow:
         up_1h=uptime_text(status.uptime_1h),
         up_24h=uptime_text(status.uptime_24h),
         failing=for_screen(status.failed_condition or "") if status.state is not ProbeState.UP else "",
+        elsewhere=elsewhere,
     )
+
+
+def vantage_names(status: SyncStatus | None) -> dict[str, str]:
+    """Node id -> the people whose events come from it (what a vantage point is called), from the
+    sync status's peers; a node nobody is known on keeps its id."""
+    people: dict[str, set[str]] = {}
+    for peer in status.peers if status else ():
+        if not peer.operator.startswith(MACHINE_PREFIX):
+            people.setdefault(peer.node, set()).add(peer.operator)
+    return {node: "/".join(sorted(names)) for node, names in people.items()}
+
+
+def elsewhere_text(probe: str, observations: Mapping[tuple[str, str], ProbeObservation], here: str,
+                   names: Mapping[str, str]) -> str:
+    """Other machines' last recorded state of `probe`: 'DOWN from bob, UP from n-7f3a'."""
+    seen = sorted((names.get(vantage, vantage), seen.state) for (name, vantage), seen in observations.items()
+                  if name == probe and vantage != here)
+    return ", ".join(f"{visible(state)} from {visible(who[:PEER_NAME_LIMIT])}" for who, state in seen)
 
 
 def probe_states(statuses: Iterable[ProbeStatus]) -> dict[str, str]:

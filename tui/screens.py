@@ -110,7 +110,7 @@ class StepDetail(ReadingDialog[str | None]):
         Binding("x", "act('skip')", "Skip", id="detail.skip"),
         Binding("r", "act('reopen')", "Reopen", id="detail.reopen"),
         Binding("n", "act('note')", "Note", id="detail.note"),
-        Binding("K", "act('keep')", "Keep", id="detail.keep",
+        Binding("K", "act('keep')", "Keep", show=False, id="detail.keep",
                 tooltip="Keep the standing version and clear the conflict (only on a step marked ⚡)"),
     ]
 

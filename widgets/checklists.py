@@ -36,10 +36,11 @@ class ChecklistRow:
 
 def prompt(row: ChecklistRow) -> Content:
     """'☑ Change request approved  ana 08:04' (the tick in the theme's success colour) or '☐ ...'."""
-    marker = ("  ⚡ conflict", "bold $warning") if row.conflict else ""
     if not row.ticked:
-        return Content.assemble(f"{UNTICKED} {row.text}", marker)
-    return Content.assemble((f"{TICKED} ", "bold $success"), row.text, (f"  {row.by} {row.at}", "dim"), marker)
+        shown = Content(f"{UNTICKED} {row.text}")
+    else:
+        shown = Content.assemble((f"{TICKED} ", "bold $success"), row.text, (f"  {row.by} {row.at}", "dim"))
+    return shown + Content.styled("  ⚡ conflict", "bold $warning") if row.conflict else shown
 
 
 class ChecklistPane(OptionList):
