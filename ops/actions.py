@@ -127,3 +127,16 @@ def add_note(ledger: Ledger, subject: str, text: str) -> Event:
     if not text:
         raise UsageProblem("the note is empty; write what happened.")
     return ledger.append(EventKind.NOTE_ADDED, subject, {"text": text})
+
+
+# What a resolve of each kind of subject records.
+RESOLVE_EVENTS = {"step": EventKind.STEP_CONFLICT_RESOLVED, "check": EventKind.CHECK_CONFLICT_RESOLVED}
+
+
+def resolve_conflict(ledger: Ledger, kind: str, subject: str, seen: str | None | Unseen = UNSEEN) -> Event:
+    """Keep the standing version of a step ("step") or checklist item ("check") and clear its
+    conflict marker: a `*.conflict_resolved` event made on the row as it stands (`seen`, its last
+    event: StateChanged if it changed since, so that nobody settles a version they did not see)."""
+    if kind not in RESOLVE_EVENTS:
+        raise UsageProblem(f"'{kind}' is not something with conflicts; say step or check.")
+    return ledger.append(RESOLVE_EVENTS[kind], subject, seen=seen)

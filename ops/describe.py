@@ -17,6 +17,8 @@ from warroom.vocabulary import CHECK_KINDS, STEP_KINDS, EventKind
 KIND_GROUPS: dict[str, str] = {
     **{kind: "step" for kind in STEP_KINDS},
     **{kind: "check" for kind in CHECK_KINDS},
+    EventKind.STEP_CONFLICT_RESOLVED: "step",
+    EventKind.CHECK_CONFLICT_RESOLVED: "check",
     EventKind.NOTE_ADDED: "note",
     EventKind.PROBE_CHANGED: "probe",
 }
@@ -48,6 +50,12 @@ def headline(event: Event, runbook: Runbook) -> str:
             item = runbook.item(event.subject)
             return f"{verb} {CHECKLIST_TITLES[item.checklist]}: {item.text}"
         return f"{verb} {event.subject}"
+    if event.kind == EventKind.STEP_CONFLICT_RESOLVED:
+        title = runbook.step(event.subject).title if runbook.has_step(event.subject) else event.subject
+        return f"kept the standing version of '{title}' ({event.subject})"
+    if event.kind == EventKind.CHECK_CONFLICT_RESOLVED:
+        text = runbook.item(event.subject).text if runbook.has_item(event.subject) else event.subject
+        return f"kept the standing version of '{text}'"
     if event.kind == EventKind.NOTE_ADDED:
         return f"note on {event.subject}" if event.subject else "note"
     if event.kind == EventKind.PROBE_CHANGED:

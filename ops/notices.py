@@ -5,10 +5,14 @@ this is the answer to the key just pressed."""
 from __future__ import annotations
 
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from warroom.runbook.model import Runbook
 from warroom.store import Event
 from warroom.vocabulary import EventKind
+
+if TYPE_CHECKING:  # not at start-up: sync (and its cryptography) loads only with an export
+    from warroom.sync.round import RoundReport, SyncStatus
 
 # The sentence for each step and check action, the subject's name in the braces.
 ACTION_SENTENCES: dict[str, str] = {
@@ -19,6 +23,8 @@ ACTION_SENTENCES: dict[str, str] = {
     EventKind.STEP_REOPENED: "Set '{}' back to pending",
     EventKind.CHECK_TICKED: "Ticked '{}'",
     EventKind.CHECK_UNTICKED: "Unticked '{}'",
+    EventKind.STEP_CONFLICT_RESOLVED: "Kept the standing version of '{}'",
+    EventKind.CHECK_CONFLICT_RESOLVED: "Kept the standing version of '{}'",
 }
 
 
@@ -45,3 +51,31 @@ def who_did_what(event: Event, runbook: Runbook, zone: tzinfo) -> str:
     """"ana marked 'Deploy to green' done at 10:42:13": another operator's action, told to this one."""
     sentence = action_notice(event, runbook)
     return f"{event.operator} {sentence[0].lower()}{sentence[1:]} at {event.at.astimezone(zone):%H:%M:%S}"
+
+
+def sync_notices(before: SyncStatus | None, report: RoundReport | None,
+                 after: SyncStatus | None) -> list[tuple[str, str]]:
+    """What a finished sync round tells the room once, as (sentence, severity): the export becoming
+    unreachable or coming back, an alarm, segments quarantined or refused. The header keeps saying
+    the lasting part (since when, how many)."""
+    told: list[tuple[str, str]] = []
+    was_down = before is not None and before.unreachable_since is not None
+    if after is not None:
+        if after.unreachable_since is not None and not was_down:
+            told.append((f"Sync: {after.error or 'the export cannot be reached'}", "warning"))
+        elif after.unreachable_since is None and was_down:
+            told.append((f"Sync: the export {after.export} is reachable again; sync resumed.", "information"))
+    if report is None:
+        return told
+    quarantined = 0
+    for problem in report.problems:
+        if problem.alarm:
+            told.append((f"ALARM: {problem.reason} ({problem.path}); Q to review", "error"))
+        elif problem.key:
+            quarantined += 1
+        else:
+            told.append((f"Sync refused {problem.path}: {problem.reason}", "warning"))
+    if quarantined:
+        segments = "a segment" if quarantined == 1 else f"{quarantined} segments"
+        told.append((f"Sync quarantined {segments} signed by keys not trusted here; Q to review", "warning"))
+    return told

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -24,6 +25,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from warroom.ops.actions import UsageProblem
+from warroom.ops.notices import sync_notices
 from warroom.ops.status import actuals
 from warroom.ops.version import read_version_report
 from warroom.probes import ProbeStatus
@@ -32,13 +34,26 @@ from warroom.runbook.model import Runbook
 from warroom.store import WITHOUT_NOTES, Event, Ledger, RunState, StateChanged, StepState
 from warroom.tui.activity_entry import ActivityEntry
 from warroom.tui.crash import save_traceback
-from warroom.tui.main_screen import ACTIVITY_ROWS, EventRecorded, LedgerSnapshot, MainScreen, ProbesUpdated, Snapshot
+from warroom.tui.main_screen import (
+    ACTIVITY_ROWS,
+    EventRecorded,
+    LedgerSnapshot,
+    MainScreen,
+    ProbesUpdated,
+    Snapshot,
+    SyncRound,
+)
 from warroom.tui.probe_history import ProbeHistory
-from warroom.tui.rows import activity_rows
+from warroom.tui.quarantine import QUARANTINED, REJECTED, QuarantineRow, QuarantineScreen, quarantine_rows
+from warroom.tui.rows import activity_rows, step_conflict_lines
 from warroom.tui.screens import KeysHelp, StepDetail
 from warroom.untrusted import for_screen
 from warroom.vocabulary import EventKind
 from warroom.widgets.activity import ActivityLog
+
+if TYPE_CHECKING:  # sync loads only with an export
+    from warroom.sync.round import SyncStatus
+    from warroom.tui.sync_runner import SyncOutcome, SyncRunner
 
 PROBE_HISTORY_ROWS = 200
 WATCH_SECONDS = 0.5
@@ -84,6 +99,12 @@ class WarroomApp(App):
         self.rings_bell = bell
         self.demo = demo
         self.syncer = syncer
+        self.sync_runner: SyncRunner | None = None
+        self.sync_status: SyncStatus | None = None  # the last round's, once one has finished
+        if syncer is not None:
+            from warroom.tui.sync_runner import SyncRunner  # sync loads only with an export
+
+            self.sync_runner = SyncRunner(syncer, self._sync_round_done)
         self.probe_runner = None
         if probes and runbook.probes:
             from warroom.tui.probe_runner import ProbeRunner  # httpx and dnspython load only when needed
@@ -106,9 +127,13 @@ class WarroomApp(App):
             self.set_timer(PROBES_AT_THE_LATEST, self.probe_runner.start)
         # The now-marker, forecast and running steps move with the clock.
         self.set_interval(30, self._repaint_clock_dependent)
+        if self.sync_runner:
+            self.sync_runner.start()
 
     def on_unmount(self) -> None:
         self._stop_watching.set()  # so quitting never waits out a poll interval
+        if self.sync_runner:
+            self.sync_runner.stop()
         if self.probe_runner:
             self.probe_runner.stop()
 
@@ -134,6 +159,35 @@ class WarroomApp(App):
         """From the probe thread: hand the batch, and the probe.changed events it recorded, to
         the main screen."""
         self._to_main_screen(ProbesUpdated(statuses, recorded))
+        if recorded:
+            self.poke_sync()
+
+    def _sync_round_done(self, outcome: SyncOutcome) -> None:
+        """From the sync thread: post_message is thread-safe."""
+        self.post_message(SyncRound(outcome))
+
+    def poke_sync(self) -> None:
+        """A sync round soon (after a local write), when the console syncs."""
+        if self.sync_runner:
+            self.sync_runner.poke()
+
+    def on_sync_round(self, message: SyncRound) -> None:
+        """A round finished in the background: the header's sync part, the notices it owes, and
+        the quarantine screen's list when it is open."""
+        outcome = message.outcome
+        before, self.sync_status = self.sync_status, outcome.status or self.sync_status
+        if outcome.report is not None and outcome.report.imported:
+            # The watcher sees the import too, unless it committed before the watcher first looked.
+            self.load_snapshot()
+        for sentence, severity in sync_notices(before, outcome.report, outcome.status):
+            self.notify(sentence, severity=cast(SeverityLevel, severity), timeout=10)
+        if outcome.failure:
+            self.notify(outcome.failure, severity="error", timeout=10)
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.show_sync(self.sync_status)
+            elif isinstance(screen, QuarantineScreen):
+                self.load_quarantine(screen)
 
     def _probe_error(self, error: Exception) -> None:
         """From the probe thread: say it on screen; never let it stop the probes."""
@@ -221,6 +275,7 @@ class WarroomApp(App):
             self._post_snapshot()
         else:
             self._to_main_screen(EventRecorded(event))  # the screen asks for the full snapshot
+            self.poke_sync()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="watch")
     def watch_ledger(self) -> None:
@@ -243,8 +298,10 @@ class WarroomApp(App):
         """The step in full; its `status` and `probe_states` (probe name -> state) are the ones on
         screen, only its history is read. `then` gets the step key the detail was closed with
         (None: just closed)."""
-        history = activity_rows(self.ledger.events(subject=step_id), self.runbook, self.runbook.window.zone)
-        detail = StepDetail(self.runbook.step(step_id), status, history, dict(probe_states or {}))
+        zone = self.runbook.window.zone
+        history = activity_rows(self.ledger.events(subject=step_id), self.runbook, zone)
+        conflict = step_conflict_lines(status, zone)
+        detail = StepDetail(self.runbook.step(step_id), status, history, dict(probe_states or {}), conflict)
         self.call_from_thread(self.push_screen, detail, then)
 
     @work(thread=True, exit_on_error=False, group="ledger")
@@ -256,6 +313,45 @@ class WarroomApp(App):
             self.call_from_thread(self.notify, "That entry is not in this run's ledger.", severity="warning")
             return
         self.call_from_thread(self.push_screen, ActivityEntry(events, self.runbook, self.runbook.window.zone))
+
+    # --- the quarantine (Q) -------------------------------------------------------------------
+
+    def open_quarantine(self) -> None:
+        if isinstance(self.screen, QuarantineScreen):
+            return
+        screen = QuarantineScreen(self.syncer is not None, self._trust if self.syncer is not None else None)
+        self.push_screen(screen)
+        self.load_quarantine(screen)
+
+    @work(thread=True, exit_on_error=False, group="ledger")
+    def load_quarantine(self, screen: QuarantineScreen) -> None:
+        """The quarantined and refused segments, read from the ledger, onto the screen."""
+        records = [(QUARANTINED, record) for record in self.ledger.segments(QUARANTINED)]
+        records += [(REJECTED, record) for record in self.ledger.segments(REJECTED)]
+        syncer = self.syncer
+        is_alarm = (lambda operator, key: syncer.trust.decide(operator, key).alarm) if syncer else None
+        found = quarantine_rows(records, is_alarm)
+        self.call_from_thread(screen.show_rows, found)
+
+    def _trust(self, row: QuarantineRow) -> None:
+        self.trust_key(row)
+
+    @work(thread=True, exit_on_error=False, group="sync")
+    def trust_key(self, row: QuarantineRow) -> None:
+        """Trust the row's key for its writer on this machine, then apply what it releases."""
+        from warroom.ops.syncing import build_trust
+        from warroom.sync.trust import TrustStore, trust_store_path
+
+        if self.syncer is None or self.sync_runner is None:
+            return
+        TrustStore(trust_store_path()).add(row.operator, row.key)
+        released = self.sync_runner.retrust(build_trust(self.runbook, self.syncer.key))
+        events = "1 event" if released == 1 else f"{released} events"
+        self.call_from_thread(self.notify, f"Trusted {row.key_id} as {row.operator}'s key here; {events} applied.")
+        self._post_snapshot()
+        for screen in self.screen_stack:
+            if isinstance(screen, QuarantineScreen):
+                self.call_from_thread(self.load_quarantine, screen)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker failures surface: a clear notice, never a crash of the console."""

@@ -24,7 +24,15 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, TabbedContent, TabPane
 
-from warroom.ops.actions import NEEDS_NOTE, STEP_EVENTS, add_note, record_step, set_check, step_guards
+from warroom.ops.actions import (
+    NEEDS_NOTE,
+    STEP_EVENTS,
+    add_note,
+    record_step,
+    resolve_conflict,
+    set_check,
+    step_guards,
+)
 from warroom.ops.notices import action_notice, subject_name, who_did_what
 from warroom.ops.status import actuals, next_steps
 from warroom.ops.version import VersionReport
@@ -39,13 +47,16 @@ from warroom.untrusted import for_screen
 from warroom.vocabulary import EventKind
 from warroom.widgets.activity import ActivityLog
 from warroom.widgets.checklists import ChecklistPane
-from warroom.widgets.header import DeploymentHeader
+from warroom.widgets.header import DeploymentHeader, SyncInfo
 from warroom.widgets.now_next import NowNextLine
 from warroom.widgets.probe_board import ProbeBoard, state_badge
+from warroom.widgets.probe_board import ProbeRow as ProbeBoardRow
 from warroom.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
+    from warroom.sync.round import SyncStatus
     from warroom.tui.app import WarroomApp
+    from warroom.tui.sync_runner import SyncOutcome
 
 TABS_BELOW = 110  # columns: under this the panes become tabs
 SIDE_BY_SIDE_FROM = 180  # columns: from here the checklists sit beside the timeline, not under it
@@ -102,6 +113,14 @@ class EventRecorded(Message):
         self.event = event
 
 
+class SyncRound(Message):
+    """A sync round finished in the background (tui/sync_runner.py): its report and the status after."""
+
+    def __init__(self, outcome: SyncOutcome) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+
 class ProbesUpdated(Message):
     """A batch of probe statuses from the probe thread, with the probe.changed events it has
     already committed for them."""
@@ -136,6 +155,10 @@ class MainScreen(Screen):
                 tooltip="Add a note to what is selected: the step, the checklist item, or the log"),
         Binding("c", "to_current", "Now", id="timeline.current",
                 tooltip="Back to the step running now (or the next one) in the timeline"),
+        Binding("K", "keep", "Keep", show=False, id="conflict.keep",
+                tooltip="Keep the standing version of the selected step or checklist item and clear its conflict"),
+        Binding("Q", "quarantine", "Quarantine", show=False, id="sync.quarantine",
+                tooltip="The events held back (keys not trusted here) and the segments refused; trust a key"),
         Binding("1", "pane(1)", "Timeline", show=False, id="pane.1"),
         Binding("2", "pane(2)", "Pre", show=False, id="pane.2"),
         Binding("3", "pane(3)", "Go/No-Go", show=False, id="pane.3"),
@@ -238,7 +261,7 @@ class MainScreen(Screen):
         self.query_one("#activity").border_title = "6 Activity"
         if self.runbook.probes:
             self.query_one(ProbeBoard).border_title = "7 Probes"
-            self.query_one(ProbeBoard).update_rows(map(rows.probe_row, self.probe_statuses.values()))
+            self.query_one(ProbeBoard).update_rows(self._probe_rows(self.probe_statuses.values()))
 
     async def on_resize(self) -> None:
         self.set_class(self.app.size.width < SIDE_BY_SIDE_FROM, "stacked")
@@ -306,8 +329,10 @@ class MainScreen(Screen):
         fresh = (now - self.snapshot.at).total_seconds() < FORECAST_FRESH_SECONDS
         outlook = self.snapshot.outlook if fresh else forecast(runbook, actuals(state), now)
         version = self.snapshot.version
-        self.query_one(DeploymentHeader).info = rows.header_info(runbook, state, outlook, self.console.ledger.run,
-                                                                 self.console.ledger.operator, version.summary())
+        header = self.query_one(DeploymentHeader)
+        header.info = rows.header_info(runbook, state, outlook, self.console.ledger.run,
+                                       self.console.ledger.operator, version.summary())
+        self.show_sync(self.console.sync_status)
         self._warn_of_version(version)
         timeline = self.query_one(Timeline)
         timeline.show(self._timeline_rows(state, outlook, now, self.probe_states))
@@ -337,6 +362,8 @@ class MainScreen(Screen):
             label = f"{offset + 2} {titles[name]} {pane.ticked_count}/{len(items)}"
             self._set_tab_label(tabs, f"pane-{name}", label)
         self._show_activity(self.snapshot.recent)
+        if self.runbook.probes and self.probe_statuses:  # other machines' view may have moved
+            self.query_one(ProbeBoard).update_rows(self._probe_rows(self.probe_statuses.values()))
 
     def _show_activity(self, recent: list[Event]) -> None:
         """Events are described only when the list changed (most repaints are the clock's)."""
@@ -350,6 +377,16 @@ class MainScreen(Screen):
         tab = tabs.get_tab(pane_id)
         if str(tab.label) != label:
             tab.label = label
+
+    def show_sync(self, status: SyncStatus | None) -> None:
+        """The header's sync part: nothing without an export, 'never synced' before the first round."""
+        if self.console.sync_runner is None:
+            return
+        header = self.query_one(DeploymentHeader)
+        if status is None:
+            header.sync = SyncInfo(None, None, 0)
+        else:
+            header.sync = rows.sync_info(status)
 
     def _warn_of_version(self, version: VersionReport) -> None:
         """A notice when the runbook stops being the run's (or everyone's); the header keeps saying so."""
@@ -398,12 +435,21 @@ class MainScreen(Screen):
         if message.recorded and self.snapshot is not None:
             self._show_activity(self.snapshot.recent)
         board = self.query_one(ProbeBoard)
-        board.update_rows(map(rows.probe_row, message.statuses))
+        board.update_rows(self._probe_rows(message.statuses))
         label = f"7 Probes {state_badge(board.counts)}".rstrip()
         if self.narrow:
             self._set_tab_label(self.query_one("#panes", TabbedContent), "pane-probes", label)
         else:
             board.border_title = label
+
+    def _probe_rows(self, statuses: Iterable[ProbeStatus]) -> list[ProbeBoardRow]:
+        """The board's rows, each with other machines' view of the probe (from the snapshot)."""
+        if self.snapshot is None or not self.snapshot.state.probes:
+            return [rows.probe_row(status) for status in statuses]
+        observations, here = self.snapshot.state.probes, self.console.ledger.node
+        names = rows.vantage_names(self.console.sync_status)
+        return [rows.probe_row(status, rows.elsewhere_text(status.name, observations, here, names))
+                for status in statuses]
 
     @on(ProbeBoard.ProbeSelected, "#probes")
     def show_probe_history(self, message: ProbeBoard.ProbeSelected) -> None:
@@ -583,9 +629,65 @@ class MainScreen(Screen):
         """The detail closed with a step key: act on its step, as from the timeline."""
         if action == "note":
             self._ask_note(step_id)
+        elif action == "keep":
+            self.keep_step(step_id)
         elif action:
             self.act_on_step(step_id, action)
 
     @on(ActivityLog.EntrySelected, "#activity")
     def show_activity_entry(self, message: ActivityLog.EntrySelected) -> None:
         self.console.open_activity_entry(message.event_ids)
+
+    # --- conflicts and quarantine -----------------------------------------------------------------
+
+    def action_keep(self) -> None:
+        """K: keep the standing version of the selected step (or the highlighted checklist item,
+        asked first) and clear its conflict marker, for everyone, with a new event."""
+        state = self._shown_state()
+        if state is None:
+            return
+        focused = self.focused
+        if isinstance(focused, ChecklistPane) and focused.highlighted_item:
+            self.keep_item(focused.highlighted_item)
+        elif isinstance(focused, Timeline) and focused.selected_step:
+            self.keep_step(focused.selected_step)
+        else:
+            self.notify("Select a step or checklist item marked ⚡ first.", severity="warning")
+
+    def keep_step(self, step_id: str) -> None:
+        state = self._shown_state()
+        if state is None:
+            return
+        status = state.step(step_id)
+        title = self._quoted_title(step_id)
+        if not status.conflict:
+            self.notify(f"'{title}' has no conflict to resolve.", severity="warning")
+            return
+        self._resolve("step", step_id, f"keep '{title}' as it stands", seen=status.event_id)
+
+    def keep_item(self, item_id: str) -> None:
+        state = self._shown_state()
+        if state is None:
+            return
+        check = state.check(item_id)
+        text = for_screen(self.runbook.item(item_id).text, limit=QUOTED_TITLE_LIMIT)
+        if not check.conflict:
+            self.notify(f"'{text}' has no conflict to resolve.", severity="warning")
+            return
+        standing = rows.check_version_text("ticked" if check.ticked else "unticked", check.by or "?", check.at,
+                                           self.zone)
+        displaced = "; ".join(rows.check_version_text(d.what, d.by, d.at, self.zone) for d in check.conflict)
+        question = f"Keep '{text}' as it stands, {standing}? It displaced: {displaced}."
+        keep = partial(self._resolve, "check", item_id, f"keep '{text}' as it stands", seen=check.event_id)
+        self.app.push_screen(Confirm(question), lambda yes: keep() if yes else None)
+
+    def _resolve(self, kind: str, subject: str, doing: str, *, seen: str | None) -> None:
+        intended = EventKind.STEP_CONFLICT_RESOLVED if kind == "step" else EventKind.CHECK_CONFLICT_RESOLVED
+        self.console.write(
+            lambda ledger, state: resolve_conflict(ledger, kind, subject, seen),
+            self._shown_state(),
+            on_changed=partial(self._changed_meanwhile, intended, doing, partial(self._resolve, kind, subject, doing)),
+        )
+
+    def action_quarantine(self) -> None:
+        self.console.open_quarantine()

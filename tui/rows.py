@@ -8,7 +8,8 @@ compare by value, so a widget repaints only the lines whose row changed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from warroom.ops.describe import describe, describe_repeats, kind_group
 from warroom.ops.status import progress
@@ -16,17 +17,23 @@ from warroom.probes import ProbeState, ProbeStatus
 from warroom.runbook import format_duration
 from warroom.runbook.forecast import Forecast
 from warroom.runbook.model import Checklist, Runbook, Step
-from warroom.store import Event, RunState, StepState
+from warroom.store import Event, ProbeObservation, RunState, StepState
+from warroom.store.hlc import hlc_to_datetime
+from warroom.store.ledger import MACHINE_PREFIX
 from warroom.tui.activity_fold import fold_repeats
-from warroom.untrusted import for_screen
+from warroom.untrusted import for_screen, visible
 from warroom.vocabulary import StepStatus
 from warroom.widgets.activity import ActivityRow
 from warroom.widgets.checklists import ChecklistRow
-from warroom.widgets.display import clock, moment_text, signed_span, span
-from warroom.widgets.header import HeaderInfo
+from warroom.widgets.display import STEP_GLYPH, STEP_WORD, clock, moment_text, signed_span, span
+from warroom.widgets.header import HeaderInfo, SyncInfo
 from warroom.widgets.now_next import NowNext, Running, Upcoming
 from warroom.widgets.probe_board import ProbeRow, latency_text, sparkline, uptime_text
 from warroom.widgets.timeline import GANTT, GanttBar, PhaseRow, TimelineRow
+
+PEER_NAME_LIMIT = 24  # characters of a peer's name in the header
+if TYPE_CHECKING:  # not at start-up: sync (and its cryptography) loads only with an export
+    from warroom.sync.round import SyncStatus
 
 LATE = timedelta(minutes=5)  # a step drifting more than this shows its drift in the warning colour
 
@@ -136,6 +143,7 @@ def step_row(runbook: Runbook, step: Step, status: StepState, outlook: Forecast,
         ),
         checks=tuple((for_screen(probe), state) for probe, state in checks),
         overrun=overrun,
+        conflict=bool(status.conflict),
     )
 
 
@@ -210,7 +218,37 @@ def header_info(runbook: Runbook, state: RunState, outlook: Forecast, run: str, 
         overrun=outlook.overrun,
         probe_count=len(runbook.probes),
         runbook_warning=for_screen(runbook_warning),
+        conflicts=conflict_count(state),
     )
+
+
+def conflict_count(state: RunState) -> int:
+    """Steps and checklist items marked with a conflict nobody has resolved: from the state in hand."""
+    return (sum(1 for step in state.steps.values() if step.conflict)
+            + sum(1 for check in state.checks.values() if check.conflict))
+
+
+def sync_info(status: SyncStatus) -> SyncInfo:
+    """The header's sync part from the syncer's status: people only (a machine's probe writer,
+    `probe@node`, is not someone seen), each once at their freshest, freshest first."""
+    freshest: dict[str, int] = {}
+    for peer in status.peers:
+        if peer.operator.startswith(MACHINE_PREFIX):
+            continue
+        freshest[peer.operator] = max(freshest.get(peer.operator, 0), peer.newest_hlc)
+    peers = sorted(freshest.items(), key=lambda item: (-item[1], item[0]))
+    return SyncInfo(
+        last_ok=_from_epoch(status.last_ok),
+        unreachable_since=_from_epoch(status.unreachable_since),
+        waiting=status.waiting,
+        peers=tuple((visible(name[:PEER_NAME_LIMIT]), hlc_to_datetime(hlc)) for name, hlc in peers),
+        quarantined=status.quarantined,
+        alarms=len(status.alarms),
+    )
+
+
+def _from_epoch(seconds: float | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
 def checklist_rows(checklist: Checklist, state: RunState, zone: tzinfo) -> tuple[ChecklistRow, ...]:
@@ -220,8 +258,34 @@ def checklist_rows(checklist: Checklist, state: RunState, zone: tzinfo) -> tuple
         category = for_screen(item.category) if item.category else None
         rows.append(ChecklistRow(item.id, for_screen(item.text), category, check.ticked,
                                  for_screen(check.by or "") if check.ticked else "",
-                                 clock(check.at, zone) if check.ticked else ""))
+                                 clock(check.at, zone) if check.ticked else "", conflict=bool(check.conflict)))
     return tuple(rows)
+
+
+def check_version_text(what: str, by: str, at: datetime | None, zone: tzinfo) -> str:
+    """One version of a conflicted row, for people: 'ticked by bob at 10:42:05'."""
+    when = f" at {at.astimezone(zone):%H:%M:%S}" if at else ""
+    return f"{for_screen(what)} by {for_screen(by)}{when}"
+
+
+def step_conflict_lines(status: StepState, zone: tzinfo) -> tuple[tuple[str, str], ...]:
+    """The step detail's conflict section: the standing version, then each it displaced."""
+    if not status.conflict:
+        return ()
+    standing = step_version_text(status.status.value, status.by or "?",
+                                 hlc_to_datetime(status.hlc) if status.hlc else None, zone)
+    return (("Standing", standing),
+            *(("Displaced", step_version_text(d.what, d.by, d.at, zone)) for d in status.conflict))
+
+
+def step_version_text(what: str, by: str, at: datetime | None, zone: tzinfo) -> str:
+    """A step's version: its status by glyph and word ('✔ done by bob at 10:42:05')."""
+    try:
+        status = StepStatus(what)
+        what = f"{STEP_GLYPH[status]} {STEP_WORD[status]}"
+    except ValueError:
+        pass  # a status from another release: shown as written
+    return check_version_text(what, by, at, zone)
 
 
 def activity_rows(events: Iterable[Event], runbook: Runbook, zone: tzinfo) -> tuple[ActivityRow, ...]:
@@ -241,7 +305,7 @@ def activity_row(entry: Sequence[Event], runbook: Runbook, zone: tzinfo) -> Acti
 # --- probes --------------------------------------------------------------------------------------
 
 
-def probe_row(status: ProbeStatus) -> ProbeRow:
+def probe_row(status: ProbeStatus, elsewhere: str = "") -> ProbeRow:
     return ProbeRow(
         name=status.name,
         label=for_screen(status.name),
@@ -252,7 +316,26 @@ def probe_row(status: ProbeStatus) -> ProbeRow:
         up_1h=uptime_text(status.uptime_1h),
         up_24h=uptime_text(status.uptime_24h),
         failing=for_screen(status.failed_condition or "") if status.state is not ProbeState.UP else "",
+        elsewhere=elsewhere,
     )
+
+
+def vantage_names(status: SyncStatus | None) -> dict[str, str]:
+    """Node id -> the people whose events come from it (what a vantage point is called), from the
+    sync status's peers; a node nobody is known on keeps its id."""
+    people: dict[str, set[str]] = {}
+    for peer in status.peers if status else ():
+        if not peer.operator.startswith(MACHINE_PREFIX):
+            people.setdefault(peer.node, set()).add(peer.operator)
+    return {node: "/".join(sorted(names)) for node, names in people.items()}
+
+
+def elsewhere_text(probe: str, observations: Mapping[tuple[str, str], ProbeObservation], here: str,
+                   names: Mapping[str, str]) -> str:
+    """Other machines' last recorded state of `probe`: 'DOWN from bob, UP from n-7f3a'."""
+    seen = sorted((names.get(vantage, vantage), seen.state) for (name, vantage), seen in observations.items()
+                  if name == probe and vantage != here)
+    return ", ".join(f"{visible(state)} from {visible(who[:PEER_NAME_LIMIT])}" for who, state in seen)
 
 
 def probe_states(statuses: Iterable[ProbeStatus]) -> dict[str, str]:

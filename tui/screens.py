@@ -110,12 +110,16 @@ class StepDetail(ReadingDialog[str | None]):
         Binding("x", "act('skip')", "Skip", id="detail.skip"),
         Binding("r", "act('reopen')", "Reopen", id="detail.reopen"),
         Binding("n", "act('note')", "Note", id="detail.note"),
+        Binding("K", "act('keep')", "Keep", show=False, id="detail.keep",
+                tooltip="Keep the standing version and clear the conflict (only on a step marked ⚡)"),
     ]
 
     def __init__(self, step: Step, status: StepState, history: Sequence[ActivityRow],
-                 probe_states: dict[str, str] | None = None) -> None:
-        """`history`: the step's events, oldest first, as the activity log shows them."""
+                 probe_states: dict[str, str] | None = None, conflict: Sequence[tuple[str, str]] = ()) -> None:
+        """`history`: the step's events, oldest first, as the activity log shows them. `conflict`:
+        when concurrent changes met, ("Standing" or "Displaced", the version in words) lines."""
         super().__init__()
+        self.conflict = conflict
         self.probe_states = probe_states or {}
         self.step = step
         self.status = status
@@ -133,6 +137,11 @@ class StepDetail(ReadingDialog[str | None]):
                 + (f" · after {', '.join(step.after)}" if step.after else ""),
                 *((("\n" + for_screen(status.note, lines=True), "bold"),) if status.note else ()),
             ))
+            if self.conflict:
+                yield Label("⚡ Conflict: changed on two machines at once", classes="section conflict")
+                yield Static(Content("\n".join(f"{label}: {text}" for label, text in self.conflict)
+                                     + "\nK keeps the standing version and clears the marker for everyone; "
+                                       "or change the step again, then K"))
             for label, text in (
                 ("Command", step.command),
                 ("Validation", "\n".join(self._validation_line(v) for v in step.validate)),
@@ -155,6 +164,9 @@ class StepDetail(ReadingDialog[str | None]):
         return f"probe {validation.probe}: {PROBE_GLYPH[state]} {state}"
 
     def action_act(self, action: str) -> None:
+        if action == "keep" and not self.conflict:
+            self.notify("This step has no conflict to resolve.", severity="warning")
+            return
         self.dismiss(action)
 
 

@@ -31,13 +31,16 @@ class ChecklistRow:
     ticked: bool = False
     by: str = ""  # who ticked it
     at: str = ""  # when, HH:MM
+    conflict: bool = False  # a concurrent tick or untick displaced another, not resolved yet
 
 
 def prompt(row: ChecklistRow) -> Content:
     """'☑ Change request approved  ana 08:04' (the tick in the theme's success colour) or '☐ ...'."""
     if not row.ticked:
-        return Content(f"{UNTICKED} {row.text}")
-    return Content.assemble((f"{TICKED} ", "bold $success"), row.text, (f"  {row.by} {row.at}", "dim"))
+        shown = Content(f"{UNTICKED} {row.text}")
+    else:
+        shown = Content.assemble((f"{TICKED} ", "bold $success"), row.text, (f"  {row.by} {row.at}", "dim"))
+    return shown + Content.styled("  ⚡ conflict", "bold $warning") if row.conflict else shown
 
 
 class ChecklistPane(OptionList):

@@ -72,6 +72,19 @@ class HeaderInfo:
     overrun: timedelta  # how far the forecast end runs past the window's end (zero if it does not)
     probe_count: int = 0  # probes in the runbook: those not reported yet read as UNKNOWN
     runbook_warning: str = ""  # this runbook is not the one the run recorded, or not everyone's
+    conflicts: int = 0  # steps and checklist items marked with a conflict nobody has resolved
+
+
+@dataclass(frozen=True)
+class SyncInfo:
+    """What the header says about sync (tui/rows.py builds it from the syncer's status)."""
+
+    last_ok: datetime | None  # the last round that reached the export
+    unreachable_since: datetime | None  # set while rounds fail to reach it
+    waiting: int  # this device's events not published yet
+    peers: tuple[tuple[str, datetime], ...] = ()  # (person, their newest event), freshest first
+    quarantined: int = 0  # events held back, their key not trusted here
+    alarms: int = 0  # known operators arriving with an unknown key, or keys signing as someone else
 
 
 @dataclass
@@ -129,6 +142,41 @@ def fit_line(parts: Sequence[Part], width: int) -> Text:
     return left
 
 
+PEERS_NAMED = 3  # people named in the sync part; the rest are counted
+
+
+def age_text(delta: timedelta) -> str:
+    """How long ago, in one unit: 12s, 4m, 3h, 2d (a clock ahead of ours reads 0s)."""
+    seconds = max(int(delta.total_seconds()), 0)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def sync_forms(sync: SyncInfo, zone: tzinfo, now: datetime, warning: Style) -> list[Text]:
+    """The sync part's forms, longest first: when it last reached the export (or since when it
+    has not), what waits to go out, and who else is seen and how fresh."""
+    out = [f"{sync.waiting} out"] if sync.waiting else []
+    if sync.unreachable_since is not None:
+        since = moment_text(sync.unreachable_since, zone, now)
+        waits = "".join(f" · {text}" for text in out)
+        return [Text(f"⇅ export unreachable since {since}{waits}", warning),
+                Text(f"⇅ unreachable {since}{waits}", warning),
+                Text(f"⇅ ✖ {since}" + (f" {sync.waiting}↑" if sync.waiting else ""), warning)]
+    if sync.last_ok is None:
+        return [Text("⇅ never synced"), Text("⇅ never"), Text("⇅ –")]
+    last = sync.last_ok.astimezone(zone)
+    peers = [f"{name} {age_text(now - newest)}" for name, newest in sync.peers[:PEERS_NAMED]]
+    if len(sync.peers) > PEERS_NAMED:
+        peers.append(f"+{len(sync.peers) - PEERS_NAMED}")
+    long = " · ".join([f"⇅ {last:%H:%M:%S}", *out, *([", ".join(peers)] if peers else [])])
+    counted = [f"{len(sync.peers)} peer{'s' if len(sync.peers) != 1 else ''}"] if sync.peers else []
+    medium = " · ".join([f"⇅ {last:%H:%M}", *out, *counted])
+    short = f"⇅ {last:%H:%M}" + (f" {sync.waiting}↑" if sync.waiting else "")
+    return [Text(long), Text(medium), Text(short)]
+
+
 def health_counts(probes: Mapping[str, str], probe_count: int) -> dict[str, int]:
     """Probe state -> how many probes are in it, worst first; probes not reported yet are UNKNOWN."""
     counts = {state: sum(value == state for value in probes.values()) for state in HEALTH_ORDER}
@@ -159,6 +207,7 @@ class DeploymentHeader(Widget):
 
     info: reactive[HeaderInfo | None] = reactive(None)
     probes: reactive[dict[str, str]] = reactive(dict)  # probe name -> state
+    sync: reactive[SyncInfo | None] = reactive(None)  # None: no export, and the header says nothing of sync
 
     def __init__(self, now: Callable[[], datetime], **kwargs) -> None:
         super().__init__(**kwargs)
@@ -248,11 +297,31 @@ class DeploymentHeader(Widget):
         others += [f"{info.failed} failed"] if info.failed else []
         parts.append(Part([Text(outcome_counts(info.done, info.skipped, info.failed, info.total)),
                            Text(" ".join([f"{info.done}/{info.total} done", *others]))], [4, 3]))
+        parts.extend(self._sync_parts(info, now))
         if info.runbook_warning:
             warning = self._style(SEVERITY_CLASS[1])
             parts.append(Part([Text(f"⚠ {info.runbook_warning}", warning), Text("⚠ runbook differs", warning)], [7, 3],
                               flexible=True))
         parts.append(Part([self._gauge(now, info)], [10], right=True))
+        return parts
+
+    def _sync_parts(self, info: HeaderInfo, now: datetime) -> list[Part]:
+        """Sync in one part that always stays (at most in its short form), then the quarantined
+        events and the conflicts when there are any: '⇅ 10:42:05 · 3 out · bob 12s, carl 4m'."""
+        sync, parts = self.sync, []
+        warning, failure = self._style(SEVERITY_CLASS[1]), self._style(SEVERITY_CLASS[2])
+        if sync is not None:
+            parts.append(Part(sync_forms(sync, info.zone, now, warning), [6, 5]))
+            if sync.quarantined or sync.alarms:
+                style = failure if sync.alarms else warning
+                alarm = f", {sync.alarms} ALARM" if sync.alarms else ""
+                short_alarm = f" {sync.alarms}!" if sync.alarms else ""
+                parts.append(Part([Text(f"⚠ {sync.quarantined} quarantined{alarm}", style),
+                                   Text(f"⚠{sync.quarantined}q{short_alarm}", style)], [6]))
+        if info.conflicts:
+            noun = "conflict" if info.conflicts == 1 else "conflicts"
+            parts.append(Part([Text(f"⚡ {info.conflicts} {noun}", warning), Text(f"⚡{info.conflicts}", warning)],
+                              [6]))
         return parts
 
     def _rollback(self, info: HeaderInfo, now: datetime) -> list[Text]:

@@ -10,7 +10,7 @@ classes of the theme.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -50,21 +50,25 @@ COLUMNS = (
     Column("last", "Last", 14, 1),
     Column("up_1h", "Up 1h", 6, 5, right=True),
     Column("up_24h", "Up 24h", 6, 3, right=True),
+    Column("elsewhere", "Elsewhere", 20, 1),
     Column("why", "Failing", 24, 0),
 )
 RIGHT_ALIGNED = {c.key for c in COLUMNS if c.right}
 WHY_MIN = 8  # the failing condition's narrowest, once the board is narrower than its columns
 
 
-def fit_columns(available: int, longest_name: int = NAME_MAX) -> tuple[list[str], dict[str, int]]:
+def fit_columns(available: int, longest_name: int = NAME_MAX,
+                elsewhere: bool = False) -> tuple[list[str], dict[str, int]]:
     """The column keys that fit in `available` cells, by priority, and every column's width.
 
     The name grows to fit the longest name (up to NAME_MAX); the failing condition takes the rest,
-    because on a bad day it is the column people read.
+    because on a bad day it is the column people read. The Elsewhere column (other machines'
+    view) is there only when some probe is seen from elsewhere, and only if it fits.
     """
     used = sum(c.width + CELL_PADDING for c in COLUMNS if c.priority == 0)
     chosen = {c.key for c in COLUMNS if c.priority == 0}
-    for column in sorted((c for c in COLUMNS if c.priority), key=lambda c: c.priority):
+    optional = (c for c in COLUMNS if c.priority and (elsewhere or c.key != "elsewhere"))
+    for column in sorted(optional, key=lambda c: c.priority):
         if used + column.width + CELL_PADDING <= available:
             chosen.add(column.key)
             used += column.width + CELL_PADDING
@@ -141,6 +145,7 @@ class ProbeRow:
     up_1h: str
     up_24h: str
     failing: str  # why it is not UP; "" when it is
+    elsewhere: str = ""  # other machines' view of it: "DOWN from bob, UP from carl"
 
 
 # Probe state -> the component class that colours it.
@@ -161,6 +166,7 @@ def row_cells(row: ProbeRow, palette: Palette) -> dict[str, Text]:
         "up_1h": Text(row.up_1h, style=row_style),
         "up_24h": Text(row.up_24h, style=row_style),
         "why": Text(row.failing, style=row_style),
+        "elsewhere": Text(row.elsewhere),
     }
 
 
@@ -226,6 +232,13 @@ class ProbeBoard(LineTable):
 
     # --- layout and painting -------------------------------------------------------------------
 
+    def update_rows(self, rows: Iterable[ProbeRow]) -> None:
+        """As LineTable's, laying the columns out again when the Elsewhere column comes or goes."""
+        had = any(row.elsewhere for row in self._rows)
+        super().update_rows(rows)
+        if any(row.elsewhere for row in self._rows) != had:
+            self._fit()
+
     def _rows_added(self) -> None:
         if not self._fit():  # a longer name moves the columns; else only the height grew
             self._resize_virtual()
@@ -237,7 +250,8 @@ class ProbeBoard(LineTable):
     def _fit(self) -> bool:
         """Lay the columns out for the current width; True when that changed (and was repainted)."""
         longest_name = max((len(row.label) for row in self._rows), default=0)
-        keys, widths = fit_columns(self.size.width - 1, longest_name)  # -1: the scrollbar
+        elsewhere = any(row.elsewhere for row in self._rows)
+        keys, widths = fit_columns(self.size.width - 1, longest_name, elsewhere)  # -1: the scrollbar
         if (keys, widths) == (self._column_keys, self._widths):
             return False
         self._column_keys, self._widths = keys, widths

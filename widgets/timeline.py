@@ -20,6 +20,7 @@ from warroom.widgets.line_table import CELL_PADDING, SPAN, LineTable, Palette
 
 PHASE_PREFIX = "phase:"
 TITLE_MIN, TITLE_COMFORT, TITLE_MAX = 18, 30, 44
+CONFLICT_MARK = "⚡ conflict "
 OPTIONAL_FROM = 6  # priorities from here are dropped before the title shrinks below comfort
 
 
@@ -109,6 +110,7 @@ class TimelineRow:
     gantt: GanttBar
     checks: tuple[tuple[str, str], ...] = ()  # (probe name, its state) for each probe it validates with
     overrun: bool = False  # running past its planned duration
+    conflict: bool = False  # a concurrent change displaced another version, not resolved yet
 
     @property
     def key(self) -> str:
@@ -144,7 +146,8 @@ class Timeline(LineTable):
         Binding("home", "jump(-1)", "First", show=False, id="timeline.first"),
         Binding("end", "jump(1)", "Last", show=False, id="timeline.last"),
     ]
-    ROW_STYLES = (*STEP_CLASS.values(), "timeline--late", "timeline--now", *PROBE_CLASS.values())
+    ROW_STYLES = (*STEP_CLASS.values(), "timeline--late", "timeline--now", "timeline--conflict",
+                  *PROBE_CLASS.values())
     COMPONENT_CLASSES = {"timeline--phase", *ROW_STYLES}
     DEFAULT_CSS = """
     Timeline > .timeline--phase { text-style: bold; }
@@ -155,6 +158,7 @@ class Timeline(LineTable):
     Timeline > .timeline--skipped { color: $warning; }
     Timeline > .timeline--late { color: $warning; }
     Timeline > .timeline--now { text-style: bold; }
+    Timeline > .timeline--conflict { color: $warning; text-style: bold; }
     """ + probe_state_css("Timeline > .timeline--probe-")
 
     class StepSelected(Message):
@@ -230,7 +234,7 @@ class Timeline(LineTable):
         return {
             "state": Text(state, style=palette["timeline--failed"] if row.overrun else colour),
             "id": Text(row.step_id),
-            "title": Text(row.title),
+            "title": self._title_text(row, palette),
             "owner": Text(row.owner),
             "plan": Text(row.plan),
             "dur": Text(row.duration),
@@ -239,6 +243,14 @@ class Timeline(LineTable):
             "checks": probe_checks_text(row.checks, palette),
             "gantt": gantt_text(row.gantt, colour, palette["timeline--now"]),
         }
+
+    def _title_text(self, row: TimelineRow, palette: Palette) -> Text:
+        """The title, led by the conflict marker: '⚡ conflict' while the title keeps a comfortable
+        width, '⚡' alone when it does not."""
+        if not row.conflict:
+            return Text(row.title)
+        wide = self._widths.get("title", TITLE_MIN) >= TITLE_COMFORT
+        return Text.assemble((CONFLICT_MARK if wide else "⚡ ", palette["timeline--conflict"]), row.title)
 
     # --- moving --------------------------------------------------------------------------------
 
