@@ -50,16 +50,16 @@ def quarantine_rows(records: Iterable[tuple[str, SegmentRecord]],
                     is_alarm: Callable[[str, str], bool] | None = None) -> tuple[QuarantineRow, ...]:
     """(outcome, record) pairs as rows, alarms first; `is_alarm(operator, key)` asks the trust in force."""
     from warroom.sync.errors import KeyProblem
-    from warroom.sync.trust import short_key_id
+    from warroom.sync.keys import key_id
 
     made = []
     for outcome, record in records:
         try:
-            key_id = short_key_id(record.key) if record.key else ""
+            short = key_id(record.key) if record.key else ""
         except KeyProblem:
-            key_id = "?"
+            short = "?"
         alarm = bool(outcome == QUARANTINED and record.key and is_alarm and is_alarm(record.operator, record.key))
-        made.append(QuarantineRow(outcome, record.writer, record.name, record.operator, record.key, key_id,
+        made.append(QuarantineRow(outcome, record.writer, record.name, record.operator, record.key, short,
                                   record.events, record.first, record.last, record.reason, alarm))
     return tuple(sorted(made, key=lambda row: (not row.alarm, row.outcome != QUARANTINED)))
 
