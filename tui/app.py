@@ -44,7 +44,14 @@ from warroom.tui.main_screen import (
     SyncRound,
 )
 from warroom.tui.probe_history import ProbeHistory
-from warroom.tui.quarantine import QUARANTINED, REJECTED, QuarantineRow, QuarantineScreen, quarantine_rows
+from warroom.tui.quarantine import (
+    QUARANTINED,
+    REJECTED,
+    QuarantineRow,
+    QuarantineScreen,
+    quarantine_rows,
+    status_lines,
+)
 from warroom.tui.rows import activity_rows, step_conflict_lines
 from warroom.tui.screens import KeysHelp, StepDetail
 from warroom.untrusted import for_screen
@@ -331,6 +338,9 @@ class WarroomApp(App):
         syncer = self.syncer
         is_alarm = (lambda operator, key: syncer.trust.decide(operator, key).alarm) if syncer else None
         found = quarantine_rows(records, is_alarm)
+        if self.syncer is not None:
+            lines = status_lines(self.sync_status, self.runbook.window.zone, self.clock())
+            self.call_from_thread(screen.show_status, lines)
         self.call_from_thread(screen.show_rows, found)
 
     def _trust(self, row: QuarantineRow) -> None:

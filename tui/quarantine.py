@@ -1,5 +1,7 @@
-"""The quarantine screen (Q): segments held back because their key is not trusted here, and segment
-files refused (torn, tampered, foreign), each with who wrote it, the key, the events and why.
+"""The sync screen (Q): sync in full - the export, the last round, what waits to go out, every
+peer with how fresh it is and any gap in its chain - then the segments held back because their
+key is not trusted here, and segment files refused (torn, tampered, foreign), each with who wrote
+it, the key, the events and why.
 
 A quarantined row can be trusted (`t`, asked first): its key goes into this machine's trust file,
 and the events it held are applied at once. Nothing here is ever dropped. The app reads the ledger
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,8 +22,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from warroom.store.ledger import SegmentRecord
+from warroom.store.hlc import hlc_to_datetime
+from warroom.store.ledger import MACHINE_PREFIX, SegmentRecord
+from warroom.sync.round import SyncStatus
 from warroom.untrusted import for_screen
+from warroom.widgets.display import moment_text
+from warroom.widgets.header import age_text
 
 QUARANTINED, REJECTED = "quarantined", "rejected"  # the outcomes sync.round records (not imported at start-up)
 
@@ -64,6 +71,34 @@ def quarantine_rows(records: Iterable[tuple[str, SegmentRecord]],
     return tuple(sorted(made, key=lambda row: (not row.alarm, row.outcome != QUARANTINED)))
 
 
+def status_lines(status: SyncStatus | None, zone: tzinfo, now: datetime) -> list[str]:
+    """Sync as a few lines: where, when it last worked (or since when it has not, and why), what
+    waits to go out, each peer with the age of its newest event and any gap in its chain."""
+    if status is None:
+        return ["No round has finished yet."]
+    when = "never" if status.last_ok is None else moment_text(_at(status.last_ok), zone, now)
+    lines = [f"Export {for_screen(status.export, limit=60)}",
+             f"Last synced {when} · {status.waiting} event{'s' if status.waiting != 1 else ''} waiting to go out"]
+    if status.unreachable_since is not None:
+        lines.append(f"Unreachable since {moment_text(_at(status.unreachable_since), zone, now)}: "
+                     f"{for_screen(status.error or '', limit=160)}")
+    if status.clock_ahead:
+        lines.append(f"{status.clock_ahead} imported event{'s' if status.clock_ahead != 1 else ''} came with a clock "
+                     "more than 10 minutes ahead of this machine's (flagged, not followed)")
+    people = [peer for peer in status.peers if not peer.operator.startswith(MACHINE_PREFIX)]
+    if not people:
+        lines.append("No other operator seen yet.")
+    for peer in people:
+        gap = f" · {peer.missing} missing (a gap)" if peer.missing else ""
+        lines.append(f"Peer {for_screen(peer.operator, limit=40)} ({for_screen(peer.node, limit=20)}): event "
+                     f"{peer.last_seq}, newest {age_text(now - hlc_to_datetime(peer.newest_hlc))} ago{gap}")
+    return lines
+
+
+def _at(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, tz=UTC)
+
+
 def row_text(row: QuarantineRow) -> Content:
     """'✖ ALARM  quarantined  bob  key 1a2b3c4d5e6f7a8b  4 events (seq 1–4)  why...'"""
     mark = ("✖ ALARM ", "bold $error") if row.alarm else ("⚠ " if row.outcome == QUARANTINED else "✖ ", "")
@@ -94,12 +129,16 @@ class QuarantineScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog quarantine"):
-            yield Label("Quarantine: events held back, segments refused", classes="dialog-title")
+            yield Label("Sync: peers, events held back, segments refused", classes="dialog-title")
+            yield Label("", id="sync-summary", classes="dialog-details")
             yield Label(Content("reading the ledger…" if self.sync_on else
                                 "Sync is off: open the console with --export DIR (or set WARROOM_EXPORT) to sync."),
                         id="quarantine-status")
             yield OptionList(id="quarantine-list")
             yield Label("t trust the key · Escape to close", classes="dialog-hint")
+
+    def show_status(self, lines: Sequence[str]) -> None:
+        self.query_one("#sync-summary", Label).update(Content("\n".join(lines)))
 
     def show_rows(self, rows: Sequence[QuarantineRow]) -> None:
         """The list as read now (keeps the highlight on the same segment where it is still listed)."""
@@ -109,6 +148,7 @@ class QuarantineScreen(ModalScreen[None]):
         self.rows = tuple(rows)
         listing.set_options([Option(row_text(row), id=f"segment-{n}") for n, row in enumerate(self.rows)])
         names = [row.name for row in self.rows]
+        listing.display = bool(self.rows)  # no empty box under "Nothing held back or refused."
         if self.rows:
             listing.highlighted = names.index(kept) if kept in names else 0
         quarantined = sum(row.events for row in self.rows if row.outcome == QUARANTINED)
