@@ -223,3 +223,44 @@ async def test_the_activity_log_survives_crossing_the_tabs_width(app):
         await until(pilot, lambda: main_screen(app).narrow, "the tabbed layout")
         log = main_screen(app).query_one(ActivityLog)
         await until(pilot, lambda: any("failed backup" in row.text for row in log.entries), "the events in the new log")
+
+
+def test_sync_conflict_and_peer_80x24(snap_compare, clock, web_cutover, db_path, tmp_path):
+    """Synced with Lee's laptop, which was offline: Lee marked the health check done without having
+    seen Ana start it, so its row and the header show ⚡; the header names Lee among the peers."""
+    from warroom.sync.export import open_export
+    from warroom.sync.keys import device_key
+    from warroom.sync.round import Syncer
+    from warroom.sync.trust import Trust
+
+    share = tmp_path / "share"
+    share.mkdir()
+    ana_key, lee_key = device_key(tmp_path / "keys-ana"), device_key(tmp_path / "keys-lee")
+    trust = Trust.build((), [(OPERATOR, ana_key.public), ("lee.park", lee_key.public)], "")
+    ana = Ledger.open(db_path, web_cutover.id, OPERATOR, run="rehearsal-1", node="ana-desk",
+                      runbook_sha256=web_cutover.sha256, clock=clock)
+    lee = Ledger.open(tmp_path / "lee.sqlite", web_cutover.id, "lee.park", run="rehearsal-1", node="lee-laptop",
+                      runbook_sha256=web_cutover.sha256, clock=clock)
+    seed(ana, web_cutover, clock)
+    clock.at("08:45")
+    lee.append("step.done", "health-check", {"note": "checked from the laptop"})  # ana started it at 08:40, unseen
+    clock.at("10:12")
+    lee.append("note.added", "", {"text": "laptop back online"})
+    Syncer(lee, open_export(str(share), tmp_path / "cache-lee"), lee_key, trust).round()
+    lee.close()
+    clock.at(NOW)
+    synced_at = clock.now().timestamp() - 30
+    syncer = Syncer(ana, open_export(str(share), tmp_path / "cache-ana"), ana_key, trust, wall=lambda: synced_at)
+    app = WarroomApp(web_cutover, ana, clock=clock.now, follow_ledger=False, probes=False, syncer=syncer)
+
+    async def synced(pilot):
+        await data_shown(pilot)
+        await until(pilot, lambda: app.sync_status is not None and app.sync_status.last_ok is not None, "a round")
+        header = main_screen(app).query_one("DeploymentHeader")
+        await until(pilot, lambda: "⚡" in "".join(header.lines), "the conflict in the header")
+        await pilot.pause()
+
+    try:
+        assert snap_compare(app, terminal_size=(80, 24), run_before=synced)
+    finally:
+        ana.close()

@@ -311,7 +311,7 @@ class DeploymentHeader(Widget):
         sync, parts = self.sync, []
         warning, failure = self._style(SEVERITY_CLASS[1]), self._style(SEVERITY_CLASS[2])
         if sync is not None:
-            parts.append(Part(sync_forms(sync, info.zone, now, warning), [6, 5]))
+            parts.append(Part(sync_forms(sync, info.zone, now, warning), [5, 3]))
             if sync.quarantined or sync.alarms:
                 style = failure if sync.alarms else warning
                 alarm = f", {sync.alarms} ALARM" if sync.alarms else ""
