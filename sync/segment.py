@@ -31,6 +31,9 @@ HEADER_FIELDS = frozenset({"format", "deployment", "operator", "node", "key", "f
 _EVENT_FIELDS = frozenset({"id", *CONTENT_FIELDS})
 _SEGMENT_NAME = re.compile(r"(0|[1-9][0-9]{0,17})-(0|[1-9][0-9]{0,17})-([0-9a-f]{64})\.jsonl\Z")
 _KEY_ID = re.compile(r"[0-9a-f]{16}\Z")
+# An operator's part of a folder name: at most this long, else cut to _CUT_TOKEN and hashed.
+_LONGEST_TOKEN, _CUT_TOKEN = 120, 96
+_SHORTENED = re.compile(r"[A-Za-z0-9@+_%-]{1,96},[0-9a-f]{16}\Z")
 # store.events.canonical_json's spelling, with the encoder made once rather than once per event
 _DECODER = json.JSONDecoder()
 
@@ -54,12 +57,13 @@ class Segment:
 
 def writer_dir(operator: str, key_id: str) -> str:
     """`<operator, percent-encoded>.<key id>`: one folder name, whatever the operator's name holds
-    ("/", "..", spaces). "~" is encoded too, so that the name is also a valid git ref component."""
+    ("/", "..", spaces). "~" is encoded too, so that the name is also a valid git ref component.
+    A name too long for a folder (255 bytes) is cut and given its hash: `<start>,<hash>.<key id>`."""
     if not operator:
         raise ValueError("a writer needs an operator name")
     if not _KEY_ID.match(key_id):
         raise ValueError(f"{key_id!r} is not a key id (16 hex digits)")
-    return _encode_operator(operator) + "." + key_id
+    return _token(operator) + "." + key_id
 
 
 def parse_writer_dir(name: str) -> tuple[str, str] | None:
@@ -67,6 +71,8 @@ def parse_writer_dir(name: str) -> tuple[str, str] | None:
     encoded, dot, found_key_id = name.rpartition(".")
     if not dot or not encoded or not _KEY_ID.match(found_key_id):
         return None
+    if _SHORTENED.match(encoded):  # a long name, cut: the operator is known from the segments' headers
+        return encoded, found_key_id
     try:
         operator = unquote(encoded, errors="strict")
     except UnicodeDecodeError:
@@ -78,6 +84,16 @@ def parse_writer_dir(name: str) -> tuple[str, str] | None:
 
 def _encode_operator(operator: str) -> str:
     return quote(operator, safe="@+-_").replace(".", "%2E").replace("~", "%7E")
+
+
+def _token(operator: str) -> str:
+    """The operator's part of its writer folder's name: encoded, or cut with its hash when long
+    (',' never appears in an encoded name, so the two cannot be confused)."""
+    encoded = _encode_operator(operator)
+    if len(encoded) <= _LONGEST_TOKEN:
+        return encoded
+    start = re.sub(r"%[0-9A-F]?\Z", "", encoded[:_CUT_TOKEN])  # not in the middle of an escape
+    return f"{start},{hashlib.sha256(operator.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}"
 
 
 def segment_name(first: int, last: int, sha256: str) -> str:
@@ -182,7 +198,7 @@ def _decode(name: str, data: bytes, *, deployment: str, operator: str, expected_
             raise SegmentRejected(f"its header's {field} is not a whole number")
     if header["deployment"] != deployment:
         raise SegmentRejected(f"it was written for deployment {header['deployment']}, not {deployment}")
-    if header["operator"] != operator:
+    if header["operator"] != operator and _token(header["operator"]) != operator:
         raise SegmentRejected(f"its header names operator {header['operator']}, not {operator} of its folder")
     try:
         public = normalise_public_key(header["key"])
@@ -221,7 +237,7 @@ def _decode(name: str, data: bytes, *, deployment: str, operator: str, expected_
         if event.prev != prev:
             raise SegmentRejected(f"event {seq} does not follow the one before it (prev chain broken)")
         prev = event.id
-    return Segment(deployment=deployment, operator=operator, node=header["node"], key=public, first=first,
+    return Segment(deployment=deployment, operator=header["operator"], node=header["node"], key=public, first=first,
                    last=last, prev=header["prev"], events=events, name=name, size=len(data), sha256=sha)
 
 

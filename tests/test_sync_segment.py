@@ -386,3 +386,18 @@ def test_header_deployment_refuses_what_is_not_a_segment():
         header_deployment(b"hello\n")
     with pytest.raises(ValueError):
         header_deployment(b'{"format": "other", "deployment": "billing"}\n')
+
+
+def test_a_long_operator_name_gets_a_folder_name_that_fits_and_still_verifies(key):
+    long_name = "é" * 300 + "[b]"
+    folder = writer_dir(long_name, key.key_id)
+    assert len(folder.encode()) <= 255 and "," in folder
+    token, key_id = parse_writer_dir(folder)
+    assert key_id == key.key_id and token != long_name
+    name, data = encode(chain(2, operator=long_name), key)
+    assert read(name, data, key, operator=token).operator == long_name
+    other = "é" * 300 + "[i]"  # the same start: the hash tells them apart
+    assert writer_dir(other, key.key_id) != folder
+    name, data = encode(chain(2, operator=other), key)
+    with pytest.raises(SegmentRejected):
+        read(name, data, key, operator=token)
