@@ -7,6 +7,7 @@ and another local user could then swap the files inside for their own.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -58,18 +59,44 @@ def write_private_file(path: Path, data: bytes) -> None:
     """Replace `path` atomically with `data`, mode 0600, in a private folder (made if missing):
     a reader sees the old content or the new, and never a moment when others could read it."""
     make_private_folder(path.parent)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # 0600, O_EXCL
+    temp = durable_temp_file(path, data, PRIVATE_FILE_MODE)
     try:
-        with os.fdopen(fd, "wb") as file:
-            os.fchmod(file.fileno(), PRIVATE_FILE_MODE)  # exactly 0600, even under a umask like 0277
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
         os.replace(temp, path)  # renames over a symlink at `path`, never through it
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
+
+
+def durable_temp_file(beside: Path, data: bytes, mode: int) -> Path:
+    """A new file in `beside`'s folder holding `data`, written to disk (fsynced), with exactly
+    `mode` whatever the umask: the caller renames or links it into place (and removes it if that
+    fails). Its name ends in .tmp, which sync and its readers ignore."""
+    fd, temp = tempfile.mkstemp(dir=beside.parent, prefix=f".{beside.name}.", suffix=".tmp")  # O_EXCL
+    try:
+        with os.fdopen(fd, "wb") as file:
+            os.fchmod(file.fileno(), mode)
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    return Path(temp)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or link in `folder` durable. Some network and FUSE file systems cannot fsync a
+    folder: there the rename is all there is."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.ENOSYS):
+            raise
+    finally:
+        os.close(fd)
 
 
 def read_private_file(path: Path, limit: int) -> bytes:

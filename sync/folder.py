@@ -8,13 +8,13 @@ exist: a USB stick that is not mounted must not be silently recreated on the loc
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+from warroom.store.private import durable_temp_file, fsync_folder
 
 from .errors import ExportUnavailable
 from .export import SegmentRef, check_deployment, check_segment
@@ -109,7 +109,7 @@ class FolderExport:
         for made in reversed(missing):
             with contextlib.suppress(FileExistsError):  # another writer made it meanwhile
                 os.mkdir(made)
-            _fsync_folder(made.parent)
+            fsync_folder(made.parent)
         # Not through a symlink someone else put in a shared folder: our file would land elsewhere.
         for part in (target, *target.parents):
             if part == self.root:
@@ -157,27 +157,11 @@ def _same_content(path: Path, data: bytes) -> bool:
 
 
 def _write_atomically(final: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=final.parent, prefix=f"{final.name}.", suffix=".tmp")
+    temp = durable_temp_file(final, data, SEGMENT_FILE_MODE)
     try:
-        with os.fdopen(fd, "wb") as file:
-            os.fchmod(file.fileno(), SEGMENT_FILE_MODE)
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
         os.rename(temp, final)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    _fsync_folder(final.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.ENOSYS):
-            raise  # some network and FUSE file systems cannot fsync a folder: the rename is all there is
-    finally:
-        os.close(fd)
+    fsync_folder(final.parent)

@@ -11,7 +11,6 @@ import binascii
 import contextlib
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +22,8 @@ from warroom.runbook.loader import PUBLIC_KEY_SHAPE
 from warroom.store.private import (
     PRIVATE_FILE_MODE,
     NotPrivateFile,
+    durable_temp_file,
+    fsync_folder,
     make_private_folder,
     read_private_file,
 )
@@ -70,21 +71,16 @@ def device_key(folder: Path) -> DeviceKey:
                                 serialization.NoEncryption())
     try:
         make_private_folder(folder)
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{KEY_FILE_NAME}.", suffix=".tmp")  # 0600, O_EXCL
+        temp = durable_temp_file(path, pem, PRIVATE_FILE_MODE)
     except OSError as exc:
         raise KeyProblem(f"the device key cannot be made in {folder} ({exc.strerror}); "
                          "check that the folder is yours and writable") from exc
     try:
-        with os.fdopen(fd, "wb") as file:
-            os.fchmod(file.fileno(), PRIVATE_FILE_MODE)
-            file.write(pem)
-            file.flush()
-            os.fsync(file.fileno())
         try:
             os.link(temp, path)  # never replaces: the first complete key to arrive is the key
         except FileExistsError:
             return _load(path)
-        _fsync_folder(folder)
+        fsync_folder(folder)
     except OSError as exc:
         raise KeyProblem(f"the device key {path} cannot be made ({exc.strerror}); "
                          "check that the folder is yours and writable") from exc
@@ -117,14 +113,6 @@ def _load(path: Path) -> DeviceKey:
 
 def _unreadable(path: Path, why: str) -> KeyProblem:
     return KeyProblem(f"the device key {path} cannot be read ({why}); move it away and a new one is made")
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def normalise_public_key(text: str) -> str:
