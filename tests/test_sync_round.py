@@ -318,3 +318,24 @@ def test_two_processes_on_one_database_and_one_export_duplicate_nothing(tmp_path
         ranges.sort()
         assert ranges[0][0] == 1 and ranges[-1][1] == 40
         assert all(b[0] == a[1] + 1 for a, b in zip(ranges, ranges[1:], strict=False))  # each event published once
+
+
+def test_a_gap_in_a_writers_events_is_shown(tmp_path):
+    from datetime import UTC, datetime
+
+    from warroom.tui.quarantine import status_lines
+
+    spec = folder(tmp_path)
+    ana, bob = team(tmp_path, spec)
+    ana.ledger.append("note.added", "", {"text": "one"})
+    ana.ledger.append("note.added", "", {"text": "two"})
+    ana.sync()
+    ana.ledger.append("note.added", "", {"text": "three"})
+    ana.sync()
+    first_segment = min(segment_files(spec), key=lambda path: int(path.name.split("-")[0]))
+    first_segment.unlink()  # lost on the way (a sync tool that has not copied it yet)
+    bob.sync()
+    [peer] = bob.syncer.status().peers
+    assert (peer.operator, peer.last_seq, peer.missing) == ("ana", 3, 2)
+    lines = status_lines(bob.syncer.status(), UTC, datetime(2027, 1, 15, tzinfo=UTC))
+    assert any("Peer ana" in line and "2 missing (a gap)" in line for line in lines)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 from warroom.store.hlc import hlc_to_datetime
 from warroom.store.ledger import MACHINE_PREFIX, SegmentRecord
 from warroom.sync.round import SyncStatus
+from warroom.tui.rows import from_epoch
 from warroom.untrusted import for_screen
 from warroom.widgets.display import moment_text
 from warroom.widgets.header import age_text
@@ -76,11 +77,12 @@ def status_lines(status: SyncStatus | None, zone: tzinfo, now: datetime) -> list
     waits to go out, each peer with the age of its newest event and any gap in its chain."""
     if status is None:
         return ["No round has finished yet."]
-    when = "never" if status.last_ok is None else moment_text(_at(status.last_ok), zone, now)
+    last_ok, down_since = from_epoch(status.last_ok), from_epoch(status.unreachable_since)
+    when = "never" if last_ok is None else moment_text(last_ok, zone, now)
     lines = [f"Export {for_screen(status.export, limit=60)}",
              f"Last synced {when} · {status.waiting} event{'s' if status.waiting != 1 else ''} waiting to go out"]
-    if status.unreachable_since is not None:
-        lines.append(f"Unreachable since {moment_text(_at(status.unreachable_since), zone, now)}: "
+    if down_since is not None:
+        lines.append(f"Unreachable since {moment_text(down_since, zone, now)}: "
                      f"{for_screen(status.error or '', limit=160)}")
     if status.clock_ahead:
         lines.append(f"{status.clock_ahead} imported event{'s' if status.clock_ahead != 1 else ''} came with a clock "
@@ -93,10 +95,6 @@ def status_lines(status: SyncStatus | None, zone: tzinfo, now: datetime) -> list
         lines.append(f"Peer {for_screen(peer.operator, limit=40)} ({for_screen(peer.node, limit=20)}): event "
                      f"{peer.last_seq}, newest {age_text(now - hlc_to_datetime(peer.newest_hlc))} ago{gap}")
     return lines
-
-
-def _at(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, tz=UTC)
 
 
 def row_text(row: QuarantineRow) -> Content:

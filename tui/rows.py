@@ -238,8 +238,8 @@ def sync_info(status: SyncStatus) -> SyncInfo:
         freshest[peer.operator] = max(freshest.get(peer.operator, 0), peer.newest_hlc)
     peers = sorted(freshest.items(), key=lambda item: (-item[1], item[0]))
     return SyncInfo(
-        last_ok=_from_epoch(status.last_ok),
-        unreachable_since=_from_epoch(status.unreachable_since),
+        last_ok=from_epoch(status.last_ok),
+        unreachable_since=from_epoch(status.unreachable_since),
         waiting=status.waiting,
         peers=tuple((visible(name[:PEER_NAME_LIMIT]), hlc_to_datetime(hlc)) for name, hlc in peers),
         quarantined=status.quarantined,
@@ -247,7 +247,8 @@ def sync_info(status: SyncStatus) -> SyncInfo:
     )
 
 
-def _from_epoch(seconds: float | None) -> datetime | None:
+def from_epoch(seconds: float | None) -> datetime | None:
+    """Sync's moments (epoch seconds, as its status keeps them) as aware datetimes."""
     return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
