@@ -65,6 +65,15 @@ class Event:
                                        prev=prev, hlc=hlc, kind=kind, subject=subject, body=normalise_body(body))
         return cls(id=content_id(content), **content)
 
+    @classmethod
+    def from_fields(cls, fields: dict[str, Any]) -> Event:
+        """An event from a dict holding exactly its fields (`id` and CONTENT_FIELDS), already checked
+        by the caller (a row read back, a verified segment line): the dict becomes its attributes.
+        The dataclass __init__ (a frozen setattr per field) would cost as much as parsing the body."""
+        event = object.__new__(cls)
+        object.__setattr__(event, "__dict__", fields)
+        return event
+
     @property
     def at(self) -> datetime:
         return hlc_to_datetime(self.hlc)

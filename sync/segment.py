@@ -286,11 +286,7 @@ def _event(content: Any) -> Event:
         raise SegmentRejected(f"event {content['seq']} is not what its id says (its content was changed)")
     content["id"] = event_id
     content["_body_json"] = body_of_canonical(content_json)  # kept: the ledger stores it as is
-    # The parsed dict, checked to hold exactly the event's fields, becomes the event's attributes:
-    # the dataclass __init__ (a frozen setattr per field) would cost as much as the JSON parse.
-    event = object.__new__(Event)
-    object.__setattr__(event, "__dict__", content)
-    return event
+    return Event.from_fields(content)  # checked above to hold exactly an event's fields
 
 
 def _is_int(value: object) -> bool:

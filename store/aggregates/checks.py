@@ -44,7 +44,7 @@ class Checks(Reducer[CheckRow, Mapping[str, CheckState]]):
     hashed_when_set = ("conflict",)
 
     def fold(self, row: CheckRow | None, event: Event) -> CheckRow:
-        head = None if row is None else Displaced(row.by, _word(row.ticked), row.hlc, row.event_id)
+        head = None if row is None else (row.by, _word(row.ticked), row.hlc, row.event_id)
         if event.kind == EventKind.CHECK_CONFLICT_RESOLVED:
             conflict = conflict_after(row.conflict if row else None, head, event, resolves=True)
             if row is None:

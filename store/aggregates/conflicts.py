@@ -42,17 +42,19 @@ def is_concurrent(head: str | None, event: Event) -> bool:
     return head is not None and isinstance(seen, str) and seen != head
 
 
-def conflict_after(conflict: str | None, head: Displaced | None, event: Event, *, resolves: bool) -> str | None:
+Head = tuple[str, str, int, str]  # the row's version before an event: by, what, hlc, event id
+
+
+def conflict_after(conflict: str | None, head: Head | None, event: Event, *, resolves: bool) -> str | None:
     """The row's conflict column after `event`. `head`: the row's version before it (None when the
     row is new). A concurrent change displaces the head; a resolve made in order clears."""
     if head is None:
         return None
-    if not is_concurrent(head.event_id, event):
+    if not is_concurrent(head[3], event):
         return None if resolves else conflict
     if resolves:  # made without seeing the latest change: it settles nothing
         return conflict
-    kept = [*_entries(conflict), [head.by, head.what, head.hlc, head.event_id]][-KEPT:]
-    return canonical_json(kept)
+    return canonical_json([*_entries(conflict), list(head)][-KEPT:])
 
 
 def displaced(conflict: str | None) -> tuple[Displaced, ...]:

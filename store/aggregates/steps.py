@@ -49,7 +49,7 @@ class Steps(Reducer[StepRow, Mapping[str, StepState]]):
     hashed_when_set = ("conflict",)
 
     def fold(self, row: StepRow | None, event: Event) -> StepRow:
-        head = None if row is None else Displaced(row.by, row.status, row.hlc, row.event_id)
+        head = None if row is None else (row.by, row.status, row.hlc, row.event_id)
         if event.kind == EventKind.STEP_CONFLICT_RESOLVED:
             conflict = conflict_after(row.conflict if row else None, head, event, resolves=True)
             if row is None:
