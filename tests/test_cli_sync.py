@@ -114,3 +114,22 @@ def test_a_git_export_works_from_the_command_line(tmp_path, monkeypatch):
     refs = subprocess.run(["git", "--git-dir", str(bare), "for-each-ref", "--format=%(refname)"],
                           capture_output=True, text=True, check=True).stdout.split()
     assert len(refs) == 1 and refs[0].startswith("refs/warroom/web-cutover/ana.")
+
+
+def test_operators_on_different_runbooks_are_told_after_a_sync(tmp_path, monkeypatch):
+    share = tmp_path / "share"
+    share.mkdir()
+    edited = tmp_path / "web-cutover.yaml"
+    edited.write_text(WEB_CUTOVER.read_text().replace("duration: 15m", "duration: 20m", 1))
+    keys = {who: key_of(tmp_path, monkeypatch, who) for who in ("ana", "bob")}
+    for who, other in (("ana", "bob"), ("bob", "ana")):
+        run("keys", "trust", other, keys[other], data=tmp_path / f"data-{who}", monkeypatch=monkeypatch)
+    for who, runbook in (("ana", WEB_CUTOVER), ("bob", edited)):
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / f"data-{who}"))
+        db = ("--db", tmp_path / f"{who}.sqlite", "--operator", who)
+        assert run("note", runbook, f"{who} here", *db).exit_code == 0
+        assert run("sync", runbook, *db, "--export", share).exit_code == 0
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-ana"))
+    run("sync", WEB_CUTOVER, "--db", tmp_path / "ana.sqlite", "--operator", "ana", "--export", share)
+    status = run("status", WEB_CUTOVER, "--db", tmp_path / "ana.sqlite", "--operator", "ana").output
+    assert "operators use different runbooks" in status and "ana" in status and "bob" in status

@@ -339,3 +339,16 @@ def test_a_gap_in_a_writers_events_is_shown(tmp_path):
     assert (peer.operator, peer.last_seq, peer.missing) == ("ana", 3, 2)
     lines = status_lines(bob.syncer.status(), UTC, datetime(2027, 1, 15, tzinfo=UTC))
     assert any("Peer ana" in line and "2 missing (a gap)" in line for line in lines)
+
+
+def test_a_key_signing_as_another_operator_is_an_alarm(tmp_path):
+    spec = folder(tmp_path)
+    ana, bob, cy = team(tmp_path, spec, ("ana", "bob", "cy"))
+    forged = Ledger.open(tmp_path / "forged.sqlite", "billing", "ana", node="node-bob", clock=Clock())
+    forged.append("step.done", "backup")  # bob's device and key, writing as ana
+    Syncer(forged, open_export(spec, tmp_path / "cache-f"), bob.key, bob.syncer.trust).round()
+    report = cy.sync()
+    assert report.problems and report.problems[0].alarm
+    assert "bob" in report.problems[0].reason and "ana" in report.problems[0].reason
+    assert cy.ledger.event_count() == 0
+    forged.close()
