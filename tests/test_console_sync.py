@@ -290,3 +290,14 @@ async def test_the_probe_board_shows_other_machines_view(room, web_cutover):
         await until(pilot, lambda: "elsewhere" in board._column_keys, "the Elsewhere column")
         line = board.render_row(board.get_row_index(probe.name)).text
         assert "● up" in line and "DOWN from ana" in line
+
+
+def test_the_console_without_an_export_loads_no_sync():
+    """Start-up pays nothing for sync when no export is named: its modules and cryptography load later."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, warroom.tui.app, warroom.tui.cli; "
+             "print(sorted(m for m in sys.modules if m.startswith(('cryptography', 'warroom.sync.round'))))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "[]"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,11 +25,13 @@ from textual.widgets.option_list import Option
 
 from warroom.store.hlc import hlc_to_datetime
 from warroom.store.ledger import MACHINE_PREFIX, SegmentRecord
-from warroom.sync.round import SyncStatus
 from warroom.tui.rows import from_epoch
 from warroom.untrusted import for_screen
 from warroom.widgets.display import moment_text
 from warroom.widgets.header import age_text
+
+if TYPE_CHECKING:  # not at start-up: sync (and its cryptography) loads only with an export
+    from warroom.sync.round import SyncStatus
 
 QUARANTINED, REJECTED = "quarantined", "rejected"  # the outcomes sync.round records (not imported at start-up)
 
