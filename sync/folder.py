@@ -100,15 +100,23 @@ class FolderExport:
 
     def _make_folders(self, target: Path) -> None:
         """The folders below the root, made as needed (never the root itself), each made one
-        fsynced into its parent."""
+        fsynced into its parent. The shared ones (all but `target`, the writer's own) take the
+        root's mode when others may write in the root (a jump host's 1777 or setgid 2775 folder),
+        so that operators with their own accounts can each add their writer's folder."""
         missing: list[Path] = []
         below = target
         while not below.is_dir() and below != self.root:
             missing.append(below)
             below = below.parent
+        root_mode = stat.S_IMODE(os.stat(self.root).st_mode) if missing else 0
+        shared_root = root_mode & (stat.S_IWGRP | stat.S_IWOTH)
         for made in reversed(missing):
-            with contextlib.suppress(FileExistsError):  # another writer made it meanwhile
+            try:
                 os.mkdir(made)
+            except FileExistsError:  # another writer made it meanwhile: theirs to have set up
+                continue
+            if shared_root and made != target:
+                os.chmod(made, root_mode)  # the umask may have taken the bits others need
             fsync_folder(made.parent)
         # Not through a symlink someone else put in a shared folder: our file would land elsewhere.
         for part in (target, *target.parents):

@@ -214,3 +214,29 @@ def test_what_is_not_a_segment_is_not_published(export, key):
         export.publish(writer_dir("ana", key.key_id), name, b"not a segment\n")
     with pytest.raises(ValueError):
         export.list_segments("../billing")
+
+
+def test_shared_folders_take_a_shared_roots_mode_and_the_writers_own_does_not(tmp_path, key):
+    share = tmp_path / "jump-share"
+    share.mkdir()
+    os.chmod(share, 0o1777)  # a jump host's folder where every account may add its own
+    export = open_export(str(share), tmp_path / "cache")
+    writer = writer_dir("ana", key.key_id)
+    old_umask = os.umask(0o022)
+    try:
+        export.publish(writer, *encode(chain(2), key))
+    finally:
+        os.umask(old_umask)
+    for shared in ("warroom", "warroom/billing", "warroom/billing/writers"):
+        assert stat.S_IMODE(os.stat(share / shared).st_mode) == 0o1777, shared
+    own = stat.S_IMODE(os.stat(share / "warroom/billing/writers" / writer).st_mode)
+    assert own & (stat.S_IWGRP | stat.S_IWOTH) == 0  # nobody else writes in this writer's folder
+
+
+def test_a_private_root_keeps_the_umasks_modes(tmp_path, key):
+    share = tmp_path / "mine"
+    share.mkdir(mode=0o700)
+    os.chmod(share, 0o700)
+    export = open_export(str(share), tmp_path / "cache")
+    export.publish(writer_dir("ana", key.key_id), *encode(chain(1), key))
+    assert stat.S_IMODE(os.stat(share / "warroom").st_mode) & (stat.S_IWGRP | stat.S_IWOTH) == 0
