@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 
 from warroom.runbook.model import Runbook
 from warroom.store import Ledger
@@ -53,13 +54,8 @@ def round_lines(report: RoundReport) -> list[str]:
 
 
 def report_document(report: RoundReport) -> dict[str, object]:
-    return {
-        "ok": report.ok, "error": report.error, "exported": report.exported, "imported": report.imported,
-        "segments_read": report.segments_read, "quarantined": report.quarantined,
-        "clock_ahead": report.clock_ahead,
-        "problems": [{"path": p.path, "reason": p.reason, "alarm": p.alarm, "operator": p.operator, "key": p.key}
-                     for p in report.problems],
-    }
+    """`warroom sync --json`: the report's fields, and whether the export was reached."""
+    return {"ok": report.ok, **asdict(report)}
 
 
 def _count(n: int, noun: str) -> str:

@@ -58,9 +58,13 @@ class Imported(NamedTuple):
     clock_ahead: int  # of them, how many carry a clock more than MAX_DRIFT_MS ahead of ours
 
 
+# What became of a segment met in the export: imported, quarantined (its bytes kept until its key is
+# trusted), rejected (the reason says why), or exported (this device's own).
+IMPORTED, QUARANTINED, REJECTED, EXPORTED = "imported", "quarantined", "rejected", "exported"
+
+
 class SegmentRecord(NamedTuple):
-    """A segment file met in the export, and what became of it: "imported", "quarantined" (its
-    bytes kept until its key is trusted), "rejected" (the reason says why) or "exported" (ours)."""
+    """A segment file met in the export, and what became of it (one of the outcomes above)."""
 
     writer: str
     name: str
@@ -437,11 +441,18 @@ class Ledger:
                     in conn.execute("SELECT writer, name, outcome, size FROM sync_segments")}
 
     def segments(self, outcome: str) -> list[SegmentRecord]:
-        """The segments with this outcome, with their bytes where kept, oldest first."""
+        """The segments with this outcome, oldest first, without their bytes (`segment_data`)."""
         with self._lock, self._transaction() as conn:
-            rows = conn.execute(f"SELECT {', '.join(_SEGMENT_COLUMNS)} FROM sync_segments WHERE outcome = ? "
+            rows = conn.execute(f"SELECT {', '.join(_SEGMENT_COLUMNS[:-1])} FROM sync_segments WHERE outcome = ? "
                                 "ORDER BY at, writer, first", (outcome,))
             return [SegmentRecord(*row) for row in rows]
+
+    def segment_data(self, writer: str, name: str) -> bytes | None:
+        """The bytes kept of a segment (a quarantined one's), None when none are."""
+        with self._lock, self._transaction() as conn:
+            row = conn.execute("SELECT data FROM sync_segments WHERE writer = ? AND name = ?",
+                               (writer, name)).fetchone()
+            return None if row is None else row[0]
 
     def segment_counts(self) -> dict[str, tuple[int, int]]:
         """outcome -> (segments, events): the header's quarantined and rejected counts, without bytes."""
@@ -452,18 +463,13 @@ class Ledger:
     def exported_upto(self) -> dict[str, int]:
         """Writer folder -> the last seq this node has published there."""
         with self._lock, self._transaction() as conn:
-            return dict(conn.execute("SELECT writer, max(last) FROM sync_segments WHERE outcome = 'exported' "
-                                     "GROUP BY writer").fetchall())
+            return dict(conn.execute("SELECT writer, max(last) FROM sync_segments WHERE outcome = ? GROUP BY writer",
+                                     (EXPORTED,)).fetchall())
 
     def clock_flags(self) -> dict[str, int]:
         """Event id -> how many milliseconds ahead of ours its clock was when it arrived."""
         with self._lock, self._transaction() as conn:
             return dict(conn.execute("SELECT event_id, ahead_ms FROM clock_flags").fetchall())
-
-    def conflict_count(self) -> int:
-        """Rows of this run marked with a conflict that nobody has resolved yet."""
-        with self._lock, self._transaction() as conn:
-            return projection.conflict_count(conn, self.run)
 
     # ---- probe samples (local only, not events: a file of their own) ------------------------------
 

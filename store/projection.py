@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from .aggregate import REGISTRY, Key, Reducer, reducers_for
 from .events import Event, canonical_json
@@ -42,18 +42,10 @@ def apply(conn: sqlite3.Connection, event: Event) -> None:
 def fold_onto(conn: sqlite3.Connection, events: Iterable[Event]) -> None:
     """Fold events, in fold order, onto the rows they change, in memory, then write those rows.
     Each event must sort after every event already folded into its rows (see `late_subjects`)."""
-    folded: Folded = {r.name: {} for r in REGISTRY}
-    for event in events:
-        for r in reducers_for(event.kind):
-            key = (event.run, *r.key(event))
-            table = folded[r.name]
-            before: tuple | None
-            if key in table:
-                before = table[key]
-            else:
-                before = None if r.per_event else _read_row(conn, r, event.run, key[1:])
-            table[key] = r.fold(before, event)
-    _write(conn, folded)
+    def held(r: Reducer, key: tuple[str, ...]) -> tuple | None:
+        return None if r.per_event else _read_row(conn, r, key[0], key[1:])
+
+    _write(conn, fold_rows(events, held))
 
 
 def late_subjects(conn: sqlite3.Connection, events: Iterable[Event]) -> set[tuple[str, str]]:
@@ -117,14 +109,17 @@ def refold_subjects(conn: sqlite3.Connection, subjects: Iterable[tuple[str, str]
         _write(conn, fold_rows(events_from_rows(rows)))
 
 
-def fold_rows(events: Iterable[Event]) -> Folded:
-    """Events already in fold order, folded in memory into rows of every reducer."""
+def fold_rows(events: Iterable[Event],
+              held: Callable[[Reducer, tuple[str, ...]], tuple | None] | None = None) -> Folded:
+    """Events already in fold order, folded in memory into rows of every reducer. `held(r, key)`
+    gives a row's state before the first of them (none: folded from nothing)."""
     folded: Folded = {r.name: {} for r in REGISTRY}
     for event in events:
         for r in reducers_for(event.kind):
             key = (event.run, *r.key(event))
             table = folded[r.name]
-            table[key] = r.fold(table.get(key), event)
+            before = table[key] if key in table else held(r, key) if held else None
+            table[key] = r.fold(before, event)
     return folded
 
 
@@ -176,12 +171,5 @@ def state_hash(conn: sqlite3.Connection) -> str:
             hashed = [value for i, value in enumerate(row) if value is not None or i not in optional]
             digest.update(canonical_json(hashed).encode("utf-8") + b"\n")
     return digest.hexdigest()
-
-
-def conflict_count(conn: sqlite3.Connection, run: str) -> int:
-    """Rows of this run marked with a conflict, across the aggregates that keep one."""
-    query = "SELECT count(*) FROM {} WHERE run = ? AND conflict IS NOT NULL"
-    marked = [r for r in REGISTRY if "conflict" in r.value_columns]
-    return sum(conn.execute(query.format(r.table), (run,)).fetchone()[0] for r in marked)
 
 

@@ -82,6 +82,11 @@ class RunState:
     def notes(self) -> tuple[NoteEntry, ...]:
         return self.view("notes")
 
+    def conflict_count(self) -> int:
+        """Steps and checklist items marked with a conflict that nobody has resolved yet."""
+        return (sum(1 for step in self.steps.values() if step.conflict)
+                + sum(1 for check in self.checks.values() if check.conflict))
+
     @property
     def probes(self) -> Mapping[tuple[str, str], ProbeObservation]:
         """(probe, vantage) -> what that machine last saw."""

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from warroom.store import Ledger
-from warroom.store.ledger import SegmentRecord
+from warroom.store.ledger import EXPORTED, IMPORTED, QUARANTINED, REJECTED, SegmentRecord, WriterRange
 from warroom.store.prober import side_lock
 
 from .errors import ExportUnavailable, SegmentRejected
@@ -23,7 +23,6 @@ from .keys import DeviceKey, key_id
 from .segment import MAX_SEGMENT_BYTES, Segment, decode, encode, parse_segment_name, parse_writer_dir, writer_dir
 from .trust import Trust
 
-IMPORTED, QUARANTINED, REJECTED, EXPORTED = "imported", "quarantined", "rejected", "exported"
 # Events per published segment: well inside the segment limits, and small enough to import at once.
 EVENTS_PER_SEGMENT = 5000
 
@@ -56,24 +55,13 @@ class RoundReport:
 
 
 @dataclass(frozen=True)
-class Peer:
-    """Another writer, as this ledger holds it."""
-
-    operator: str
-    node: str
-    last_seq: int
-    missing: int  # events of its chain not held here (a gap)
-    newest_hlc: int
-
-
-@dataclass(frozen=True)
 class SyncStatus:
     export: str
     last_ok: float | None  # epoch seconds of the last round that reached the export
     unreachable_since: float | None  # set while rounds fail
     error: str | None
     waiting: int  # this device's events not published yet
-    peers: tuple[Peer, ...] = ()
+    peers: tuple[WriterRange, ...] = ()  # the other writers, as this ledger holds their events
     quarantined: int = 0  # events held back, their key not trusted
     rejected: int = 0  # segment files refused
     clock_ahead: int = 0
@@ -224,11 +212,14 @@ class Syncer:
     def _release_trusted(self) -> int:
         """Import the quarantined segments whose keys are trusted now; the number of new events."""
         imported = 0
-        for record in self.ledger.segments(QUARANTINED):
-            if record.data is None or not self.trust.decide(record.operator, record.key).trusted:
+        for record in self.ledger.segments(QUARANTINED):  # without their bytes: most stay where they are
+            if not self.trust.decide(record.operator, record.key).trusted:
+                continue
+            data = self.ledger.segment_data(record.writer, record.name)
+            if data is None:
                 continue
             try:
-                segment = decode(record.name, record.data, deployment=self.ledger.deployment,
+                segment = decode(record.name, data, deployment=self.ledger.deployment,
                                  operator=record.operator, key_id=key_id(record.key))
                 self._check_chain(segment)
             except SegmentRejected as exc:
@@ -254,8 +245,7 @@ class Syncer:
         heads = self.ledger.own_heads()
         waiting = sum(max(0, last - done.get(writer_dir(operator, self.key.key_id), 0))
                       for operator, last in heads.items())
-        peers = tuple(Peer(r.operator, r.node, r.last, r.missing, r.newest_hlc) for r in self.ledger.writer_ranges()
-                      if r.node != self.ledger.node)
+        peers = tuple(writer for writer in self.ledger.writer_ranges() if writer.node != self.ledger.node)
         return SyncStatus(export=self.export.description, last_ok=self.last_ok,
                           unreachable_since=self.unreachable_since, error=self.error, waiting=waiting, peers=peers,
                           quarantined=counts.get(QUARANTINED, (0, 0))[1] or 0,

@@ -54,7 +54,7 @@ def test_a_step_marked_apart_is_a_conflict_on_both_sides_until_resolved(tmp_path
         step = ledger.state().step("backup")
         assert step.status == "failed" and step.by == "op1"  # the later by clock wins
         assert [(d.by, d.what) for d in step.conflict] == [("op0", "done")]  # and the other stays in view
-        assert ledger.conflict_count() == 1
+        assert ledger.state().conflict_count() == 1
     clocks[0].now += 5000
     ana.append("step.conflict_resolved", "backup")
     exchange(bob, ana)

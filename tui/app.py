@@ -32,6 +32,7 @@ from warroom.probes import ProbeStatus
 from warroom.runbook.forecast import forecast
 from warroom.runbook.model import Runbook
 from warroom.store import WITHOUT_NOTES, Event, Ledger, RunState, StateChanged, StepState
+from warroom.store.ledger import QUARANTINED, REJECTED
 from warroom.tui.activity_entry import ActivityEntry
 from warroom.tui.crash import save_traceback
 from warroom.tui.main_screen import (
@@ -45,8 +46,6 @@ from warroom.tui.main_screen import (
 )
 from warroom.tui.probe_history import ProbeHistory
 from warroom.tui.quarantine import (
-    QUARANTINED,
-    REJECTED,
     QuarantineRow,
     QuarantineScreen,
     quarantine_rows,
@@ -125,9 +124,12 @@ class WarroomApp(App):
     def on_mount(self) -> None:
         self.set_class(bool(os.environ.get("NO_COLOR")), "no-color")
         self.push_screen(MainScreen(self.runbook, self.clock))
+        # The watcher's first reading is taken before the first snapshot is read, so that no commit
+        # in between (another process's, or a sync round's import) goes unseen.
+        watched_from = self.ledger.data_version() if self.follows_ledger else None
         self.load_snapshot()
-        if self.follows_ledger:
-            self.watch_ledger()
+        if watched_from is not None:
+            self.watch_ledger(watched_from)
         if self.probe_runner:
             # Probes start once the first frame is up (see snapshot_shown); this is the fallback
             # should the ledger never answer, so the room still sees its system's health.
@@ -183,9 +185,8 @@ class WarroomApp(App):
         the quarantine screen's list when it is open."""
         outcome = message.outcome
         before, self.sync_status = self.sync_status, outcome.status or self.sync_status
-        if outcome.report is not None and outcome.report.imported:
-            # The watcher sees the import too, unless it committed before the watcher first looked.
-            self.load_snapshot()
+        if outcome.report is not None and outcome.report.imported and not self.follows_ledger:
+            self.load_snapshot()  # without the watcher, which otherwise sees the import's commit
         for sentence, severity in sync_notices(before, outcome.report, outcome.status):
             self.notify(sentence, severity=cast(SeverityLevel, severity), timeout=10)
         if outcome.failure:
@@ -285,9 +286,9 @@ class WarroomApp(App):
             self.poke_sync()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="watch")
-    def watch_ledger(self) -> None:
-        """Poll SQLite's data_version: it changes when another connection commits."""
-        seen = self.ledger.data_version()
+    def watch_ledger(self, seen: int) -> None:
+        """Poll SQLite's data_version (`seen`: the reading the shown state was read after): it
+        changes when another connection commits."""
         while not self._stop_watching.wait(WATCH_SECONDS):
             version = self.ledger.data_version()
             if version != seen:
@@ -333,8 +334,7 @@ class WarroomApp(App):
     @work(thread=True, exit_on_error=False, group="ledger")
     def load_quarantine(self, screen: QuarantineScreen) -> None:
         """The quarantined and refused segments, read from the ledger, onto the screen."""
-        records = [(QUARANTINED, record) for record in self.ledger.segments(QUARANTINED)]
-        records += [(REJECTED, record) for record in self.ledger.segments(REJECTED)]
+        records = self.ledger.segments(QUARANTINED) + self.ledger.segments(REJECTED)
         syncer = self.syncer
         is_alarm = (lambda operator, key: syncer.trust.decide(operator, key).alarm) if syncer else None
         found = quarantine_rows(records, is_alarm)

@@ -41,7 +41,7 @@ from warroom.ops.version import read_version_report, short
 from warroom.runbook import RunbookError, lint
 from warroom.runbook.model import Runbook
 from warroom.store import WITHOUT_NOTES, Ledger, LedgerError, resolve_db_path, resolve_operator
-from warroom.sync.config import ExportChoice, resolve_export
+from warroom.sync.config import resolve_export
 from warroom.sync.errors import SyncError
 from warroom.untrusted import json_text, lone_surrogate, visible
 
@@ -147,10 +147,6 @@ export_option = click.option(
          "(default: $WARROOM_EXPORT, then `export:` in the user config file).")
 
 
-def chosen_export(export: str | None) -> ExportChoice | None:
-    return resolve_export(export)
-
-
 runbook_argument = click.argument("runbook_path", metavar="RUNBOOK", type=click.Path(dir_okay=False))
 
 
@@ -235,7 +231,7 @@ def open_(runbook_path: str, db: str | None, operator: str | None, run: str, exp
     from warroom.ops.syncing import open_syncer
 
     runbook = load_runbook(runbook_path)
-    choice = chosen_export(export)
+    choice = resolve_export(export)
     ledger = open_ledger(runbook, db, operator, run)
     try:
         # named on this command line: a wrong one is refused now; from the settings, the header says it
@@ -420,7 +416,7 @@ def sync(runbook_path: str, db, operator, run, export: str | None, as_json: bool
     from warroom.ops.syncing import open_syncer, report_document, round_lines
 
     runbook = load_runbook(runbook_path)
-    choice = chosen_export(export)
+    choice = resolve_export(export)
     if choice is None:
         raise UsageProblem("no export is named; pass --export DIR or git:URL, or set WARROOM_EXPORT.")
     with open_ledger(runbook, db, operator, run) as ledger:

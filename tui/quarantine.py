@@ -24,16 +24,14 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from warroom.store.hlc import hlc_to_datetime
-from warroom.store.ledger import MACHINE_PREFIX, SegmentRecord
+from warroom.store.ledger import MACHINE_PREFIX, QUARANTINED, REJECTED, SegmentRecord
 from warroom.tui.rows import from_epoch
 from warroom.untrusted import for_screen
-from warroom.widgets.display import moment_text
-from warroom.widgets.header import age_text
+from warroom.widgets.display import age_text, moment_text
 
 if TYPE_CHECKING:  # not at start-up: sync (and its cryptography) loads only with an export
     from warroom.sync.round import SyncStatus
 
-QUARANTINED, REJECTED = "quarantined", "rejected"  # the outcomes sync.round records (not imported at start-up)
 
 
 @dataclass(frozen=True)
@@ -57,14 +55,16 @@ class QuarantineRow:
         return self.outcome == QUARANTINED and bool(self.key and self.operator)
 
 
-def quarantine_rows(records: Iterable[tuple[str, SegmentRecord]],
+def quarantine_rows(records: Iterable[SegmentRecord],
                     is_alarm: Callable[[str, str], bool] | None = None) -> tuple[QuarantineRow, ...]:
-    """(outcome, record) pairs as rows, alarms first; `is_alarm(operator, key)` asks the trust in force."""
+    """Held-back and refused segments as rows, alarms first; `is_alarm(operator, key)` asks the
+    trust in force."""
     from warroom.sync.errors import KeyProblem
     from warroom.sync.keys import key_id
 
     made = []
-    for outcome, record in records:
+    for record in records:
+        outcome = record.outcome
         try:
             short = key_id(record.key) if record.key else ""
         except KeyProblem:
@@ -96,7 +96,7 @@ def status_lines(status: SyncStatus | None, zone: tzinfo, now: datetime) -> list
     for peer in people:
         gap = f" · {peer.missing} missing (a gap)" if peer.missing else ""
         lines.append(f"Peer {for_screen(peer.operator, limit=40)} ({for_screen(peer.node, limit=20)}): event "
-                     f"{peer.last_seq}, newest {age_text(now - hlc_to_datetime(peer.newest_hlc))} ago{gap}")
+                     f"{peer.last}, newest {age_text(now - hlc_to_datetime(peer.newest_hlc))} ago{gap}")
     return lines
 
 

@@ -218,14 +218,8 @@ def header_info(runbook: Runbook, state: RunState, outlook: Forecast, run: str, 
         overrun=outlook.overrun,
         probe_count=len(runbook.probes),
         runbook_warning=for_screen(runbook_warning),
-        conflicts=conflict_count(state),
+        conflicts=state.conflict_count(),
     )
-
-
-def conflict_count(state: RunState) -> int:
-    """Steps and checklist items marked with a conflict nobody has resolved: from the state in hand."""
-    return (sum(1 for step in state.steps.values() if step.conflict)
-            + sum(1 for check in state.checks.values() if check.conflict))
 
 
 def sync_info(status: SyncStatus) -> SyncInfo:

@@ -94,6 +94,15 @@ def span(delta: timedelta) -> str:
     return f"{hours}h{mins:02d}m" if hours else f"{mins}m"
 
 
+def age_text(delta: timedelta) -> str:
+    """How long ago, in one unit: 12s, 4m, 3h, 2d (a clock ahead of ours reads 0s)."""
+    seconds = max(int(delta.total_seconds()), 0)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
 def signed_span(delta: timedelta) -> str:
     """A compact signed span: +1h05m, -12m, +0m, +2d 3h."""
     sign = "-" if round(delta.total_seconds() / 60) < 0 else "+"

@@ -27,6 +27,7 @@ from warroom.vocabulary import outcome_counts
 from warroom.widgets.display import (
     PROBE_GLYPH,
     ROLLBACK_WARNINGS,
+    age_text,
     moment_text,
     probe_state_css,
     signed_span,
@@ -143,15 +144,6 @@ def fit_line(parts: Sequence[Part], width: int) -> Text:
 
 
 PEERS_NAMED = 3  # people named in the sync part; the rest are counted
-
-
-def age_text(delta: timedelta) -> str:
-    """How long ago, in one unit: 12s, 4m, 3h, 2d (a clock ahead of ours reads 0s)."""
-    seconds = max(int(delta.total_seconds()), 0)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 def sync_forms(sync: SyncInfo, zone: tzinfo, now: datetime, warning: Style) -> list[Text]:
