@@ -26,7 +26,7 @@ from .timeparse import format_moment, in_zone, on_window_day
 from .yamlnodes import compose, describe, is_null, is_plain, plain_int, plain_value, position
 
 TOP_KEYS = ("id", "title", "version", "timezone", "window", "status_update_every", "team", "severity",
-            "checklists", "smoke_tests", "steps", "probes")
+            "checklists", "smoke_tests", "steps", "probes", "updates_file")
 WINDOW_KEYS = ("start", "end", "rollback_deadline")
 MEMBER_KEYS = ("role", "name", "phone", "email", "operator", "key")
 # The shape of a device's public key as `warroom keys show` prints it: 32 bytes of Ed25519 key in
@@ -135,6 +135,7 @@ def _read_runbook(reader: Reader, root: Node | None, file: str, sha256: str) -> 
     checklists = read_checklists(reader, top.get("checklists"), top.get("smoke_tests"))
     probes, probe_names = _read_probes(reader, top.get("probes"))
     steps = read_steps(reader, top, clock, probe_names)
+    updates_file = top.optional_text("updates_file", "updates_file")
 
     if not reader.clean_since(checkpoint):
         return None
@@ -143,7 +144,7 @@ def _read_runbook(reader: Reader, root: Node | None, file: str, sha256: str) -> 
     return Runbook(
         id=runbook_id, title=title, version=version, window=window, status_update_every=every,
         team=team, severity=severity, checklists=checklists, steps=steps, probes=probes,
-        path=file, sha256=sha256,
+        updates_file=updates_file, path=file, sha256=sha256,
     )
 
 

@@ -118,8 +118,28 @@ class Step:
     after: tuple[str, ...] = ()  # resolved: absent in YAML = the previous step
     approval: int = 0
     at: datetime | None = None  # fixed start: not planned before this time
+    gate: str | None = None  # "go-no-go": waits for a GO; "go-live": asks PROCEED or ROLLBACK
+    rollback_duration: timedelta | None = None  # how long undoing it takes, when not its duration
     line: int = field(default=0, compare=False)
     col: int = field(default=0, compare=False)
+
+    @property
+    def rollback_action(self) -> str | None:
+        """What undoing this step takes, when anything: its `rollback`, unless that says none is needed."""
+        text = (self.rollback or "").strip()
+        return None if not text or text.lower().rstrip(".") in NO_ROLLBACK else text
+
+    @property
+    def time_to_undo(self) -> timedelta:
+        """How long its rollback takes: `rollback_duration`, else as long as the step itself;
+        nothing when there is nothing to undo."""
+        if self.rollback_action is None:
+            return timedelta(0)
+        return self.rollback_duration if self.rollback_duration is not None else self.duration
+
+
+# What runbooks write for a step that needs no rollback.
+NO_ROLLBACK = ("none needed", "none", "n/a", "not needed", "nothing to roll back")
 
 
 class Mark(tuple[int, int]):
@@ -181,6 +201,7 @@ class Runbook:
     checklists: Mapping[str, Checklist]  # every name of CHECKLIST_NAMES is present (maybe empty)
     steps: tuple[Step, ...]
     probes: tuple[ProbeSpec, ...]
+    updates_file: str | None = None  # where posted status updates are appended (relative: to the runbook)
     path: str = field(default="", compare=False)
     sha256: str = ""  # of the file's bytes
 

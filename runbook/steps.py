@@ -16,7 +16,9 @@ from .timeparse import in_zone, on_window_day
 from .yamlnodes import describe, is_null, plain_int, position
 
 STEP_KEYS = ("id", "title", "phase", "owner", "duration", "at", "command", "validate", "rollback",
-             "after", "approval")
+             "after", "approval", "gate", "rollback_duration")
+# What a step may wait for (`gate:`): a GO at the go/no-go review, or the go-live decision.
+GATES = ("go-no-go", "go-live")
 DEFAULT_PHASE = "Steps"
 
 
@@ -91,6 +93,9 @@ def _read_step(reader: Reader, node: Node, index: int, phase: str, previous_id: 
     validate = _read_validate(reader, fields.get("validate"), where, draft)
     after = _read_after(reader, fields, where, previous_id, draft)
     approval = _read_approval(reader, fields.get("approval"), where)
+    gate = _read_gate(reader, fields.get("gate"), where)
+    rollback_node = fields.get("rollback_duration")
+    rollback_duration = reader.duration(rollback_node, f"{where} rollback_duration") if rollback_node else None
 
     if reader.clean_since(checkpoint):
         assert step_id is not None and title is not None and duration is not None  # clean: all were read
@@ -98,7 +103,7 @@ def _read_step(reader: Reader, node: Node, index: int, phase: str, previous_id: 
         draft.step = Step(
             id=step_id, title=title, phase=phase, owner=owner, duration=duration, command=command,
             validate=validate, rollback=rollback, after=after, approval=approval, at=at,
-            line=line, col=col,
+            gate=gate, rollback_duration=rollback_duration, line=line, col=col,
         )
     return draft
 
@@ -169,6 +174,17 @@ def _read_approval(reader: Reader, node: Node | None, where: str) -> int:
                            f"found {describe(node)}")
         return 0
     return count
+
+
+def _read_gate(reader: Reader, node: Node | None, where: str) -> str | None:
+    if node is None:
+        return None
+    value = reader.text(node, f"{where} gate")
+    if value is not None and value not in GATES:
+        reader.error(node, f"{where} gate is '{value}'; use go-no-go (waits for a GO) or go-live "
+                           f"(asks PROCEED or ROLLBACK){did_you_mean(value, GATES)}")
+        return None
+    return value
 
 
 def _check_references(reader: Reader, drafts: list[_Draft], probe_names: set[str]) -> None:

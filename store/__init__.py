@@ -7,9 +7,14 @@ Pure: no Textual, no runbook model; it works on plain step and checklist ids.
 from warroom.vocabulary import EventKind, StepStatus
 
 from .aggregates.checks import CheckState
+from .aggregates.decisions import DecisionEntry
+from .aggregates.incidents import Incident
 from .aggregates.notes import NoteEntry
 from .aggregates.probes import ProbeObservation
+from .aggregates.rollbacks import RollbackState
+from .aggregates.signoffs import SignOff
 from .aggregates.steps import StepState
+from .aggregates.updates import PostedUpdate
 from .errors import ForeignDatabaseError, LedgerError, StateChanged
 from .events import Event
 from .identity import default_db_path, node_id, resolve_db_path, resolve_operator
@@ -28,6 +33,11 @@ __all__ = [
     "StepStatus",
     "CheckState",
     "NoteEntry",
+    "SignOff",
+    "DecisionEntry",
+    "Incident",
+    "PostedUpdate",
+    "RollbackState",
     "ProbeObservation",
     "LedgerError",
     "StateChanged",

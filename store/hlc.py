@@ -59,3 +59,8 @@ def hlc_to_datetime(hlc: int) -> datetime:
     """The wall-time part of an HLC as an aware UTC datetime (millisecond precision)."""
     seconds, ms = divmod(wall_ms(hlc), 1000)
     return datetime.fromtimestamp(seconds, tz=UTC).replace(microsecond=ms * 1000)
+
+
+def hlc_to_datetime_or_none(hlc: int | None) -> datetime | None:
+    """hlc_to_datetime for a column that may be empty (not started, not resolved)."""
+    return None if hlc is None else hlc_to_datetime(hlc)

@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from warroom.untrusted import lone_surrogate
-from warroom.vocabulary import CHECK_KINDS, STEP_KINDS, EventKind
+from warroom.vocabulary import (
+    CHECK_KINDS,
+    DECISIONS_AT,
+    ROLLBACK_KINDS,
+    SEVERITIES,
+    STEP_KINDS,
+    DecisionPoint,
+    EventKind,
+    IncidentStatus,
+)
 
 from .errors import LedgerError
 
@@ -21,6 +30,7 @@ class BodyField:
     types: tuple[type, ...]
     required: bool = False
     non_empty: bool = False  # text that is not blank
+    choices: tuple[str, ...] = ()  # the only values it may take, when given
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,7 @@ class Shape:
     subject: str  # "required", "optional" or "empty"
     fields: Mapping[str, BodyField] = field(default_factory=dict)
     subject_hint: str = "the step or item id"
+    subject_choices: tuple[str, ...] = ()  # the only subjects it may have, when given
 
 
 _NOTE = {"note": BodyField((str,))}
@@ -36,6 +47,8 @@ _NOTE = {"note": BodyField((str,))}
 _SEEN = {"seen": BodyField((str,))}
 # What an operator went ahead despite (a dependency unfinished, a probe DOWN), in words.
 _OVERRIDE = {"override": BodyField((str,), non_empty=True)}
+# The role the operator acted in (a sign-off, a decision), as the runbook's team names it.
+_ROLE = {"role": BodyField((str,))}
 SHAPES: dict[EventKind, Shape] = {
     EventKind.RUNBOOK_LOADED: Shape("empty", {"sha256": BodyField((str,), required=True, non_empty=True)}),
     **{kind: Shape("required", _NOTE | _OVERRIDE | _SEEN) for kind in STEP_KINDS},
@@ -43,6 +56,28 @@ SHAPES: dict[EventKind, Shape] = {
     **{kind: Shape("required", _NOTE | _SEEN) for kind in (EventKind.STEP_CONFLICT_RESOLVED,
                                                             EventKind.CHECK_CONFLICT_RESOLVED)},
     EventKind.NOTE_ADDED: Shape("optional", {"text": BodyField((str,), required=True, non_empty=True)}),
+    EventKind.SIGNOFF_GIVEN: Shape("required", _NOTE | _ROLE, subject_hint="the step's id"),
+    EventKind.SIGNOFF_WITHDRAWN: Shape("required", _NOTE, subject_hint="the step's id"),
+    EventKind.DECISION_RECORDED: Shape("required", _NOTE | _ROLE | _OVERRIDE | {
+        "decision": BodyField((str,), required=True,
+                              choices=tuple(d.value for ds in DECISIONS_AT.values() for d in ds)),
+    }, subject_hint="go-no-go or go-live", subject_choices=tuple(DecisionPoint)),
+    EventKind.INCIDENT_OPENED: Shape("required", {
+        "severity": BodyField((str,), required=True, choices=SEVERITIES),
+        "title": BodyField((str,), required=True, non_empty=True),
+        "description": BodyField((str,)),
+        "owner": BodyField((str,)),
+        "step": BodyField((str,)),
+        "item": BodyField((str,)),
+    }, subject_hint="the incident's id"),
+    EventKind.INCIDENT_UPDATED: Shape("required", _NOTE | {
+        "status": BodyField((str,), choices=tuple(IncidentStatus)),
+        "severity": BodyField((str,), choices=SEVERITIES),
+        "owner": BodyField((str,)),
+    }, subject_hint="the incident's id"),
+    EventKind.STATUS_POSTED: Shape("empty", {"text": BodyField((str,), required=True, non_empty=True)}),
+    **{kind: Shape("required", _NOTE, subject_hint="the step's id") for kind in ROLLBACK_KINDS},
+    EventKind.ROLES_DECLARED: Shape("empty", {"roles": BodyField((list,), required=True)}),
     EventKind.PROBE_CHANGED: Shape("required", {
         "from": BodyField((str,), required=True, non_empty=True),
         "to": BodyField((str,), required=True, non_empty=True),
@@ -52,7 +87,8 @@ SHAPES: dict[EventKind, Shape] = {
 }
 assert set(SHAPES) == set(EventKind), "every event kind declares its body"
 
-_TYPE_WORDS = {str: "text", int: "a whole number", bool: "true or false", float: "a number", type(None): "null"}
+_TYPE_WORDS = {str: "text", int: "a whole number", bool: "true or false", float: "a number", type(None): "null",
+               list: "a list"}
 
 
 def validate(kind: str, subject: str, body: Mapping[str, Any]) -> EventKind:
@@ -70,6 +106,8 @@ def validate(kind: str, subject: str, body: Mapping[str, Any]) -> EventKind:
         raise LedgerError(f"a '{kind}' event needs a subject ({shape.subject_hint})")
     if shape.subject == "empty" and subject:
         raise LedgerError(f"a '{kind}' event has no subject; leave it empty")
+    if shape.subject_choices and subject not in shape.subject_choices:
+        raise LedgerError(f"a '{kind}' event is about {' or '.join(shape.subject_choices)}, not '{subject}'")
     for name in body:
         if name not in shape.fields:
             allowed = ", ".join(shape.fields) or "nothing"
@@ -85,8 +123,13 @@ def validate(kind: str, subject: str, body: Mapping[str, Any]) -> EventKind:
             raise LedgerError(f"'{name}' of a '{kind}' event must be {wanted}")
         if spec.non_empty and isinstance(value, str) and not value.strip():
             raise LedgerError(f"'{name}' of a '{kind}' event is empty; write what it is")
-        if isinstance(value, str):
-            _refuse_broken_text(kind, name, value)
+        if spec.choices and value not in spec.choices:
+            raise LedgerError(f"'{name}' of a '{kind}' event is '{value}'; use one of {', '.join(spec.choices)}")
+        for part in value if isinstance(value, list) else [value]:
+            if isinstance(value, list) and not (isinstance(part, str) and part.strip()):
+                raise LedgerError(f"'{name}' of a '{kind}' event must be a list of names")
+            if isinstance(part, str):
+                _refuse_broken_text(kind, name, part)
     return known
 
 

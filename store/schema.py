@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 # Bump SCHEMA_VERSION when the tables change, with a migration below; bump PROJECTION_VERSION when
 # the fold rules change, and open() rebuilds the projection from the events.
-SCHEMA_VERSION = 3
-PROJECTION_VERSION = 3
+SCHEMA_VERSION = 4
+PROJECTION_VERSION = 4
 
 EVENT_COLUMNS = ("id", "deployment", "run", "operator", "node", "seq", "prev", "hlc", "kind", "subject", "body")
 
@@ -145,7 +145,15 @@ def _to_3(conn: sqlite3.Connection, path: Path) -> None:
     set_meta(conn, "projection", "0")
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection, Path], None]] = {2: _to_2, 3: _to_3}
+def _to_4(conn: sqlite3.Connection, path: Path) -> None:
+    """Schema 4: checklist items learn outcomes (failed, blocked, waived) and their note; the
+    tables of sign-offs, decisions, incidents, status updates, the rollback and roles are new
+    (create() adds them). Every event stays as it was."""
+    conn.execute("DROP TABLE IF EXISTS check_state")
+    set_meta(conn, "projection", "0")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection, Path], None]] = {2: _to_2, 3: _to_3, 4: _to_4}
 assert sorted(MIGRATIONS) == list(range(2, SCHEMA_VERSION + 1)), "one migration per schema version"
 
 

@@ -13,9 +13,14 @@ from typing import Any
 from . import aggregates  # noqa: F401 - registers every reducer
 from .aggregate import REGISTRY, Key, reducer, reducers_for
 from .aggregates.checks import CheckState
+from .aggregates.decisions import DecisionEntry
+from .aggregates.incidents import Incident
 from .aggregates.notes import NoteEntry
 from .aggregates.probes import ProbeObservation
+from .aggregates.rollbacks import RollbackState
+from .aggregates.signoffs import SignOff
 from .aggregates.steps import StepState
+from .aggregates.updates import PostedUpdate
 from .events import Event
 
 _NO_ROWS: Mapping[Key, tuple] = MappingProxyType({})
@@ -91,6 +96,39 @@ class RunState:
     def probes(self) -> Mapping[tuple[str, str], ProbeObservation]:
         """(probe, vantage) -> what that machine last saw."""
         return self.view("probes")
+
+    def signoffs(self, step_id: str) -> tuple[SignOff, ...]:
+        """The sign-offs standing on a step, oldest first (one per operator)."""
+        return self.view("signoffs").get(step_id, ())
+
+    @property
+    def decisions(self) -> tuple[DecisionEntry, ...]:
+        """Every go/no-go and go-live decision, oldest first."""
+        return self.view("decisions")
+
+    def latest_decision(self, point: str) -> DecisionEntry | None:
+        return next((d for d in reversed(self.decisions) if d.point == point), None)
+
+    @property
+    def incidents(self) -> Mapping[str, Incident]:
+        return self.view("incidents")
+
+    @property
+    def updates(self) -> tuple[PostedUpdate, ...]:
+        """Status updates posted, oldest first."""
+        return self.view("updates")
+
+    @property
+    def rollbacks(self) -> Mapping[str, RollbackState]:
+        return self.view("rollbacks")
+
+    def rollback(self, step_id: str) -> RollbackState:
+        return self.rollbacks.get(step_id, RollbackState())
+
+    @property
+    def roles(self) -> Mapping[str, tuple[str, ...]]:
+        """Operator -> the roles they declared in this run."""
+        return self.view("roles")
 
 
 def fold(events: Iterable[Event]) -> RunState:

@@ -87,9 +87,23 @@ def test_restart_after_done_clears_the_finish(ledgers):
 def test_checks_tick_and_untick_last_writer_wins(ledgers):
     ana, lee = ledgers
     ticked = ana.append("check.ticked", "pre_deployment/war-room-prepared")
-    assert ana.state().check("pre_deployment/war-room-prepared") == CheckState(True, "ana", at(ticked), ticked.hlc, ticked.id)
+    assert ana.state().check("pre_deployment/war-room-prepared") == CheckState(True, "ana", at(ticked), ticked.hlc, ticked.id,
+                                                                                     outcome="passed")
     unticked = lee.append("check.unticked", "pre_deployment/war-room-prepared")
     assert ana.state().check("pre_deployment/war-room-prepared") == CheckState(False, "lee", at(unticked), unticked.hlc, unticked.id)
+
+
+def test_a_smoke_test_fails_is_blocked_or_is_waived_and_a_tick_clears_the_note(ledgers):
+    ana, lee = ledgers
+    item = "smoke_tests/user-login"
+    ana.append("check.failed", item, {"note": "SSO returns 500"})
+    failed = ana.state().check(item)
+    assert (failed.ticked, failed.outcome, failed.note, failed.settled) == (False, "failed", "SSO returns 500", False)
+    lee.append("check.waived", item, {"note": "SSO checked by hand"})
+    assert (ana.state().check(item).outcome, ana.state().check(item).settled) == ("waived", True)
+    ana.append("check.ticked", item)
+    passed = ana.state().check(item)
+    assert (passed.ticked, passed.outcome, passed.note) == (True, "passed", None)
 
 
 def test_notes_are_kept_in_order_with_their_subject(ledgers):
@@ -119,7 +133,7 @@ def test_unknown_kinds_from_a_peer_are_logged_but_change_nothing(ledgers):
     ana, _ = ledgers
     ana.append("step.started", "backup")
     before = (ana.state(), ana.state_hash())
-    incident = insert_from_a_peer(ana, "incident.opened", "backup", {"severity": "P2"})
+    incident = insert_from_a_peer(ana, "postmortem.filed", "backup", {"severity": "P2"})
     assert (ana.state(), ana.state_hash()) == before
     assert ana.events()[-1] == incident
 

@@ -9,6 +9,7 @@ def test_the_public_api():
         "Ledger", "Event", "EventKind", "RunState", "StepState", "StepStatus", "CheckState", "NoteEntry",
         "ProbeObservation", "LedgerError", "StateChanged", "ForeignDatabaseError", "fold", "resolve_operator",
         "node_id", "default_db_path", "resolve_db_path", "SampleRow", "WITHOUT_NOTES",
+        "SignOff", "DecisionEntry", "Incident", "PostedUpdate", "RollbackState",
     }
 
 
@@ -21,4 +22,6 @@ def test_step_statuses_and_what_finished_means():
 
 def test_event_kinds_are_the_words_stored_in_the_ledger():
     assert EventKind("step.done") is EventKind.STEP_DONE
-    assert {k.value.split(".")[0] for k in EventKind} == {"runbook", "step", "check", "note", "probe"}
+    assert {k.value.split(".")[0] for k in EventKind} == {"runbook", "step", "check", "note", "probe",
+                                                               "signoff", "decision", "incident", "status",
+                                                               "rollback", "roles"}

@@ -25,13 +25,16 @@ from warroom.vocabulary import EventKind
 SUBJECTS = ["backup", "deploy-app", "pre/war-room", "web"]
 WRITERS = [(operator, run) for operator in ("ana", "lee") for run in ("live", "rehearsal-1")]
 
-_VALUES = {str: st.text(min_size=1, max_size=6), type(None): st.none()}
+_VALUES = {str: st.text(min_size=1, max_size=6), type(None): st.none(),
+           list: st.lists(st.text(min_size=1, max_size=6).filter(str.strip), max_size=3)}
 
 
 def body_of(kind: EventKind) -> st.SearchStrategy[dict]:
     """A body of the shape `kind` declares: every required field, some optional ones."""
     fields = SHAPES[kind].fields
     def value(spec):
+        if spec.choices:
+            return st.sampled_from(spec.choices)
         text = st.one_of(*(_VALUES[t] for t in spec.types))
         return text.filter(lambda v: not isinstance(v, str) or v.strip()) if spec.non_empty else text
     required = {name: value(spec) for name, spec in fields.items() if spec.required}
@@ -40,6 +43,8 @@ def body_of(kind: EventKind) -> st.SearchStrategy[dict]:
 
 
 def event_of(kind: EventKind) -> st.SearchStrategy[tuple]:
+    if SHAPES[kind].subject_choices:
+        return st.tuples(st.just(kind.value), st.sampled_from(SHAPES[kind].subject_choices), body_of(kind))
     subjects = {"required": st.sampled_from(SUBJECTS), "optional": st.sampled_from(["", *SUBJECTS]),
                 "empty": st.just("")}[SHAPES[kind].subject]
     return st.tuples(st.just(kind.value), subjects, body_of(kind))

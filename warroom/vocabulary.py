@@ -34,13 +34,27 @@ class EventKind(StrEnum):
     STEP_FAILED = "step.failed"
     STEP_SKIPPED = "step.skipped"
     STEP_REOPENED = "step.reopened"
-    CHECK_TICKED = "check.ticked"
+    CHECK_TICKED = "check.ticked"  # passed, for a smoke test
     CHECK_UNTICKED = "check.unticked"
+    CHECK_FAILED = "check.failed"  # smoke tests: ran and failed (the note says what)
+    CHECK_BLOCKED = "check.blocked"  # smoke tests: could not be run
+    CHECK_WAIVED = "check.waived"  # any item: not needed this time, with the reason
     # Someone looked at two concurrent changes (made apart, synced later) and kept what stands.
     STEP_CONFLICT_RESOLVED = "step.conflict_resolved"
     CHECK_CONFLICT_RESOLVED = "check.conflict_resolved"
     NOTE_ADDED = "note.added"
     PROBE_CHANGED = "probe.changed"
+    # Running the day: sign-offs, decisions, incidents, status updates, rollback, who holds which role.
+    SIGNOFF_GIVEN = "signoff.given"
+    SIGNOFF_WITHDRAWN = "signoff.withdrawn"
+    DECISION_RECORDED = "decision.recorded"
+    INCIDENT_OPENED = "incident.opened"
+    INCIDENT_UPDATED = "incident.updated"
+    STATUS_POSTED = "status.posted"
+    ROLLBACK_STARTED = "rollback.started"
+    ROLLBACK_DONE = "rollback.done"
+    ROLLBACK_FAILED = "rollback.failed"
+    ROLES_DECLARED = "roles.declared"
 
 
 # The status each step event leads to.
@@ -52,10 +66,60 @@ STATUS_AFTER: dict[EventKind, StepStatus] = {
     EventKind.STEP_REOPENED: StepStatus.PENDING,
 }
 STEP_KINDS = frozenset(STATUS_AFTER)
-CHECK_KINDS = frozenset({EventKind.CHECK_TICKED, EventKind.CHECK_UNTICKED})
+CHECK_KINDS = frozenset({EventKind.CHECK_TICKED, EventKind.CHECK_UNTICKED, EventKind.CHECK_FAILED,
+                         EventKind.CHECK_BLOCKED, EventKind.CHECK_WAIVED})
+# What each checklist event leaves the item as; "" is not done yet. A tick is a pass.
+OUTCOME_AFTER: dict[EventKind, str] = {
+    EventKind.CHECK_TICKED: "passed",
+    EventKind.CHECK_UNTICKED: "",
+    EventKind.CHECK_FAILED: "failed",
+    EventKind.CHECK_BLOCKED: "blocked",
+    EventKind.CHECK_WAIVED: "waived",
+}
+ROLLBACK_KINDS = frozenset({EventKind.ROLLBACK_STARTED, EventKind.ROLLBACK_DONE, EventKind.ROLLBACK_FAILED})
 # The kinds that change one subject's state, each naming the last event it had seen for that
 # subject (`seen` in the body): two that saw the same one were made apart, and conflict.
 SEEING_KINDS = STEP_KINDS | CHECK_KINDS | {EventKind.STEP_CONFLICT_RESOLVED, EventKind.CHECK_CONFLICT_RESOLVED}
+
+
+class DecisionPoint(StrEnum):
+    """Where the day is decided: before deploying, and before the point of no return."""
+    GO_NO_GO = "go-no-go"
+    GO_LIVE = "go-live"
+
+
+class Decision(StrEnum):
+    GO = "go"
+    CONDITIONAL = "conditional"  # GO, with conditions in words
+    NO_GO = "no-go"
+    PROCEED = "proceed"
+    ROLLBACK = "rollback"
+
+    @property
+    def label(self) -> str:
+        return DECISION_LABELS[self]
+
+
+DECISION_LABELS = {Decision.GO: "GO", Decision.CONDITIONAL: "CONDITIONAL GO", Decision.NO_GO: "NO-GO",
+                   Decision.PROCEED: "PROCEED", Decision.ROLLBACK: "ROLLBACK"}
+DECISIONS_AT = {
+    DecisionPoint.GO_NO_GO: (Decision.GO, Decision.CONDITIONAL, Decision.NO_GO),
+    DecisionPoint.GO_LIVE: (Decision.PROCEED, Decision.ROLLBACK),
+}
+
+
+class IncidentStatus(StrEnum):
+    NEW = "new"
+    ACTIVE = "active"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    @property
+    def open(self) -> bool:
+        return self in (IncidentStatus.NEW, IncidentStatus.ACTIVE)
+
+
+SEVERITIES = ("P1", "P2", "P3", "P4")
 
 
 def outcome_counts(done: int, skipped: int, failed: int, total: int) -> str:

@@ -4,4 +4,4 @@ The order of the imports is the order of registration, which fixes the order of 
 sections: append new aggregates at the end.
 """
 
-from . import steps, checks, notes, probes  # noqa: F401  (isort: skip) - registration order matters
+from . import steps, checks, notes, probes, signoffs, decisions, incidents, updates, rollbacks, roles  # noqa: F401  (isort: skip) - registration order matters
