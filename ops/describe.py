@@ -11,7 +11,15 @@ from datetime import tzinfo
 
 from warroom.runbook.model import CHECKLIST_TITLES, Runbook
 from warroom.store import Event
-from warroom.vocabulary import CHECK_KINDS, STEP_KINDS, EventKind
+from warroom.vocabulary import (
+    CHECK_KINDS,
+    DECISION_LABELS,
+    OUTCOME_AFTER,
+    ROLLBACK_KINDS,
+    STEP_KINDS,
+    Decision,
+    EventKind,
+)
 
 # What the activity log's kind filter calls each kind of event; anything else is "other".
 KIND_GROUPS: dict[str, str] = {
@@ -21,11 +29,18 @@ KIND_GROUPS: dict[str, str] = {
     EventKind.CHECK_CONFLICT_RESOLVED: "check",
     EventKind.NOTE_ADDED: "note",
     EventKind.PROBE_CHANGED: "probe",
+    EventKind.SIGNOFF_GIVEN: "decision",
+    EventKind.SIGNOFF_WITHDRAWN: "decision",
+    EventKind.DECISION_RECORDED: "decision",
+    **{kind: "decision" for kind in ROLLBACK_KINDS},
+    EventKind.INCIDENT_OPENED: "incident",
+    EventKind.INCIDENT_UPDATED: "incident",
+    EventKind.STATUS_POSTED: "update",
 }
 
 
 def kind_group(kind: str) -> str:
-    """step, check, note, probe or other: what the activity log filters by."""
+    """step, check, note, probe, decision, incident, update or other: what the activity log filters by."""
     return KIND_GROUPS.get(kind, "other")
 
 
@@ -45,7 +60,8 @@ def headline(event: Event, runbook: Runbook) -> str:
         override = body.get("override")  # what the operator went ahead despite, when asked
         return f"{verb} {event.subject} · {title}" + (f" · OVERRIDE: {override}" if override else "")
     if event.kind in CHECK_KINDS:
-        verb = "ticked" if event.kind == EventKind.CHECK_TICKED else "unticked"
+        verb = {"passed": "ticked", "": "unticked"}.get(OUTCOME_AFTER[EventKind(event.kind)],
+                                                        OUTCOME_AFTER[EventKind(event.kind)])
         if runbook.has_item(event.subject):
             item = runbook.item(event.subject)
             return f"{verb} {CHECKLIST_TITLES[item.checklist]}: {item.text}"
@@ -60,9 +76,56 @@ def headline(event: Event, runbook: Runbook) -> str:
         return f"note on {event.subject}" if event.subject else "note"
     if event.kind == EventKind.PROBE_CHANGED:
         return f"probe {event.subject} {body.get('to', '?')} (was {body.get('from', '?')})"
+    if event.kind in DAY_HEADLINES:
+        return DAY_HEADLINES[EventKind(event.kind)](event, runbook)
     if event.kind == EventKind.RUNBOOK_LOADED:
         return f"runbook loaded (sha256 {str(body.get('sha256', ''))[:12]})"
     return f"{event.kind} {event.subject}".strip()
+
+
+def _step_title(subject: str, runbook: Runbook) -> str:
+    return f"'{runbook.step(subject).title}' ({subject})" if runbook.has_step(subject) else subject
+
+
+def _as_role(event: Event) -> str:
+    role = event.body.get("role")
+    return f" as {role}" if isinstance(role, str) and role else ""
+
+
+def _decision(event: Event, runbook: Runbook) -> str:
+    word = str(event.body.get("decision"))
+    label = DECISION_LABELS[Decision(word)] if word in Decision.__members__.values() else word
+    override = event.body.get("override")
+    point = "go-live" if event.subject == "go-live" else "go/no-go"
+    return f"{point} decision: {label}{_as_role(event)}" + (f" · OVERRIDE: {override}" if override else "")
+
+
+def _incident_opened(event: Event, runbook: Runbook) -> str:
+    body = event.body
+    on = f" · on {body['step']}" if isinstance(body.get("step"), str) else ""
+    return f"incident {event.subject} opened · {body.get('severity', '?')} {body.get('title', '')}{on}"
+
+
+def _incident_updated(event: Event, runbook: Runbook) -> str:
+    body = event.body
+    changes = [str(body[name]) for name in ("status", "severity") if name in body]
+    changes += [f"owner {body['owner']}"] if "owner" in body else []
+    return f"incident {event.subject} {' · '.join(changes) or 'updated'}"
+
+
+DAY_HEADLINES = {
+    EventKind.SIGNOFF_GIVEN: lambda e, r: f"signed off {_step_title(e.subject, r)}{_as_role(e)}",
+    EventKind.SIGNOFF_WITHDRAWN: lambda e, r: f"withdrew sign-off on {_step_title(e.subject, r)}",
+    EventKind.DECISION_RECORDED: _decision,
+    EventKind.ROLLBACK_STARTED: lambda e, r: f"rollback started {_step_title(e.subject, r)}",
+    EventKind.ROLLBACK_DONE: lambda e, r: f"rollback done {_step_title(e.subject, r)}",
+    EventKind.ROLLBACK_FAILED: lambda e, r: f"rollback failed {_step_title(e.subject, r)}",
+    EventKind.INCIDENT_OPENED: _incident_opened,
+    EventKind.INCIDENT_UPDATED: _incident_updated,
+    EventKind.STATUS_POSTED: lambda e, r: "status update posted",
+    EventKind.ROLES_DECLARED: lambda e, r: "holds the roles " + (", ".join(map(str, e.body.get("roles") or []))
+                                                                  or "(none)"),
+}
 
 
 # The body field holding what a person (or a probe) said about the event, and what to call it.
@@ -71,6 +134,11 @@ FREE_TEXT: dict[str, tuple[str, str]] = {
     EventKind.PROBE_CHANGED: ("failed_condition", "Failing"),
     EventKind.STEP_FAILED: ("note", "Reason"),
     EventKind.STEP_SKIPPED: ("note", "Reason"),
+    EventKind.CHECK_FAILED: ("note", "Reason"),
+    EventKind.CHECK_BLOCKED: ("note", "Reason"),
+    EventKind.CHECK_WAIVED: ("note", "Reason"),
+    EventKind.INCIDENT_OPENED: ("description", "Description"),
+    EventKind.STATUS_POSTED: ("text", "Update"),
 }
 
 

@@ -124,7 +124,9 @@ async def test_filters_change_what_is_listed_and_say_so(hosted):
         assert [row.key for row in log.entries] == ["e2"]
         await pilot.press("e", "e")
         assert [row.key for row in log.entries] == ["e5"]
-        await pilot.press("e")  # after probe changes, everything again
+        await pilot.press("e", "e", "e")  # decisions, incidents, status updates: none here
+        assert log.entries == () and log.lines[0].startswith("status updates only")
+        await pilot.press("e")  # after the last kind, everything again
         assert len(log.entries) == 5 and not log.lines[0].startswith("probe changes only")
 
         await pilot.press("o")  # operators in alphabetical order: ana first

@@ -30,8 +30,9 @@ from textual.strip import Strip
 
 EMPTY = "nothing recorded yet"
 # What `e` steps through after "everything" (ActivityRow.kind values), and how the top line says it.
-KINDS = ("step", "check", "note", "probe")
-KIND_WORDS = {"step": "steps", "check": "checks", "note": "notes", "probe": "probe changes"}
+KINDS = ("step", "check", "note", "probe", "decision", "incident", "update")
+KIND_WORDS = {"step": "steps", "check": "checks", "note": "notes", "probe": "probe changes",
+              "decision": "decisions", "incident": "incidents", "update": "status updates"}
 ENTRY_LINES = 3  # the most lines one entry takes on screen; Enter shows the rest
 WIDE = 60  # cells: from here the operator has a column of its own, below it ends the entry
 OPERATOR_WIDTH = (4, 14)  # the operator column's narrowest and widest
@@ -49,7 +50,7 @@ class ActivityRow:
     at: str  # HH:MM in the deployment's time zone
     operator: str
     text: str  # what happened, in words
-    kind: str = "other"  # step, check, note, probe or other: what the kind filter matches
+    kind: str = "other"  # one of KINDS or other: what the kind filter matches
     events: tuple[str, ...] = ()  # the ids of the events it stands for, newest first (`key` the first)
 
     @property
