@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from warroom.runbook.model import Runbook, TeamMember
-from warroom.store import RunState
+from warroom.store import Event, Ledger, RunState
+from warroom.vocabulary import EventKind
+
+from .actions import UsageProblem
+from .version import VersionReport
 
 
 def roster_roles(runbook: Runbook) -> tuple[str, ...]:
@@ -29,3 +35,30 @@ def role_text(runbook: Runbook, state: RunState, operator: str) -> str | None:
     """The roles as a decision or sign-off records them: 'Deployment Lead, DBA'; None without any."""
     roles = roles_of(runbook, state, operator)
     return ", ".join(roles) or None
+
+
+def declare_roles(ledger: Ledger, runbook: Runbook, state: RunState, roles: Iterable[str]) -> Event | None:
+    """Record that the ledger's operator holds `roles` in this run (roles.declared); None when they
+    already declared just these. Every role must be one of the runbook's team (UsageProblem)."""
+    known = roster_roles(runbook)
+    wanted = tuple(dict.fromkeys(role.strip() for role in roles if role.strip()))
+    unknown = [role for role in wanted if role not in known]
+    if unknown:
+        roster = ", ".join(known) or "none: the runbook has no team"
+        raise UsageProblem(f"'{unknown[0]}' is not a role of this runbook's team; the roles are: {roster}.")
+    if state.roles.get(ledger.operator) == wanted:
+        return None
+    return ledger.append(EventKind.ROLES_DECLARED, "", {"roles": list(wanted)})
+
+
+def seen_operators(report: VersionReport) -> frozenset[str]:
+    """The people who have written to this run's ledger: each one's first write records the runbook
+    they wrote with (runbook.loaded), which the version report already reads (one index seek each)."""
+    return frozenset(use.operator for use in report.uses)
+
+
+def holders(runbook: Runbook, state: RunState, role: str, seen: frozenset[str]) -> tuple[str, ...]:
+    """Who holds `role` now, by name: the operators who declared it in this run, and those who have
+    written to it (`seen`) and hold it by the team's word (see roles_of)."""
+    candidates = sorted(set(state.roles) | seen)
+    return tuple(operator for operator in candidates if role in roles_of(runbook, state, operator))

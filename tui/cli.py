@@ -25,13 +25,14 @@ import click
 
 from warroom.ops.actions import (
     NEEDS_NOTE,
+    OUTCOME_NEEDS_NOTE,
     STEP_EVENTS,
     UsageProblem,
     add_note,
     find_step,
+    record_outcome,
     record_step,
     recorded_probe_states,
-    set_check,
     step_guards,
 )
 from warroom.ops.describe import describe
@@ -357,18 +358,34 @@ def step(runbook_path: str, step_id: str, action: str, note: str | None, force: 
         say(describe(event, runbook) if event else already)
 
 
+# `warroom check`'s flags, each the outcome it records (without one: passed, a tick).
+CHECK_FLAGS = {"untick": "cleared", "fail": "failed", "blocked": "blocked", "waive": "waived"}
+
+
 @main.command()
 @runbook_argument
 @click.argument("item_id")
-@click.option("--untick", is_flag=True, help="Clear the tick instead.")
+@click.option("--untick", is_flag=True, help="Clear the tick, failure, block or waiver instead.")
+@click.option("--fail", is_flag=True, help="A smoke test that ran and failed (needs --note saying what failed).")
+@click.option("--blocked", is_flag=True, help="A smoke test that could not be run (--note says why).")
+@click.option("--waive", is_flag=True, help="Not needed this time (needs --note saying why).")
+@click.option("--note", default=None, help="What failed, why it is blocked or waived.")
 @ledger_options
 @guarded
-def check(runbook_path: str, item_id: str, untick: bool, db, operator, run) -> None:
-    """Tick (or --untick) a checklist item or smoke test."""
+def check(runbook_path: str, item_id: str, untick: bool, fail: bool, blocked: bool, waive: bool,
+          note: str | None, db, operator, run) -> None:
+    """Tick a checklist item or smoke test (a pass), or record it as --fail, --blocked, --waive, or --untick it."""
+    flags = {"untick": untick, "fail": fail, "blocked": blocked, "waive": waive}
+    given = [name for name, on in flags.items() if on]
+    if len(given) > 1:
+        raise UsageProblem(f"--{given[0]} and --{given[1]} exclude each other; give one.")
+    outcome = CHECK_FLAGS[given[0]] if given else "passed"
+    if outcome in OUTCOME_NEEDS_NOTE and not (note or "").strip():
+        raise UsageProblem(f"say {OUTCOME_NEEDS_NOTE[outcome]}: add --note TEXT.")
     runbook = load_runbook(runbook_path)
     with open_ledger(runbook, db, operator, run) as ledger:
-        event = set_check(ledger, runbook, ledger.state(skip=WITHOUT_NOTES), item_id, not untick)
-        already = "unticked" if untick else "ticked"
+        event = record_outcome(ledger, runbook, ledger.state(skip=WITHOUT_NOTES), item_id, outcome, note)
+        already = {"passed": "ticked", "cleared": "unticked"}.get(outcome, outcome)
         say(describe(event, runbook) if event else f"{item_id} is already {already}; nothing recorded")
 
 

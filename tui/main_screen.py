@@ -26,11 +26,13 @@ from textual.widgets import Footer, TabbedContent, TabPane
 
 from warroom.ops.actions import (
     NEEDS_NOTE,
+    OUTCOME_EVENTS,
+    OUTCOME_NEEDS_NOTE,
     STEP_EVENTS,
     add_note,
+    record_outcome,
     record_step,
     resolve_conflict,
-    set_check,
     step_guards,
 )
 from warroom.ops.notices import action_notice, subject_name, who_did_what
@@ -38,7 +40,7 @@ from warroom.ops.status import actuals, next_steps
 from warroom.ops.version import VersionReport
 from warroom.probes import ProbeStatus
 from warroom.runbook.forecast import Forecast, forecast
-from warroom.runbook.model import CHECKLIST_NAMES, Runbook
+from warroom.runbook.model import CHECKLIST_NAMES, SMOKE_TESTS, Runbook
 from warroom.store import Event, RunState
 from warroom.tui import rows
 from warroom.tui.attention import Attention
@@ -69,6 +71,9 @@ FORECAST_FRESH_SECONDS = 5
 FULL_REFRESH_DELAY = 0.05  # seconds
 VERSION_NOTICE_SECONDS = 60  # a runbook that is not the run's must not slip by while the room settles in
 QUOTED_TITLE_LIMIT = 200  # characters of a step title a question quotes
+# What recording each outcome of a checklist item does, as a question quotes it: "mark failed 'Login works'".
+OUTCOME_PHRASE = {"passed": "tick", "cleared": "untick", "failed": "mark failed", "blocked": "mark blocked",
+                  "waived": "waive"}
 
 
 class LaterPane(Lazy):
@@ -236,7 +241,8 @@ class MainScreen(Screen):
         self.show_snapshot()
 
     def _new_checklist_panes(self) -> dict[str, ChecklistPane]:
-        self.checklist_panes = {name: ChecklistPane(id=f"list-{name}") for name in CHECKLIST_NAMES}
+        self.checklist_panes = {name: ChecklistPane(id=f"list-{name}", tests=name == SMOKE_TESTS)
+                                for name in CHECKLIST_NAMES}
         return self.checklist_panes
 
     def _checklist_tabs(self, number_from: int) -> ComposeResult:
@@ -359,7 +365,7 @@ class MainScreen(Screen):
             pane = self.checklist_panes[name]
             pane.show(items)
             titles = NARROW_TAB_TITLES if self.narrow else TAB_TITLES
-            label = f"{offset + 2} {titles[name]} {pane.ticked_count}/{len(items)}"
+            label = f"{offset + 2} {titles[name]} {pane.counts(compact=self.narrow)}"
             self._set_tab_label(tabs, f"pane-{name}", label)
         self._show_activity(self.snapshot.recent)
         if self.runbook.probes and self.probe_statuses:  # other machines' view may have moved
@@ -603,18 +609,43 @@ class MainScreen(Screen):
         state = self._shown_state()
         if state is None:
             return
-        item_id, check = message.item_id, state.check(message.item_id)
-        ticking = not check.ticked
-        self._set_check(item_id, ticking, seen=check.event_id)
+        check = state.check(message.item_id)
+        self._record_outcome(message.item_id, "cleared" if check.ticked else "passed", seen=check.event_id)
 
-    def _set_check(self, item_id: str, ticking: bool, *, seen: str | None) -> None:
-        kind = EventKind.CHECK_TICKED if ticking else EventKind.CHECK_UNTICKED
+    @on(ChecklistPane.OutcomeRequested)
+    def ask_outcome(self, message: ChecklistPane.OutcomeRequested) -> None:
+        """`f` (failed), `b` (blocked) or `w` (waived) on an item: ask why, then record it; `w` on a
+        waived item asks to clear the waiver."""
+        state = self._shown_state()
+        if state is None:
+            return
+        item_id, outcome, check = message.item_id, message.outcome, state.check(message.item_id)
         text = for_screen(self.runbook.item(item_id).text, limit=QUOTED_TITLE_LIMIT)
+        record = partial(self._record_outcome, item_id, outcome, seen=check.event_id)
+        if outcome == "waived" and check.outcome == "waived":
+            clear = partial(self._record_outcome, item_id, "cleared", seen=check.event_id)
+            question = f"Clear the waiver of '{text}'? It was waived: {for_screen(check.note or '')}."
+            self.app.push_screen(Confirm(question), lambda yes: clear() if yes else None)
+            return
+        asked = {"failed": f"What failed in '{text}'?", "blocked": f"Why could '{text}' not be run?",
+                 "waived": f"Why is '{text}' waived?"}
+        required = outcome in OUTCOME_NEEDS_NOTE
+        placeholder = OUTCOME_NEEDS_NOTE.get(outcome, "why it is blocked (optional)")
+        prompt = TextPrompt(asked[outcome], placeholder, required=required)
+        self.app.push_screen(prompt, partial(self._record_outcome_if_answered, record))
+
+    def _record_outcome_if_answered(self, record: Callable[..., None], note: str | None) -> None:
+        if note is not None:  # None: the operator cancelled; empty: no note, where none is owed
+            record(note=note)
+
+    def _record_outcome(self, item_id: str, outcome: str, note: str | None = None, *, seen: str | None) -> None:
+        text = for_screen(self.runbook.item(item_id).text, limit=QUOTED_TITLE_LIMIT)
+        doing = f"{OUTCOME_PHRASE[outcome]} '{text}'"
         self.console.write(
-            lambda ledger, state: set_check(ledger, self.runbook, state, item_id, ticking, seen=seen),
+            lambda ledger, state: record_outcome(ledger, self.runbook, state, item_id, outcome, note, seen=seen),
             self._shown_state(),
-            on_changed=partial(self._changed_meanwhile, kind, f"{'tick' if ticking else 'untick'} '{text}'",
-                               partial(self._set_check, item_id, ticking)),
+            on_changed=partial(self._changed_meanwhile, OUTCOME_EVENTS[outcome], doing,
+                               partial(self._record_outcome, item_id, outcome, note)),
         )
 
     @on(Timeline.StepSelected, "#timeline")

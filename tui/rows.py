@@ -246,14 +246,19 @@ def from_epoch(seconds: float | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
+CHECK_NOTE_LIMIT = 80  # characters of a failure's, a block's or a waiver's note in its row; the log has it whole
+
+
 def checklist_rows(checklist: Checklist, state: RunState, zone: tzinfo) -> tuple[ChecklistRow, ...]:
     rows = []
     for item in checklist.items:
         check = state.check(item.id)
         category = for_screen(item.category) if item.category else None
+        done = bool(check.outcome)  # who and when, for a pass, a failure, a block or a waiver
         rows.append(ChecklistRow(item.id, for_screen(item.text), category, check.ticked,
-                                 for_screen(check.by or "") if check.ticked else "",
-                                 clock(check.at, zone) if check.ticked else "", conflict=bool(check.conflict)))
+                                 for_screen(check.by or "") if done else "",
+                                 clock(check.at, zone) if done else "", conflict=bool(check.conflict),
+                                 outcome=check.outcome, note=for_screen(check.note or "", limit=CHECK_NOTE_LIMIT)))
     return tuple(rows)
 
 
