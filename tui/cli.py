@@ -37,6 +37,7 @@ from warroom.ops.actions import (
 )
 from warroom.ops.describe import describe
 from warroom.ops.loading import load_runbook
+from warroom.ops.people import check_roles, declare_roles, roster_roles
 from warroom.ops.status import status_document, status_text
 from warroom.ops.version import read_version_report, short
 from warroom.runbook import RunbookError, lint
@@ -51,6 +52,7 @@ EXIT_CRASH = 1
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a tool ended by SIGPIPE (128 + 13)
 DEMO_PROBE_INTERVAL = "2s"
 DEMO_RUN = "rehearsal-1"
+DEMO_ROLE = "Deployment Lead"
 
 
 def say(text: str, err: bool = False, *, lines: bool = False) -> None:
@@ -225,22 +227,28 @@ no_bell_option = click.option("--no-bell", "no_bell", is_flag=True,
 @ledger_options
 @export_option
 @no_bell_option
+@click.option("--role", "roles", multiple=True, metavar="NAME",
+              help="A role of the runbook's team you hold in this run (repeatable); without it, the console "
+                   "asks on first open.")
 @guarded
 def open_(runbook_path: str, db: str | None, operator: str | None, run: str, export: str | None,
-          no_bell: bool) -> None:
+          no_bell: bool, roles: tuple[str, ...]) -> None:
     """Open the full-screen console on RUNBOOK (syncing through the export, when one is named)."""
     from warroom.ops.syncing import open_syncer
 
     runbook = load_runbook(runbook_path)
+    check_roles(runbook, roles)  # before anything is opened or written
     choice = resolve_export(export)
     ledger = open_ledger(runbook, db, operator, run)
     try:
+        if roles:
+            declare_roles(ledger, runbook, ledger.state(skip=WITHOUT_NOTES), roles)
         # named on this command line: a wrong one is refused now; from the settings, the header says it
         syncer = None if choice is None else open_syncer(runbook, ledger, choice, check=export is not None)
     except BaseException:
         ledger.close()
         raise
-    _run_app(runbook, ledger, bell=not no_bell, syncer=syncer)
+    _run_app(runbook, ledger, bell=not no_bell, syncer=syncer, ask_roles=not roles)
 
 
 @main.command()
@@ -259,7 +267,10 @@ def demo(operator: str | None, keep: bool, no_bell: bool) -> None:
     runbook = starting_at(runbook, demo_start(datetime.now(UTC).astimezone(runbook.window.zone)))
     with throwaway_ledger(runbook.id, keep=keep) as db, DemoService() as service:
         runbook = _quick_probes(point_probes_at(runbook, service))
-        _run_app(runbook, open_ledger(runbook, str(db), operator, DEMO_RUN), demo=service, bell=not no_bell)
+        ledger = open_ledger(runbook, str(db), operator, DEMO_RUN)
+        if DEMO_ROLE in roster_roles(runbook):  # the demo's operator runs the day: they may act as the lead
+            declare_roles(ledger, runbook, ledger.state(skip=WITHOUT_NOTES), [DEMO_ROLE])
+        _run_app(runbook, ledger, demo=service, bell=not no_bell)
 
 
 def demo_start(now: datetime) -> datetime:
@@ -291,14 +302,15 @@ def _quick_probes(runbook: Runbook) -> Runbook:
     ))
 
 
-def _run_app(runbook: Runbook, ledger: Ledger, demo=None, bell: bool = True, syncer=None) -> None:
+def _run_app(runbook: Runbook, ledger: Ledger, demo=None, bell: bool = True, syncer=None,
+             ask_roles: bool = False) -> None:
     from warroom.tui.app import WarroomApp  # Textual loads only for the full-screen commands
 
     # Start-up builds a great many long-lived objects; collecting garbage meanwhile only slows
     # the first frame. The app freezes them and turns collection back on once it is shown.
     gc.disable()
     with ledger:
-        app = WarroomApp(runbook, ledger, demo=demo, bell=bell, syncer=syncer)
+        app = WarroomApp(runbook, ledger, demo=demo, bell=bell, syncer=syncer, ask_roles=ask_roles)
         app.run()
     if app.crash_report is not None:
         fail_crashed(app.crash_report)
