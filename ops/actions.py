@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from warroom.runbook import suggest
-from warroom.runbook.model import ChecklistItem, Runbook, Step
+from warroom.runbook.model import CHECKLIST_TITLES, SMOKE_TESTS, ChecklistItem, Runbook, Step
 from warroom.store import Event, Ledger, RunState
 from warroom.store.ledger import UNSEEN, Unseen
-from warroom.vocabulary import STATUS_AFTER, EventKind, StepStatus
+from warroom.vocabulary import OUTCOME_AFTER, STATUS_AFTER, EventKind, StepStatus
 
 # What an operator says (`warroom step RB ID done`, the `d` key) and the event it records.
 STEP_EVENTS = {
@@ -114,12 +114,42 @@ def record_step(ledger: Ledger, runbook: Runbook, state: RunState, step_id: str,
     return ledger.append(STEP_EVENTS[action], step.id, body, seen=seen)
 
 
-def set_check(ledger: Ledger, runbook: Runbook, state: RunState, item_id: str, ticked: bool, *,
-              seen: str | None | Unseen = UNSEEN) -> Event | None:
+# What an operator can say of a checklist item, and the event it records ("cleared": back to not done).
+OUTCOME_EVENTS = {
+    "passed": EventKind.CHECK_TICKED,
+    "failed": EventKind.CHECK_FAILED,
+    "blocked": EventKind.CHECK_BLOCKED,
+    "waived": EventKind.CHECK_WAIVED,
+    "cleared": EventKind.CHECK_UNTICKED,
+}
+# Outcomes that owe a reason, in the words a prompt or an error asks for it.
+OUTCOME_NEEDS_NOTE = {"failed": "what failed", "waived": "why it is waived"}
+# Outcomes only a smoke test can have: a test runs, fails or cannot run; a checklist item is done or waived.
+SMOKE_TEST_OUTCOMES = frozenset({"failed", "blocked"})
+
+
+def record_outcome(ledger: Ledger, runbook: Runbook, state: RunState, item_id: str, outcome: str,
+                   note: str | None = None, *, seen: str | None | Unseen = UNSEEN) -> Event | None:
+    """Record a checklist item as passed (ticked), failed, blocked, waived or cleared (unticked);
+    None when it already is so (the same outcome, and for a failure, a block or a waiver the same
+    note). Failed and blocked are for smoke tests only; failed and waived owe a note. `seen`: see
+    Ledger.append (StateChanged if the item changed since)."""
     item = find_item(runbook, item_id)
-    if state.check(item.id).ticked == ticked:
+    if outcome not in OUTCOME_EVENTS:
+        raise UsageProblem(f"'{outcome}' is not an outcome of a checklist item; say {', '.join(OUTCOME_EVENTS)}.")
+    note = (note or "").strip() or None
+    if outcome in SMOKE_TEST_OUTCOMES and item.checklist != SMOKE_TESTS:
+        raise UsageProblem(f"only a smoke test can be {outcome}; '{item.text}' is on the "
+                           f"{CHECKLIST_TITLES[item.checklist]} checklist: tick it, or waive it with a reason.")
+    if outcome in OUTCOME_NEEDS_NOTE and not note:
+        raise UsageProblem(f"the note is empty; say {OUTCOME_NEEDS_NOTE[outcome]}.")
+    kind = OUTCOME_EVENTS[outcome]
+    check = state.check(item.id)
+    # A tick or an untick keeps no note in the state (the log still shows one): the outcome alone says "already so".
+    kept_note = note if OUTCOME_AFTER[kind] not in ("", "passed") else None
+    if check.outcome == OUTCOME_AFTER[kind] and check.note == kept_note:
         return None
-    return ledger.append(EventKind.CHECK_TICKED if ticked else EventKind.CHECK_UNTICKED, item.id, seen=seen)
+    return ledger.append(kind, item.id, {"note": note} if note else {}, seen=seen)
 
 
 def add_note(ledger: Ledger, subject: str, text: str) -> Event:

@@ -23,6 +23,9 @@ ACTION_SENTENCES: dict[str, str] = {
     EventKind.STEP_REOPENED: "Set '{}' back to pending",
     EventKind.CHECK_TICKED: "Ticked '{}'",
     EventKind.CHECK_UNTICKED: "Unticked '{}'",
+    EventKind.CHECK_FAILED: "Marked '{}' failed",
+    EventKind.CHECK_BLOCKED: "Marked '{}' blocked",
+    EventKind.CHECK_WAIVED: "Waived '{}'",
     EventKind.STEP_CONFLICT_RESOLVED: "Kept the standing version of '{}'",
     EventKind.CHECK_CONFLICT_RESOLVED: "Kept the standing version of '{}'",
 }

@@ -86,6 +86,9 @@ def status_document(runbook: Runbook, ledger: Ledger, now: datetime | None = Non
                     "ticked": state.check(item.id).ticked,
                     "by": state.check(item.id).by if state.check(item.id).ticked else None,
                     "at": iso(state.check(item.id).at, zone) if state.check(item.id).ticked else None,
+                    # "", passed, failed, blocked or waived; the note says what failed, why blocked or waived
+                    "outcome": state.check(item.id).outcome,
+                    "note": state.check(item.id).note,
                 }
                 for item in runbook.checklists[name].items
             ]
@@ -144,14 +147,29 @@ def status_text(doc: dict, runbook: Runbook) -> str:
     for name in CHECKLIST_NAMES:
         items = doc["checklists"][name]
         if items:
-            ticked = sum(i["ticked"] for i in items)
-            lines.append(f"  {CHECKLIST_TITLES[name]:16} {ticked}/{len(items)} ticked")
+            lines.append(f"  {CHECKLIST_TITLES[name]:16} {checklist_counts([i['outcome'] for i in items])}")
             lines += [_item_line(item, shorts[short_item_id(item["id"])] == 1) for item in items]
     return "\n".join(lines)
 
 
+# How `warroom status` marks each outcome of an item: `[x]` passed, `[F]` failed, ...
+OUTCOME_MARKS = {"passed": "x", "failed": "F", "blocked": "B", "waived": "~", "": " "}
+
+
+def checklist_counts(outcomes: list[str]) -> str:
+    """'7/10 ticked · 1 failed · 1 waived': the passes of all, and each other outcome apart (a
+    waiver is not a pass), the ones that did not happen left out."""
+    counted = Counter(outcomes)
+    others = [f"{counted[word]} {word}" for word in ("failed", "blocked", "waived") if counted[word]]
+    return " · ".join([f"{counted['passed']}/{len(outcomes)} ticked", *others])
+
+
 def _item_line(item: dict, short: bool) -> str:
-    """`[x] cab · CAB approved (governance)`: the id to pass to `warroom check`, and the item's text."""
+    """`[x] cab · CAB approved (governance)`: the id to pass to `warroom check`, and the item's text;
+    a failure, a block or a waiver in words, with its note."""
     shown = short_item_id(item["id"]) if short else item["id"]
     category = f" ({item['category']})" if item["category"] else ""
-    return f"    [{'x' if item['ticked'] else ' '}] {visible(shown)} · {visible(item['text'])}{category}"
+    outcome, said = item["outcome"], ""
+    if outcome not in ("", "passed"):
+        said = f" · {outcome.upper()}" + (f": {visible(item['note'])}" if item["note"] else "")
+    return f"    [{OUTCOME_MARKS.get(outcome, '?')}] {visible(shown)} · {visible(item['text'])}{category}{said}"

@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 
 from warroom.ops.actions import UsageProblem
 from warroom.ops.notices import sync_notices
+from warroom.ops.people import members_for
 from warroom.ops.status import actuals
 from warroom.ops.version import read_version_report
 from warroom.probes import ProbeStatus
@@ -91,10 +92,12 @@ class WarroomApp(App):
         bell: bool = True,
         demo=None,
         syncer=None,
+        ask_roles: bool = False,
     ) -> None:
         """`demo` is the demo's own service (tui.demo_service.DemoService), which the `b` key
         makes misbehave; None outside the demo. `syncer` (sync.round.Syncer) syncs the ledger
-        through a shared export in the background; None when no export is named."""
+        through a shared export in the background; None when no export is named. `ask_roles`:
+        on first showing a run where this operator holds no role, ask which they hold (`warroom open`)."""
         # With NO_COLOR, ANSI mode leaves the terminal's own default colours (Textual alone would
         # still paint greys); state stays readable by glyph and word.
         super().__init__(ansi_color=bool(os.environ.get("NO_COLOR")))
@@ -105,6 +108,7 @@ class WarroomApp(App):
         self.rings_bell = bell
         self.demo = demo
         self.syncer = syncer
+        self.ask_roles = ask_roles
         self.sync_runner: SyncRunner | None = None
         self.sync_status: SyncStatus | None = None  # the last round's, once one has finished
         if syncer is not None:
@@ -302,14 +306,16 @@ class WarroomApp(App):
 
     @work(thread=True, exit_on_error=False, group="ledger")
     def open_detail(self, step_id: str, status: StepState, probe_states: Mapping[str, str] | None = None,
-                    then: Callable[[str | None], None] | None = None) -> None:
+                    then: Callable[[str | None], None] | None = None, owner_unheld: bool = False) -> None:
         """The step in full; its `status` and `probe_states` (probe name -> state) are the ones on
         screen, only its history is read. `then` gets the step key the detail was closed with
-        (None: just closed)."""
+        (None: just closed). `owner_unheld`: nobody here holds the role that owns it."""
         zone = self.runbook.window.zone
+        step = self.runbook.step(step_id)
         history = activity_rows(self.ledger.events(subject=step_id), self.runbook, zone)
         conflict = step_conflict_lines(status, zone)
-        detail = StepDetail(self.runbook.step(step_id), status, history, dict(probe_states or {}), conflict)
+        detail = StepDetail(step, status, history, dict(probe_states or {}), conflict,
+                            members_for(self.runbook, step.owner), owner_unheld)
         self.call_from_thread(self.push_screen, detail, then)
 
     @work(thread=True, exit_on_error=False, group="ledger")

@@ -25,17 +25,19 @@ import click
 
 from warroom.ops.actions import (
     NEEDS_NOTE,
+    OUTCOME_NEEDS_NOTE,
     STEP_EVENTS,
     UsageProblem,
     add_note,
     find_step,
+    record_outcome,
     record_step,
     recorded_probe_states,
-    set_check,
     step_guards,
 )
 from warroom.ops.describe import describe
 from warroom.ops.loading import load_runbook
+from warroom.ops.people import check_roles, declare_roles, roster_roles
 from warroom.ops.status import status_document, status_text
 from warroom.ops.version import read_version_report, short
 from warroom.runbook import RunbookError, lint
@@ -50,6 +52,7 @@ EXIT_CRASH = 1
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a tool ended by SIGPIPE (128 + 13)
 DEMO_PROBE_INTERVAL = "2s"
 DEMO_RUN = "rehearsal-1"
+DEMO_ROLE = "Deployment Lead"
 
 
 def say(text: str, err: bool = False, *, lines: bool = False) -> None:
@@ -224,22 +227,28 @@ no_bell_option = click.option("--no-bell", "no_bell", is_flag=True,
 @ledger_options
 @export_option
 @no_bell_option
+@click.option("--role", "roles", multiple=True, metavar="NAME",
+              help="A role of the runbook's team you hold in this run (repeatable); without it, the console "
+                   "asks on first open.")
 @guarded
 def open_(runbook_path: str, db: str | None, operator: str | None, run: str, export: str | None,
-          no_bell: bool) -> None:
+          no_bell: bool, roles: tuple[str, ...]) -> None:
     """Open the full-screen console on RUNBOOK (syncing through the export, when one is named)."""
     from warroom.ops.syncing import open_syncer
 
     runbook = load_runbook(runbook_path)
+    check_roles(runbook, roles)  # before anything is opened or written
     choice = resolve_export(export)
     ledger = open_ledger(runbook, db, operator, run)
     try:
+        if roles:
+            declare_roles(ledger, runbook, ledger.state(skip=WITHOUT_NOTES), roles)
         # named on this command line: a wrong one is refused now; from the settings, the header says it
         syncer = None if choice is None else open_syncer(runbook, ledger, choice, check=export is not None)
     except BaseException:
         ledger.close()
         raise
-    _run_app(runbook, ledger, bell=not no_bell, syncer=syncer)
+    _run_app(runbook, ledger, bell=not no_bell, syncer=syncer, ask_roles=not roles)
 
 
 @main.command()
@@ -258,7 +267,10 @@ def demo(operator: str | None, keep: bool, no_bell: bool) -> None:
     runbook = starting_at(runbook, demo_start(datetime.now(UTC).astimezone(runbook.window.zone)))
     with throwaway_ledger(runbook.id, keep=keep) as db, DemoService() as service:
         runbook = _quick_probes(point_probes_at(runbook, service))
-        _run_app(runbook, open_ledger(runbook, str(db), operator, DEMO_RUN), demo=service, bell=not no_bell)
+        ledger = open_ledger(runbook, str(db), operator, DEMO_RUN)
+        if DEMO_ROLE in roster_roles(runbook):  # the demo's operator runs the day: they may act as the lead
+            declare_roles(ledger, runbook, ledger.state(skip=WITHOUT_NOTES), [DEMO_ROLE])
+        _run_app(runbook, ledger, demo=service, bell=not no_bell)
 
 
 def demo_start(now: datetime) -> datetime:
@@ -290,14 +302,15 @@ def _quick_probes(runbook: Runbook) -> Runbook:
     ))
 
 
-def _run_app(runbook: Runbook, ledger: Ledger, demo=None, bell: bool = True, syncer=None) -> None:
+def _run_app(runbook: Runbook, ledger: Ledger, demo=None, bell: bool = True, syncer=None,
+             ask_roles: bool = False) -> None:
     from warroom.tui.app import WarroomApp  # Textual loads only for the full-screen commands
 
     # Start-up builds a great many long-lived objects; collecting garbage meanwhile only slows
     # the first frame. The app freezes them and turns collection back on once it is shown.
     gc.disable()
     with ledger:
-        app = WarroomApp(runbook, ledger, demo=demo, bell=bell, syncer=syncer)
+        app = WarroomApp(runbook, ledger, demo=demo, bell=bell, syncer=syncer, ask_roles=ask_roles)
         app.run()
     if app.crash_report is not None:
         fail_crashed(app.crash_report)
@@ -357,18 +370,34 @@ def step(runbook_path: str, step_id: str, action: str, note: str | None, force: 
         say(describe(event, runbook) if event else already)
 
 
+# `warroom check`'s flags, each the outcome it records (without one: passed, a tick).
+CHECK_FLAGS = {"untick": "cleared", "fail": "failed", "blocked": "blocked", "waive": "waived"}
+
+
 @main.command()
 @runbook_argument
 @click.argument("item_id")
-@click.option("--untick", is_flag=True, help="Clear the tick instead.")
+@click.option("--untick", is_flag=True, help="Clear the tick, failure, block or waiver instead.")
+@click.option("--fail", is_flag=True, help="A smoke test that ran and failed (needs --note saying what failed).")
+@click.option("--blocked", is_flag=True, help="A smoke test that could not be run (--note says why).")
+@click.option("--waive", is_flag=True, help="Not needed this time (needs --note saying why).")
+@click.option("--note", default=None, help="What failed, why it is blocked or waived.")
 @ledger_options
 @guarded
-def check(runbook_path: str, item_id: str, untick: bool, db, operator, run) -> None:
-    """Tick (or --untick) a checklist item or smoke test."""
+def check(runbook_path: str, item_id: str, untick: bool, fail: bool, blocked: bool, waive: bool,
+          note: str | None, db, operator, run) -> None:
+    """Tick a checklist item or smoke test (a pass), or record it as --fail, --blocked, --waive, or --untick it."""
+    flags = {"untick": untick, "fail": fail, "blocked": blocked, "waive": waive}
+    given = [name for name, on in flags.items() if on]
+    if len(given) > 1:
+        raise UsageProblem(f"--{given[0]} and --{given[1]} exclude each other; give one.")
+    outcome = CHECK_FLAGS[given[0]] if given else "passed"
+    if outcome in OUTCOME_NEEDS_NOTE and not (note or "").strip():
+        raise UsageProblem(f"say {OUTCOME_NEEDS_NOTE[outcome]}: add --note TEXT.")
     runbook = load_runbook(runbook_path)
     with open_ledger(runbook, db, operator, run) as ledger:
-        event = set_check(ledger, runbook, ledger.state(skip=WITHOUT_NOTES), item_id, not untick)
-        already = "unticked" if untick else "ticked"
+        event = record_outcome(ledger, runbook, ledger.state(skip=WITHOUT_NOTES), item_id, outcome, note)
+        already = {"passed": "ticked", "cleared": "unticked"}.get(outcome, outcome)
         say(describe(event, runbook) if event else f"{item_id} is already {already}; nothing recorded")
 
 

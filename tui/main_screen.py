@@ -7,7 +7,7 @@ the I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -26,22 +26,34 @@ from textual.widgets import Footer, TabbedContent, TabPane
 
 from warroom.ops.actions import (
     NEEDS_NOTE,
+    OUTCOME_EVENTS,
+    OUTCOME_NEEDS_NOTE,
     STEP_EVENTS,
     add_note,
+    record_outcome,
     record_step,
     resolve_conflict,
-    set_check,
     step_guards,
 )
 from warroom.ops.notices import action_notice, subject_name, who_did_what
+from warroom.ops.people import (
+    declare_roles,
+    owner_unheld,
+    roles_of,
+    roster,
+    roster_roles,
+    seen_operators,
+    unheld_roles,
+)
 from warroom.ops.status import actuals, next_steps
 from warroom.ops.version import VersionReport
 from warroom.probes import ProbeStatus
 from warroom.runbook.forecast import Forecast, forecast
-from warroom.runbook.model import CHECKLIST_NAMES, Runbook
+from warroom.runbook.model import CHECKLIST_NAMES, SMOKE_TESTS, Runbook
 from warroom.store import Event, RunState
 from warroom.tui import rows
 from warroom.tui.attention import Attention
+from warroom.tui.roster import RolePicker, Roster
 from warroom.tui.screens import Confirm, TextPrompt
 from warroom.untrusted import for_screen
 from warroom.vocabulary import EventKind
@@ -51,7 +63,7 @@ from warroom.widgets.header import DeploymentHeader, SyncInfo
 from warroom.widgets.now_next import NowNextLine
 from warroom.widgets.probe_board import ProbeBoard, state_badge
 from warroom.widgets.probe_board import ProbeRow as ProbeBoardRow
-from warroom.widgets.timeline import Timeline
+from warroom.widgets.timeline import PhaseRow, Timeline, TimelineRow
 
 if TYPE_CHECKING:
     from warroom.sync.round import SyncStatus
@@ -69,6 +81,9 @@ FORECAST_FRESH_SECONDS = 5
 FULL_REFRESH_DELAY = 0.05  # seconds
 VERSION_NOTICE_SECONDS = 60  # a runbook that is not the run's must not slip by while the room settles in
 QUOTED_TITLE_LIMIT = 200  # characters of a step title a question quotes
+# What recording each outcome of a checklist item does, as a question quotes it: "mark failed 'Login works'".
+OUTCOME_PHRASE = {"passed": "tick", "cleared": "untick", "failed": "mark failed", "blocked": "mark blocked",
+                  "waived": "waive"}
 
 
 class LaterPane(Lazy):
@@ -159,6 +174,10 @@ class MainScreen(Screen):
                 tooltip="Keep the standing version of the selected step or checklist item and clear its conflict"),
         Binding("Q", "quarantine", "Quarantine", show=False, id="sync.quarantine",
                 tooltip="The events held back (keys not trusted here) and the segments refused; trust a key"),
+        Binding("t", "roster", "Roster", show=False, id="roster",
+                tooltip="The team: who holds each role, their phone, whether they have been seen; change your roles"),
+        Binding("m", "mine", "Mine", show=False, id="timeline.mine",
+                tooltip="Show only the steps owned by the roles you hold, and back to every step"),
         Binding("1", "pane(1)", "Timeline", show=False, id="pane.1"),
         Binding("2", "pane(2)", "Pre", show=False, id="pane.2"),
         Binding("3", "pane(3)", "Go/No-Go", show=False, id="pane.3"),
@@ -185,6 +204,8 @@ class MainScreen(Screen):
         self.placed = False  # the timeline's cursor has been put on the current step once
         self.attention = Attention()
         self.version_told = ""  # the runbook version warning last given
+        self.mine_only = False  # `m`: the timeline shows only the steps of the roles this operator holds
+        self.roles_asked = False  # the picker has been offered once (`warroom open` without --role)
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -236,7 +257,8 @@ class MainScreen(Screen):
         self.show_snapshot()
 
     def _new_checklist_panes(self) -> dict[str, ChecklistPane]:
-        self.checklist_panes = {name: ChecklistPane(id=f"list-{name}") for name in CHECKLIST_NAMES}
+        self.checklist_panes = {name: ChecklistPane(id=f"list-{name}", tests=name == SMOKE_TESTS)
+                                for name in CHECKLIST_NAMES}
         return self.checklist_panes
 
     def _checklist_tabs(self, number_from: int) -> ComposeResult:
@@ -296,7 +318,7 @@ class MainScreen(Screen):
         timeline, probe_states, now = self.query_one(Timeline), self.probe_states, self.now()
         for step_id in step_ids:
             timeline.update_rows(self._timeline_rows(self.snapshot.state, self.snapshot.outlook, now,
-                                                     probe_states, only=step_id))
+                                                     probe_states, only=step_id, unheld=self._unheld_roles()))
 
     def _refresh_soon(self) -> None:
         """Read the whole snapshot again shortly (forecast, header, checklists, and any event the
@@ -335,13 +357,14 @@ class MainScreen(Screen):
         self.show_sync(self.console.sync_status)
         self._warn_of_version(version)
         timeline = self.query_one(Timeline)
-        timeline.show(self._timeline_rows(state, outlook, now, self.probe_states))
+        self._show_timeline(self._timeline_rows(state, outlook, now, self.probe_states, unheld=self._unheld_roles()))
         now_next = rows.now_next(runbook, state, outlook, now, next_steps(runbook, state))
         self.query_one(NowNextLine).value = now_next
         self._call_attention()
         if not self.placed:  # the first time: open where the work is, not at the top
             self.selected_step = self.selected_step or rows.focus_step(now_next)
             self.placed = True
+            self._ask_roles_on_first_open(state)
         if self.selected_step:
             timeline.select_step(self.selected_step)
             self.selected_step = None
@@ -359,7 +382,7 @@ class MainScreen(Screen):
             pane = self.checklist_panes[name]
             pane.show(items)
             titles = NARROW_TAB_TITLES if self.narrow else TAB_TITLES
-            label = f"{offset + 2} {titles[name]} {pane.ticked_count}/{len(items)}"
+            label = f"{offset + 2} {titles[name]} {pane.counts(compact=self.narrow)}"
             self._set_tab_label(tabs, f"pane-{name}", label)
         self._show_activity(self.snapshot.recent)
         if self.runbook.probes and self.probe_statuses:  # other machines' view may have moved
@@ -603,18 +626,43 @@ class MainScreen(Screen):
         state = self._shown_state()
         if state is None:
             return
-        item_id, check = message.item_id, state.check(message.item_id)
-        ticking = not check.ticked
-        self._set_check(item_id, ticking, seen=check.event_id)
+        check = state.check(message.item_id)
+        self._record_outcome(message.item_id, "cleared" if check.ticked else "passed", seen=check.event_id)
 
-    def _set_check(self, item_id: str, ticking: bool, *, seen: str | None) -> None:
-        kind = EventKind.CHECK_TICKED if ticking else EventKind.CHECK_UNTICKED
+    @on(ChecklistPane.OutcomeRequested)
+    def ask_outcome(self, message: ChecklistPane.OutcomeRequested) -> None:
+        """`f` (failed), `b` (blocked) or `w` (waived) on an item: ask why, then record it; `w` on a
+        waived item asks to clear the waiver."""
+        state = self._shown_state()
+        if state is None:
+            return
+        item_id, outcome, check = message.item_id, message.outcome, state.check(message.item_id)
         text = for_screen(self.runbook.item(item_id).text, limit=QUOTED_TITLE_LIMIT)
+        record = partial(self._record_outcome, item_id, outcome, seen=check.event_id)
+        if outcome == "waived" and check.outcome == "waived":
+            clear = partial(self._record_outcome, item_id, "cleared", seen=check.event_id)
+            question = f"Clear the waiver of '{text}'? It was waived: {for_screen(check.note or '')}."
+            self.app.push_screen(Confirm(question), lambda yes: clear() if yes else None)
+            return
+        asked = {"failed": f"What failed in '{text}'?", "blocked": f"Why could '{text}' not be run?",
+                 "waived": f"Why is '{text}' waived?"}
+        required = outcome in OUTCOME_NEEDS_NOTE
+        placeholder = OUTCOME_NEEDS_NOTE.get(outcome, "why it is blocked (optional)")
+        prompt = TextPrompt(asked[outcome], placeholder, required=required)
+        self.app.push_screen(prompt, partial(self._record_outcome_if_answered, record))
+
+    def _record_outcome_if_answered(self, record: Callable[..., None], note: str | None) -> None:
+        if note is not None:  # None: the operator cancelled; empty: no note, where none is owed
+            record(note=note)
+
+    def _record_outcome(self, item_id: str, outcome: str, note: str | None = None, *, seen: str | None) -> None:
+        text = for_screen(self.runbook.item(item_id).text, limit=QUOTED_TITLE_LIMIT)
+        doing = f"{OUTCOME_PHRASE[outcome]} '{text}'"
         self.console.write(
-            lambda ledger, state: set_check(ledger, self.runbook, state, item_id, ticking, seen=seen),
+            lambda ledger, state: record_outcome(ledger, self.runbook, state, item_id, outcome, note, seen=seen),
             self._shown_state(),
-            on_changed=partial(self._changed_meanwhile, kind, f"{'tick' if ticking else 'untick'} '{text}'",
-                               partial(self._set_check, item_id, ticking)),
+            on_changed=partial(self._changed_meanwhile, OUTCOME_EVENTS[outcome], doing,
+                               partial(self._record_outcome, item_id, outcome, note)),
         )
 
     @on(Timeline.StepSelected, "#timeline")
@@ -622,8 +670,10 @@ class MainScreen(Screen):
         state = self._shown_state()
         if state is None:
             return
-        self.console.open_detail(message.step_id, state.step(message.step_id), self.probe_states,
-                                 partial(self._act_from_detail, message.step_id))
+        status = state.step(message.step_id)
+        unheld = owner_unheld(self.runbook.step(message.step_id), status.status, self._unheld_roles())
+        self.console.open_detail(message.step_id, status, self.probe_states,
+                                 partial(self._act_from_detail, message.step_id), owner_unheld=unheld)
 
     def _act_from_detail(self, step_id: str, action: str | None) -> None:
         """The detail closed with a step key: act on its step, as from the timeline."""
@@ -691,3 +741,79 @@ class MainScreen(Screen):
 
     def action_quarantine(self) -> None:
         self.console.open_quarantine()
+
+    # --- people: the roster, the roles held, my steps ---------------------------------------------
+
+    def _seen(self) -> frozenset[str]:
+        """The people who have written to this run (see ops.people.seen_operators)."""
+        return seen_operators(self.snapshot.version) if self.snapshot else frozenset()
+
+    def _unheld_roles(self) -> frozenset[str]:
+        if self.snapshot is None:
+            return frozenset()
+        return unheld_roles(self.runbook, self.snapshot.state, self._seen())
+
+    def _my_roles(self, state: RunState) -> tuple[str, ...]:
+        return roles_of(self.runbook, state, self.console.ledger.operator)
+
+    def action_roster(self) -> None:
+        state = self._shown_state()
+        if state is None:
+            return
+        entries = roster(self.runbook, state, self._seen())
+        screen = Roster(entries, self._my_roles(state), self.console.ledger.operator)
+        self.app.push_screen(screen, lambda answer: self.ask_roles() if answer == "roles" else None)
+
+    def ask_roles(self) -> None:
+        """The picker of the team's roles, this operator's ticked; Enter records them (roles.declared)."""
+        state = self._shown_state()
+        if state is None:
+            return
+        if not self.runbook.team:
+            self.notify("This runbook names no team, so there are no roles to hold.", severity="warning")
+            return
+        picker = RolePicker(roster_roles(self.runbook), self._my_roles(state), self.console.ledger.operator)
+        self.app.push_screen(picker, self._declare_roles)
+
+    def _ask_roles_on_first_open(self, state: RunState) -> None:
+        """`warroom open` without --role, in a run where this operator holds no role: ask, once."""
+        if self.console.ask_roles and not self.roles_asked and self.runbook.team and not self._my_roles(state):
+            self.roles_asked = True
+            self.call_after_refresh(self.ask_roles)
+
+    def _declare_roles(self, roles: tuple[str, ...] | None) -> None:
+        if roles is not None:  # None: Escape, not now
+            self.console.write(lambda ledger, state: declare_roles(ledger, self.runbook, state, roles),
+                               self._shown_state())
+
+    def action_mine(self) -> None:
+        """Only the steps of the roles this operator holds, or every step again."""
+        state = self._shown_state()
+        if state is None:
+            return
+        if not self.mine_only and not self._my_roles(state):
+            self.notify("You hold no role in this run, so no step is yours; t shows the roster, r there "
+                        "declares your roles.", severity="warning")
+            return
+        self.mine_only = not self.mine_only
+        self.show_snapshot()
+
+    def _show_timeline(self, shown: Sequence[PhaseRow | TimelineRow]) -> None:
+        """The timeline's rows, only this operator's steps (and their phases) with `m`; its title says which."""
+        timeline = self.query_one(Timeline)
+        roles = self._my_roles(self.snapshot.state) if self.mine_only and self.snapshot else ()
+        title = "Timeline"
+        if roles:
+            mine = {step.id for step in self.runbook.steps if step.owner in roles}
+            phases = {for_screen(self.runbook.step(step_id).phase) for step_id in mine}  # as a PhaseRow says it
+            shown = [row for row in shown
+                     if (row.step_id in mine if isinstance(row, TimelineRow) else row.phase in phases)]
+            title = f"Timeline · my steps ({for_screen(', '.join(roles))})"
+        selected = timeline.selected_step
+        timeline.show(shown)
+        if selected and timeline.get_row_index(selected) is None:
+            timeline.action_jump(-1)  # the step that was selected is filtered out: the first of those shown
+        timeline.border_title = title
+        if self.narrow:
+            tab = "1 Mine" if roles else "1 Steps"
+            self._set_tab_label(self.query_one("#panes", TabbedContent), "pane-timeline", tab)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from warroom.ops.describe import describe, describe_repeats, kind_group
+from warroom.ops.people import owner_unheld
 from warroom.ops.status import progress
 from warroom.probes import ProbeState, ProbeStatus
 from warroom.runbook import format_duration
@@ -42,14 +43,15 @@ LATE = timedelta(minutes=5)  # a step drifting more than this shows its drift in
 
 def timeline_rows(runbook: Runbook, state: RunState, outlook: Forecast, now: datetime,
                   probe_states: Mapping[str, str] | None = None, only: str | None = None,
-                  ) -> tuple[PhaseRow | TimelineRow, ...]:
+                  unheld: frozenset[str] = frozenset()) -> tuple[PhaseRow | TimelineRow, ...]:
     """Every phase row and step row, in the runbook's order.
 
     `probe_states` (probe name -> UP/DEGRADED/...) fills the checks of steps whose validation
     names probes. `only` (a step id) gives just that step's row and its phase's row, after a
-    keystroke; a subject that is not a step gives nothing.
+    keystroke; a subject that is not a step gives nothing. `unheld`: the roles nobody here holds
+    (ops.people.unheld_roles), flagged on the unfinished steps they own.
     """
-    return TimelineRows(runbook)(state, outlook, now, probe_states, only)
+    return TimelineRows(runbook)(state, outlook, now, probe_states, only, unheld)
 
 
 class TimelineRows:
@@ -71,7 +73,7 @@ class TimelineRows:
 
     def __call__(self, state: RunState, outlook: Forecast, now: datetime,
                  probe_states: Mapping[str, str] | None = None, only: str | None = None,
-                 ) -> tuple[PhaseRow | TimelineRow, ...]:
+                 unheld: frozenset[str] = frozenset()) -> tuple[PhaseRow | TimelineRow, ...]:
         runbook, probe_states = self.runbook, probe_states or {}
         now_column = gantt_column(runbook, now)
         if only is not None:
@@ -79,27 +81,30 @@ class TimelineRows:
                 return ()
             step = runbook.step(only)
             return (phase_row(step.phase, self.phases[step.phase], state, outlook),
-                    self.step_row(step, state, outlook, now, now_column, probe_states))
+                    self.step_row(step, state, outlook, now, now_column, probe_states, unheld))
         rows: list[PhaseRow | TimelineRow] = []
         previous_phase = None
         for step in runbook.steps:
             if step.phase != previous_phase:
                 previous_phase = step.phase
                 rows.append(phase_row(step.phase, self.phases[step.phase], state, outlook))
-            rows.append(self.step_row(step, state, outlook, now, now_column, probe_states))
+            rows.append(self.step_row(step, state, outlook, now, now_column, probe_states, unheld))
         return tuple(rows)
 
     def step_row(self, step: Step, state: RunState, outlook: Forecast, now: datetime, now_column: int,
-                 probe_states: Mapping[str, str]) -> TimelineRow:
+                 probe_states: Mapping[str, str], unheld: frozenset[str] = frozenset()) -> TimelineRow:
         probes = self.probes[step.id]
         checks = tuple((probe, probe_states.get(probe, "UNKNOWN")) for probe in probes) if probes else ()
         status = state.step(step.id)
         overrun = overrunning(step, status, now)
-        shown = (status, outlook.planned[step.id], outlook.expected[step.id], now_column, checks, overrun)
+        unheld_owner = owner_unheld(step, status.status, unheld)
+        shown = (status, outlook.planned[step.id], outlook.expected[step.id], now_column, checks, overrun,
+                 unheld_owner)
         built = self._built.get(step.id)
         if built is not None and built[0] == shown:
             return built[1]
-        row = step_row(self.runbook, step, status, outlook, now_column, checks, overrun, self.zone)
+        row = step_row(self.runbook, step, status, outlook, now_column, checks, overrun, self.zone,
+                       owner_unheld=unheld_owner)
         self._built[step.id] = (shown, row)
         return row
 
@@ -118,9 +123,10 @@ def overrunning(step: Step, status: StepState, now: datetime) -> bool:
 
 
 def step_row(runbook: Runbook, step: Step, status: StepState, outlook: Forecast,
-             now_column: int, checks: tuple[tuple[str, str], ...], overrun: bool, zone: tzinfo) -> TimelineRow:
+             now_column: int, checks: tuple[tuple[str, str], ...], overrun: bool, zone: tzinfo,
+             owner_unheld: bool = False) -> TimelineRow:
     """One step's row from its state, the forecast (its planned and expected slots, its drift) and
-    the now-marker's cell."""
+    the now-marker's cell; `owner_unheld`: nobody here holds the role that owns it."""
     started = clock(status.started_at, zone) if status.started_at else ""
     finished = clock(status.finished_at, zone) if status.finished_at else ""
     planned, expected = outlook.planned[step.id], outlook.expected[step.id]
@@ -144,6 +150,7 @@ def step_row(runbook: Runbook, step: Step, status: StepState, outlook: Forecast,
         checks=tuple((for_screen(probe), state) for probe, state in checks),
         overrun=overrun,
         conflict=bool(status.conflict),
+        owner_unheld=owner_unheld,
     )
 
 
@@ -246,14 +253,19 @@ def from_epoch(seconds: float | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
+CHECK_NOTE_LIMIT = 80  # characters of a failure's, a block's or a waiver's note in its row; the log has it whole
+
+
 def checklist_rows(checklist: Checklist, state: RunState, zone: tzinfo) -> tuple[ChecklistRow, ...]:
     rows = []
     for item in checklist.items:
         check = state.check(item.id)
         category = for_screen(item.category) if item.category else None
+        done = bool(check.outcome)  # who and when, for a pass, a failure, a block or a waiver
         rows.append(ChecklistRow(item.id, for_screen(item.text), category, check.ticked,
-                                 for_screen(check.by or "") if check.ticked else "",
-                                 clock(check.at, zone) if check.ticked else "", conflict=bool(check.conflict)))
+                                 for_screen(check.by or "") if done else "",
+                                 clock(check.at, zone) if done else "", conflict=bool(check.conflict),
+                                 outcome=check.outcome, note=for_screen(check.note or "", limit=CHECK_NOTE_LIMIT)))
     return tuple(rows)
 
 

@@ -16,7 +16,7 @@ from textual.screen import ModalScreen, ScreenResultType
 from textual.widgets import Input, Label, Static
 
 from warroom.runbook import format_duration
-from warroom.runbook.model import Step
+from warroom.runbook.model import Step, TeamMember
 from warroom.store import StepState
 from warroom.untrusted import for_screen
 from warroom.widgets.activity import ActivityRow
@@ -115,10 +115,15 @@ class StepDetail(ReadingDialog[str | None]):
     ]
 
     def __init__(self, step: Step, status: StepState, history: Sequence[ActivityRow],
-                 probe_states: dict[str, str] | None = None, conflict: Sequence[tuple[str, str]] = ()) -> None:
+                 probe_states: dict[str, str] | None = None, conflict: Sequence[tuple[str, str]] = (),
+                 owners: Sequence[TeamMember] = (), owner_unheld: bool = False) -> None:
         """`history`: the step's events, oldest first, as the activity log shows them. `conflict`:
-        when concurrent changes met, ("Standing" or "Displaced", the version in words) lines."""
+        when concurrent changes met, ("Standing" or "Displaced", the version in words) lines.
+        `owners`: the team members the roster names for its owner; `owner_unheld`: nobody here holds
+        that role (and the step is not finished)."""
         super().__init__()
+        self.owners = owners
+        self.owner_unheld = owner_unheld
         self.conflict = conflict
         self.probe_states = probe_states or {}
         self.step = step
@@ -137,6 +142,8 @@ class StepDetail(ReadingDialog[str | None]):
                 + (f" · after {', '.join(step.after)}" if step.after else ""),
                 *((("\n" + for_screen(status.note, lines=True), "bold"),) if status.note else ()),
             ))
+            if self.owners or self.owner_unheld:
+                yield Static(self._owner_text())
             if self.conflict:
                 yield Label("⚡ Conflict: changed on two machines at once", classes="section conflict")
                 yield Static(Content("\n".join(f"{label}: {text}" for label, text in self.conflict)
@@ -155,6 +162,15 @@ class StepDetail(ReadingDialog[str | None]):
             yield Static(Content("\n".join(lines)) if lines else Content.styled("nothing recorded yet", "dim"))
             yield Label("s start · d done · f fail · x skip · r reopen · n note · Escape to close",
                         classes="dialog-hint")
+
+    def _owner_text(self) -> Content:
+        """'Owner DBA: Lee Park +34 600 000 002', and '? nobody here holds DBA' when nobody does."""
+        role = for_screen(self.step.owner or "")
+        people = "; ".join(for_screen(f"{m.name} {m.phone}" if m.phone else m.name) for m in self.owners)
+        named = Content(f"Owner {role}: {people}") if people else Content("")
+        if not self.owner_unheld:
+            return named
+        return named + Content.styled(f"{chr(10) if people else ''}? nobody here holds {role}", "bold $warning")
 
     def _validation_line(self, validation) -> str:
         """A probe check with its live state (glyph and word), a human check as written."""

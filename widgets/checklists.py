@@ -7,6 +7,7 @@ when the line is drawn.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,26 +29,63 @@ class ChecklistRow:
     item_id: str
     text: str
     category: str | None = None  # go/no-go items are grouped under their category
-    ticked: bool = False
-    by: str = ""  # who ticked it
+    ticked: bool = False  # passed
+    by: str = ""  # who ticked it (or failed, blocked or waived it)
     at: str = ""  # when, HH:MM
     conflict: bool = False  # a concurrent tick or untick displaced another, not resolved yet
+    outcome: str = ""  # "", passed, failed, blocked or waived
+    note: str = ""  # what failed, why blocked or waived (cut short: the log has it whole)
+
+
+# Each outcome by glyph and word, so that it reads without colour; a pass keeps the tick's box.
+OUTCOME_GLYPH = {"": UNTICKED, "passed": TICKED, "failed": "✗", "blocked": "⊘", "waived": "~"}
+OUTCOME_WORD = {"failed": "FAILED", "blocked": "blocked", "waived": "waived"}
+COUNTED_AS = {"failed": "✗", "blocked": "⊘", "waived": "waived"}  # in a pane's counts
+OUTCOME_STYLE = {"passed": "bold $success", "failed": "bold $error", "blocked": "bold $warning",
+                 "waived": "$foreground-muted"}
 
 
 def prompt(row: ChecklistRow) -> Content:
-    """'☑ Change request approved  ana 08:04' (the tick in the theme's success colour) or '☐ ...'."""
-    if not row.ticked:
+    """'☑ Change request approved  ana 08:04' (the tick in the theme's success colour), '☐ ...', or
+    '✗ Login works  FAILED: 500 on /login  ana 08:04' for a failure, a block or a waiver."""
+    outcome = row.outcome or ("passed" if row.ticked else "")
+    if not outcome:
         shown = Content(f"{UNTICKED} {row.text}")
     else:
-        shown = Content.assemble((f"{TICKED} ", "bold $success"), row.text, (f"  {row.by} {row.at}", "dim"))
+        style = OUTCOME_STYLE[outcome]
+        word = OUTCOME_WORD.get(outcome)
+        said = (f"  {word}" + (f": {row.note}" if row.note else ""), style) if word else ""
+        shown = Content.assemble((f"{OUTCOME_GLYPH[outcome]} ", style), row.text, said,
+                                 (f"  {row.by} {row.at}", "dim"))
     return shown + Content.styled("  ⚡ conflict", "bold $warning") if row.conflict else shown
 
 
+def counts_text(rows: Sequence[ChecklistRow], compact: bool = False) -> str:
+    """The passes of all, and each other outcome apart (a waiver is not a pass): '7/10 ✓ · 1 ✗ · 1 waived',
+    or compact (a tab's label at 80 columns) '7/10 ✗1 ~1'; '7/10' when all are
+    passed or not done yet."""
+    outcomes = Counter(row.outcome or ("passed" if row.ticked else "") for row in rows)
+    done = f"{outcomes['passed']}/{len(rows)}"
+    others = [(outcomes[word], word) for word in OUTCOME_WORD if outcomes[word]]
+    if not others:
+        return done
+    if compact:
+        return done + "".join(f" {OUTCOME_GLYPH[word]}{count}" for count, word in others)
+    return f"{done} ✓" + "".join(f" · {count} {COUNTED_AS[word]}" for count, word in others)
+
+
 class ChecklistPane(OptionList):
-    """One checklist; space or enter asks to toggle the highlighted item."""
+    """One checklist; space or enter asks to toggle the highlighted item, `w` to waive it (or clear
+    its waiver); in the smoke tests, `f` to fail it and `b` to mark it blocked."""
 
     BINDINGS = [
         Binding("space", "select", "Tick", id="checklist.tick"),
+        Binding("f", "outcome('failed')", "Fail", id="checklist.fail",
+                tooltip="The highlighted smoke test ran and failed (asks what failed)"),
+        Binding("b", "outcome('blocked')", "Blocked", id="checklist.blocked",
+                tooltip="The highlighted smoke test could not be run (asks why)"),
+        Binding("w", "outcome('waived')", "Waive", id="checklist.waive",
+                tooltip="Waive the highlighted item, with the reason (on a waived item: clear the waiver)"),
         Binding("j", "cursor_down", "Down", show=False, id="checklist.down"),
         Binding("k", "cursor_up", "Up", show=False, id="checklist.up"),
     ]
@@ -64,8 +102,23 @@ class ChecklistPane(OptionList):
         def control(self) -> ChecklistPane:
             return self.pane
 
-    def __init__(self, **kwargs) -> None:
+    class OutcomeRequested(Message):
+        """`f`, `b` or `w` on an item: record it as failed, blocked or waived (the screen asks why)."""
+
+        def __init__(self, pane: ChecklistPane, item_id: str, outcome: str) -> None:
+            super().__init__()
+            self.pane = pane
+            self.item_id = item_id
+            self.outcome = outcome
+
+        @property
+        def control(self) -> ChecklistPane:
+            return self.pane
+
+    def __init__(self, *, tests: bool = False, **kwargs) -> None:
+        """`tests`: the items are tests that run, pass, fail or cannot run (the smoke tests)."""
         super().__init__(**kwargs)
+        self.tests = tests
         self._rows: dict[str, ChecklistRow] = {}  # item id -> what its option shows
         self._pending: Sequence[ChecklistRow] | None = None
         self._ready = False
@@ -91,6 +144,10 @@ class ChecklistPane(OptionList):
     @property
     def ticked_count(self) -> int:
         return sum(row.ticked for row in self.rows)
+
+    def counts(self, compact: bool = False) -> str:
+        """The pane's items by outcome (see counts_text)."""
+        return counts_text(self.rows, compact)
 
     def show(self, rows: Sequence[ChecklistRow]) -> None:
         """The items in order; only the options whose row changed are redrawn."""
@@ -120,6 +177,17 @@ class ChecklistPane(OptionList):
         if self.highlighted is None:
             first = next((i for i, option in enumerate(self.options) if not option.disabled), None)
             self.highlighted = first
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Fail and blocked only where the items are tests: elsewhere they are not offered."""
+        if action == "outcome" and parameters and parameters[0] in ("failed", "blocked"):
+            return self.tests
+        return True
+
+    def action_outcome(self, outcome: str) -> None:
+        item_id = self.highlighted_item
+        if item_id:
+            self.post_message(self.OutcomeRequested(self, item_id, outcome))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -21,6 +21,7 @@ from warroom.widgets.line_table import CELL_PADDING, SPAN, LineTable, Palette
 PHASE_PREFIX = "phase:"
 TITLE_MIN, TITLE_COMFORT, TITLE_MAX = 18, 30, 44
 CONFLICT_MARK = "⚡ conflict "
+UNHELD_MARK = "?"  # before the owner: nobody here holds that role
 OPTIONAL_FROM = 6  # priorities from here are dropped before the title shrinks below comfort
 
 
@@ -111,6 +112,7 @@ class TimelineRow:
     checks: tuple[tuple[str, str], ...] = ()  # (probe name, its state) for each probe it validates with
     overrun: bool = False  # running past its planned duration
     conflict: bool = False  # a concurrent change displaced another version, not resolved yet
+    owner_unheld: bool = False  # nobody here holds the role that owns it (and it is not finished)
 
     @property
     def key(self) -> str:
@@ -147,7 +149,7 @@ class Timeline(LineTable):
         Binding("end", "jump(1)", "Last", show=False, id="timeline.last"),
     ]
     ROW_STYLES = (*STEP_CLASS.values(), "timeline--late", "timeline--now", "timeline--conflict",
-                  *PROBE_CLASS.values())
+                  "timeline--unheld", *PROBE_CLASS.values())
     COMPONENT_CLASSES = {"timeline--phase", *ROW_STYLES}
     DEFAULT_CSS = """
     Timeline > .timeline--phase { text-style: bold; }
@@ -159,6 +161,7 @@ class Timeline(LineTable):
     Timeline > .timeline--late { color: $warning; }
     Timeline > .timeline--now { text-style: bold; }
     Timeline > .timeline--conflict { color: $warning; text-style: bold; }
+    Timeline > .timeline--unheld { color: $warning; text-style: bold; }
     """ + probe_state_css("Timeline > .timeline--probe-")
 
     class StepSelected(Message):
@@ -235,7 +238,9 @@ class Timeline(LineTable):
             "state": Text(state, style=palette["timeline--failed"] if row.overrun else colour),
             "id": Text(row.step_id),
             "title": self._title_text(row, palette),
-            "owner": Text(row.owner),
+            # the mark first, so that a long role cut at the column's edge keeps it
+            "owner": Text.assemble((f"{UNHELD_MARK} ", palette["timeline--unheld"]), row.owner)
+            if row.owner_unheld else Text(row.owner),
             "plan": Text(row.plan),
             "dur": Text(row.duration),
             "actual": Text(row.actual),
