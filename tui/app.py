@@ -302,14 +302,15 @@ class WarroomApp(App):
 
     @work(thread=True, exit_on_error=False, group="ledger")
     def open_detail(self, step_id: str, status: StepState, probe_states: Mapping[str, str] | None = None,
-                    then: Callable[[str | None], None] | None = None) -> None:
-        """The step in full; its `status` and `probe_states` (probe name -> state) are the ones on
-        screen, only its history is read. `then` gets the step key the detail was closed with
-        (None: just closed)."""
+                    then: Callable[[str | None], None] | None = None, signoffs: Sequence[str] = ()) -> None:
+        """The step in full; its `status`, `probe_states` (probe name -> state) and `signoffs` (lines:
+        how many, who) are the ones on screen, only its history is read. `then` gets the step key
+        the detail was closed with (None: just closed)."""
         zone = self.runbook.window.zone
         history = activity_rows(self.ledger.events(subject=step_id), self.runbook, zone)
         conflict = step_conflict_lines(status, zone)
-        detail = StepDetail(self.runbook.step(step_id), status, history, dict(probe_states or {}), conflict)
+        detail = StepDetail(self.runbook.step(step_id), status, history, dict(probe_states or {}), conflict,
+                            signoffs=signoffs)
         self.call_from_thread(self.push_screen, detail, then)
 
     @work(thread=True, exit_on_error=False, group="ledger")

@@ -95,11 +95,12 @@ class TimelineRows:
         checks = tuple((probe, probe_states.get(probe, "UNKNOWN")) for probe in probes) if probes else ()
         status = state.step(step.id)
         overrun = overrunning(step, status, now)
-        shown = (status, outlook.planned[step.id], outlook.expected[step.id], now_column, checks, overrun)
+        signed = signoff_mark(step, status, state)
+        shown = (status, outlook.planned[step.id], outlook.expected[step.id], now_column, checks, overrun, signed)
         built = self._built.get(step.id)
         if built is not None and built[0] == shown:
             return built[1]
-        row = step_row(self.runbook, step, status, outlook, now_column, checks, overrun, self.zone)
+        row = step_row(self.runbook, step, status, outlook, now_column, checks, overrun, self.zone, signed)
         self._built[step.id] = (shown, row)
         return row
 
@@ -117,10 +118,30 @@ def overrunning(step: Step, status: StepState, now: datetime) -> bool:
             and now - status.started_at > step.duration)
 
 
+def signoff_mark(step: Step, status: StepState, state: RunState) -> str:
+    """'✍1/2' on a step that needs sign-offs and has not started; '' otherwise (once it has
+    started, they no longer hold anything back; its detail still says who signed)."""
+    if not step.approval or status.status is not StepStatus.PENDING:
+        return ""
+    return f"✍{len(state.signoffs(step.id))}/{step.approval}"
+
+
+def signoff_lines(step: Step, state: RunState, zone: tzinfo) -> tuple[str, ...]:
+    """The step detail's sign-offs: '1 of 2 sign-offs', then who signed, in which role, when."""
+    if not step.approval:
+        return ()
+    have = state.signoffs(step.id)
+    plural = "s" if step.approval > 1 else ""
+    signed = [f"✍ {for_screen(s.operator)}" + (f" ({for_screen(s.role)})" if s.role else "")
+              + f" at {clock(s.at, zone)}" for s in have]
+    return (f"{len(have)} of {step.approval} sign-off{plural}", *signed)
+
+
 def step_row(runbook: Runbook, step: Step, status: StepState, outlook: Forecast,
-             now_column: int, checks: tuple[tuple[str, str], ...], overrun: bool, zone: tzinfo) -> TimelineRow:
+             now_column: int, checks: tuple[tuple[str, str], ...], overrun: bool, zone: tzinfo,
+             signoffs: str = "") -> TimelineRow:
     """One step's row from its state, the forecast (its planned and expected slots, its drift) and
-    the now-marker's cell."""
+    the now-marker's cell; `signoffs`: its sign-off progress ('✍1/2'), while it waits for them."""
     started = clock(status.started_at, zone) if status.started_at else ""
     finished = clock(status.finished_at, zone) if status.finished_at else ""
     planned, expected = outlook.planned[step.id], outlook.expected[step.id]
@@ -144,6 +165,7 @@ def step_row(runbook: Runbook, step: Step, status: StepState, outlook: Forecast,
         checks=tuple((for_screen(probe), state) for probe, state in checks),
         overrun=overrun,
         conflict=bool(status.conflict),
+        signoffs=signoffs,
     )
 
 
@@ -219,6 +241,8 @@ def header_info(runbook: Runbook, state: RunState, outlook: Forecast, run: str, 
         probe_count=len(runbook.probes),
         runbook_warning=for_screen(runbook_warning),
         conflicts=state.conflict_count(),
+        decision=state.decisions[-1].decision if state.decisions else None,
+        decision_at=state.decisions[-1].at if state.decisions else None,
     )
 
 

@@ -110,15 +110,20 @@ class StepDetail(ReadingDialog[str | None]):
         Binding("x", "act('skip')", "Skip", id="detail.skip"),
         Binding("r", "act('reopen')", "Reopen", id="detail.reopen"),
         Binding("n", "act('note')", "Note", id="detail.note"),
+        Binding("a", "act('signoff')", "Sign off", id="detail.signoff",
+                tooltip="Sign off on this step (one that needs sign-offs); again to withdraw yours"),
         Binding("K", "act('keep')", "Keep", show=False, id="detail.keep",
                 tooltip="Keep the standing version and clear the conflict (only on a step marked ⚡)"),
     ]
 
     def __init__(self, step: Step, status: StepState, history: Sequence[ActivityRow],
-                 probe_states: dict[str, str] | None = None, conflict: Sequence[tuple[str, str]] = ()) -> None:
+                 probe_states: dict[str, str] | None = None, conflict: Sequence[tuple[str, str]] = (),
+                 signoffs: Sequence[str] = ()) -> None:
         """`history`: the step's events, oldest first, as the activity log shows them. `conflict`:
-        when concurrent changes met, ("Standing" or "Displaced", the version in words) lines."""
+        when concurrent changes met, ("Standing" or "Displaced", the version in words) lines.
+        `signoffs`: for a step that needs them, how many it has ('1 of 2 sign-offs') and who signed."""
         super().__init__()
+        self.signoffs = signoffs
         self.conflict = conflict
         self.probe_states = probe_states or {}
         self.step = step
@@ -137,6 +142,9 @@ class StepDetail(ReadingDialog[str | None]):
                 + (f" · after {', '.join(step.after)}" if step.after else ""),
                 *((("\n" + for_screen(status.note, lines=True), "bold"),) if status.note else ()),
             ))
+            if self.signoffs:
+                yield Label("Sign-offs", classes="section")
+                yield Static(Content("\n".join(self.signoffs)))
             if self.conflict:
                 yield Label("⚡ Conflict: changed on two machines at once", classes="section conflict")
                 yield Static(Content("\n".join(f"{label}: {text}" for label, text in self.conflict)
@@ -153,7 +161,8 @@ class StepDetail(ReadingDialog[str | None]):
             yield Label("History and notes", classes="section")
             lines = [f"{row.at}  {row.operator}  {row.text}" for row in self.history]
             yield Static(Content("\n".join(lines)) if lines else Content.styled("nothing recorded yet", "dim"))
-            yield Label("s start · d done · f fail · x skip · r reopen · n note · Escape to close",
+            yield Label("s start · d done · f fail · x skip · r reopen · n note"
+                        + (" · a sign off" if self.step.approval else "") + " · Escape to close",
                         classes="dialog-hint")
 
     def _validation_line(self, validation) -> str:
