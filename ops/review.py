@@ -15,6 +15,7 @@ from warroom.vocabulary import DecisionPoint, StepStatus
 
 SERIOUS = ("P1", "P2")  # the incidents a go/no-go review weighs
 UNCATEGORISED = "other"
+GRACE = timedelta(minutes=1)  # a step seconds past its slot is not overdue yet
 
 
 @dataclass(frozen=True)
@@ -105,8 +106,8 @@ def overdue_steps(runbook: Runbook, state: RunState, outlook: Forecast, now: dat
     for step in runbook.steps:
         status = state.step(step.id).status
         planned = outlook.planned[step.id]
-        if status is StepStatus.IN_PROGRESS and now > planned.end:
+        if status is StepStatus.IN_PROGRESS and now - planned.end >= GRACE:
             found.append(OverdueStep(step.id, step.title, status, now - planned.end))
-        elif status is StepStatus.PENDING and now > planned.start:
+        elif status is StepStatus.PENDING and now - planned.start >= GRACE:
             found.append(OverdueStep(step.id, step.title, status, now - planned.start))
     return tuple(sorted(found, key=lambda o: o.late_by, reverse=True))

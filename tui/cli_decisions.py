@@ -41,7 +41,7 @@ def approve(runbook_path: str, step_id: str, withdraw: bool, db, operator, run) 
         state = ledger.state(skip=WITHOUT_NOTES)
         event = (withdraw_sign_off if withdraw else sign_off)(ledger, runbook, state, step.id)
         if event is None:
-            had = "have not signed off" if withdraw else "already signed off"
+            had = "has not signed off" if withdraw else "already signed off"
             say(f"{ledger.operator} {had} {step.id}; nothing recorded ({sign_off_text(step.approval, state, step.id)})")
             return
         say(describe(event, runbook))

@@ -154,9 +154,9 @@ class MainScreen(Screen):
     PANE_ACTIONS = STEP_ACTIONS  # keys of the screen that act on the focused pane (the help lists them there)
     BINDINGS = [
         *STEP_BINDINGS,
-        Binding("a", "signoff", "Sign off", id="step.signoff",
+        Binding("a", "signoff", "Sign off", show=False, id="step.signoff",
                 tooltip="Sign off on the selected step (one that needs sign-offs); again to withdraw yours"),
-        Binding("g", "review", "Go/No-Go", id="decision.go_no_go",
+        Binding("g", "review", "Go/No-Go", show=False, id="decision.go_no_go",
                 tooltip="The go/no-go readiness review: checklist, incidents, probes, overdue steps; decide there"),
         Binding("n", "note", "Note", id="note",
                 tooltip="Add a note to what is selected: the step, the checklist item, or the log"),

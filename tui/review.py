@@ -57,12 +57,13 @@ class ReadinessReview(ReadingDialog[Answer | None]):
         review = self.review
         with VerticalScroll(classes="dialog review"):
             yield Label("Go/No-Go readiness review", classes="dialog-title")
+            yield Label("g GO · c CONDITIONAL GO · n NO-GO · j/k scroll · Escape to close", classes="review-keys")
             yield Static(self._latest(), id="review-latest")
+            # What stands against a GO first, so that at 80x24 it shows before the long checklist.
             waived = f" · {review.waived} waived" if review.waived else ""
-            yield Label(f"Checklist {review.ticked}/{review.total} ticked{waived}", classes="section")
-            yield Static(Content("\n").join(self._category(category) for category in review.categories)
-                         if review.categories else Content.styled("no go/no-go checklist", "dim"),
-                         id="review-checklist")
+            yield Static(Content(f"Checklist {review.ticked}/{review.total} ticked{waived} · "
+                                 f"{len(review.incidents)} open P1/P2 · {counted(len(review.down), 'probe')} DOWN · "
+                                 f"{counted(len(review.overdue), 'step')} overdue"), id="review-summary")
             yield Label(f"Open P1/P2 incidents: {len(review.incidents)}", classes="section")
             yield Static(self._incidents(), id="review-incidents")
             yield Label(f"Probes DOWN: {len(review.down)}", classes="section")
@@ -70,7 +71,11 @@ class ReadinessReview(ReadingDialog[Answer | None]):
                          if review.down else Content.styled("none", "dim"), id="review-probes")
             yield Label(f"Steps overdue: {len(review.overdue)}", classes="section")
             yield Static(self._overdue(), id="review-overdue")
-            yield Label("g GO · c CONDITIONAL GO · n NO-GO · j/k scroll · Escape to close", classes="dialog-hint")
+            yield Label(f"Go/No-Go checklist {review.ticked}/{review.total} ticked{waived}", classes="section")
+            yield Static(Content("\n").join(self._category(category) for category in review.categories)
+                         if review.categories else Content.styled("no go/no-go checklist", "dim"),
+                         id="review-checklist")
+            yield Label("g GO · c CONDITIONAL GO · n NO-GO · Escape to close", classes="dialog-hint")
 
     def _latest(self) -> Content:
         latest = self.review.latest
@@ -130,3 +135,7 @@ class ReadinessReview(ReadingDialog[Answer | None]):
         """None: the prompt was cancelled, and the review stays open."""
         if note is not None:
             self.dismiss((decision, note or None))
+
+
+def counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
