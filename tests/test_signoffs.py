@@ -102,7 +102,7 @@ async def test_the_step_detail_says_how_many_and_who_signed_with_role_and_time(c
         ui.timeline.select_step(GATED)
         await ui.press("enter")
         await ui.until(lambda: isinstance(ui.app.screen, StepDetail))
-        assert ui.app.screen.signoffs == ("1 of 2 sign-offs", "✍ Lee Park (DBA) at 09:00")
+        assert ui.app.screen.signoffs == ("1 of 2 sign-offs (Lee Park)", "✍ Lee Park (DBA) at 09:00")
         await ui.press("a")  # the sign-off key works in the detail too
         await ui.until(lambda: len(ui.screen.snapshot.state.signoffs(GATED)) == 2)
         assert {s.operator for s in ui.app.ledger.state().signoffs(GATED)} == {"Lee Park", "ana"}

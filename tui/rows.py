@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
+from warroom.ops.decisions import sign_off_text
 from warroom.ops.describe import describe, describe_repeats, kind_group
 from warroom.ops.status import progress
 from warroom.probes import ProbeState, ProbeStatus
@@ -127,14 +128,12 @@ def signoff_mark(step: Step, status: StepState, state: RunState) -> str:
 
 
 def signoff_lines(step: Step, state: RunState, zone: tzinfo) -> tuple[str, ...]:
-    """The step detail's sign-offs: '1 of 2 sign-offs', then who signed, in which role, when."""
+    """The step detail's sign-offs: '1 of 2 sign-offs (lee)', then who signed, in which role, when."""
     if not step.approval:
         return ()
-    have = state.signoffs(step.id)
-    plural = "s" if step.approval > 1 else ""
     signed = [f"✍ {for_screen(s.operator)}" + (f" ({for_screen(s.role)})" if s.role else "")
-              + f" at {clock(s.at, zone)}" for s in have]
-    return (f"{len(have)} of {step.approval} sign-off{plural}", *signed)
+              + f" at {clock(s.at, zone)}" for s in state.signoffs(step.id)]
+    return (for_screen(sign_off_text(step.approval, state, step.id)), *signed)
 
 
 def step_row(runbook: Runbook, step: Step, status: StepState, outlook: Forecast,
