@@ -52,6 +52,16 @@ def withdraw_sign_off(ledger: Ledger, runbook: Runbook, state: RunState, step_id
     return ledger.append(EventKind.SIGNOFF_WITHDRAWN, step.id)
 
 
+def signing_problem(runbook: Runbook, state: RunState, step_id: str) -> str | None:
+    """Why a sign-off on the step cannot be given or withdrawn now, in one sentence; None when it
+    can. The console asks before it writes, so that a refusal is a warning, not a failed write."""
+    try:
+        _before_start(runbook, state, step_id, "given or withdrawn")
+    except UsageProblem as problem:
+        return str(problem)
+    return None
+
+
 def _before_start(runbook: Runbook, state: RunState, step_id: str, done: str):
     step = find_step(runbook, step_id)
     name = f"'{for_screen(step.title)}' ({step.id})"

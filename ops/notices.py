@@ -11,6 +11,8 @@ from warroom.runbook.model import Runbook
 from warroom.store import Event
 from warroom.vocabulary import EventKind
 
+from .describe import headline
+
 if TYPE_CHECKING:  # not at start-up: sync (and its cryptography) loads only with an export
     from warroom.sync.round import RoundReport, SyncStatus
 
@@ -28,6 +30,8 @@ ACTION_SENTENCES: dict[str, str] = {
     EventKind.CHECK_WAIVED: "Waived '{}'",
     EventKind.STEP_CONFLICT_RESOLVED: "Kept the standing version of '{}'",
     EventKind.CHECK_CONFLICT_RESOLVED: "Kept the standing version of '{}'",
+    EventKind.SIGNOFF_GIVEN: "Signed off '{}'",
+    EventKind.SIGNOFF_WITHDRAWN: "Withdrew the sign-off on '{}'",
 }
 
 
@@ -44,6 +48,8 @@ def action_notice(event: Event, runbook: Runbook) -> str:
     name = subject_name(event.subject, runbook)
     if event.kind == EventKind.NOTE_ADDED:
         return f"Noted on '{name}'" if event.subject else "Noted in the log"
+    if event.kind == EventKind.DECISION_RECORDED:  # its subject is the decision point, not a step
+        return f"Recorded the {headline(event, runbook)}"
     template = ACTION_SENTENCES.get(event.kind)  # an EventKind is its plain word
     sentence = template.format(name) if template else f"Recorded {event.kind} on '{name}'"
     override = event.body.get("override")

@@ -12,9 +12,9 @@ from typing import Any
 
 from warroom.runbook.forecast import Actual, forecast
 from warroom.runbook.model import CHECKLIST_NAMES, CHECKLIST_TITLES, Runbook
-from warroom.store import WITHOUT_NOTES, Ledger, RunState
+from warroom.store import WITHOUT_NOTES, DecisionEntry, Ledger, RunState
 from warroom.untrusted import visible
-from warroom.vocabulary import StepStatus, outcome_counts
+from warroom.vocabulary import DecisionPoint, StepStatus, outcome_counts
 
 from .actions import short_item_id
 from .version import VersionReport, read_version_report
@@ -94,7 +94,32 @@ def status_document(runbook: Runbook, ledger: Ledger, now: datetime | None = Non
             ]
             for name in CHECKLIST_NAMES
         },
+        **decisions_document(runbook, state, zone),
     }
+
+
+def decisions_document(runbook: Runbook, state: RunState, zone: tzinfo) -> dict[str, Any]:
+    """The sign-offs on each step that needs `approval:`, every decision (oldest first), and the
+    latest at each decision point (null until one is recorded)."""
+    decisions = [decision_document(entry, zone) for entry in state.decisions]
+    latest = {point.value: next((d for d in reversed(decisions) if d["point"] == point.value), None)
+              for point in DecisionPoint}
+    return {
+        "signoffs": {
+            step.id: {"needed": step.approval,
+                      "by": [{"operator": s.operator, "role": s.role, "at": iso(s.at, zone)}
+                             for s in state.signoffs(step.id)]}
+            for step in runbook.steps if step.approval
+        },
+        "decisions": decisions,
+        "latest_decision": latest,
+    }
+
+
+def decision_document(entry: DecisionEntry, zone: tzinfo) -> dict[str, Any]:
+    return {"point": entry.point.value, "decision": entry.decision.value, "label": entry.label,
+            "operator": entry.operator, "role": entry.role, "note": entry.note,
+            "override": entry.override, "at": iso(entry.at, zone)}
 
 
 def version_document(report: VersionReport, zone: tzinfo) -> dict[str, Any]:
@@ -136,6 +161,9 @@ def status_text(doc: dict, runbook: Runbook) -> str:
         f" · {doc['headline']} · forecast end {hhmm(doc['forecast_end'])} (window ends {hhmm(doc['window']['end'])})",
     ]
     lines += [f"warning: {visible(line)}" for line in doc["runbook_version"]["warnings"]]
+    decided = [decision_line(d, hhmm) for d in doc["latest_decision"].values() if d]
+    if decided:
+        lines.append("decided: " + " · ".join(decided))
     for label, ids in (("current", doc["current"]), ("next", doc["next"][:5])):
         for step_id in ids or ["–"]:
             status = next((s["status"] for s in doc["steps"] if s["id"] == step_id), "")
@@ -162,6 +190,14 @@ def checklist_counts(outcomes: list[str]) -> str:
     counted = Counter(outcomes)
     others = [f"{counted[word]} {word}" for word in ("failed", "blocked", "waived") if counted[word]]
     return " · ".join([f"{counted['passed']}/{len(outcomes)} ticked", *others])
+
+
+def decision_line(decision: dict, hhmm) -> str:
+    """'go/no-go CONDITIONAL GO by ana (Deployment Lead) 08:52: rollback plan re-read at 13:00'."""
+    point = "go/no-go" if decision["point"] == DecisionPoint.GO_NO_GO else decision["point"]
+    role = f" ({visible(decision['role'])})" if decision["role"] else ""
+    note = f": {visible(decision['note'])}" if decision["note"] else ""
+    return f"{point} {decision['label']} by {visible(decision['operator'])}{role} {hhmm(decision['at'])}{note}"
 
 
 def _item_line(item: dict, short: bool) -> str:

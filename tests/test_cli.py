@@ -200,18 +200,18 @@ def test_debug_shows_traceback(tmp_path):
 
 
 def test_step_refuses_what_the_console_would_ask_about_unless_forced_with_a_note(tmp_path):
-    """go-no-go depends on three pending steps: refused (exit 2, naming them); --force needs
+    """verify-green depends on two pending steps: refused (exit 2, naming them); --force needs
     --note; forced with a note, the event records what was overridden; fail and skip need a note."""
     db = ["--db", str(tmp_path / "l.sqlite")]
-    refused = run("step", str(WEB_CUTOVER), "go-no-go", "start", *db)
+    refused = run("step", str(WEB_CUTOVER), "verify-green", "start", *db)
     assert refused.exit_code == 2 and "Traceback" not in refused.output
-    assert "(backup), still pending" in refused.output and "--force" in refused.output
-    assert run("step", str(WEB_CUTOVER), "go-no-go", "start", "--force", *db).exit_code == 2
-    forced = run("step", str(WEB_CUTOVER), "go-no-go", "start", "--force", "--note", "CAB said go", *db)
+    assert "(db-migrate), still pending" in refused.output and "--force" in refused.output
+    assert run("step", str(WEB_CUTOVER), "verify-green", "start", "--force", *db).exit_code == 2
+    forced = run("step", str(WEB_CUTOVER), "verify-green", "start", "--force", "--note", "CAB said go", *db)
     assert forced.exit_code == 0, forced.output
     events = json.loads(run("log", str(WEB_CUTOVER), "--json", *db).output)
     started = [e for e in events if e["kind"] == "step.started"]
-    assert started[0]["body"]["note"] == "CAB said go" and "(backup), still pending" in started[0]["body"]["override"]
+    assert started[0]["body"]["note"] == "CAB said go" and "(db-migrate), still pending" in started[0]["body"]["override"]
     for action in ("fail", "skip"):
         unexplained = run("step", str(WEB_CUTOVER), "war-room-open", action, *db)
         assert unexplained.exit_code == 2 and "--note" in unexplained.output

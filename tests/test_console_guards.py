@@ -68,22 +68,22 @@ async def test_every_action_notice_names_its_target(console, web_cutover):
 
 async def test_starting_before_the_dependencies_asks_names_them_and_records_the_override(console, web_cutover):
     async with console.run() as ui:
-        ui.timeline.select_step("go-no-go")
+        ui.timeline.select_step("verify-green")  # needs no sign-off and no GO: only its dependencies stand in the way
         await ui.press("s")
         prompt = ui.app.screen
         assert isinstance(prompt, TextPrompt)
         assert "anyway" in prompt.prompt_title
         named = "\n".join(prompt.details)
-        for dep in ("health-check", "backup", "notify-start"):
+        for dep in ("db-migrate", "update-config"):
             assert f"({dep}), still pending" in named
         await ui.press("escape")  # not going ahead: nothing recorded
         await ui.pause(0.1)
-        assert ui.status_of("go-no-go") == "pending"
+        assert ui.status_of("verify-green") == "pending"
         await ui.press("s", *"CAB said go", "enter")
-        await ui.until(lambda: ui.status_of("go-no-go") == "in_progress")
+        await ui.until(lambda: ui.status_of("verify-green") == "in_progress")
         started = events_of(ui, "step.started")[0]
         assert started.body["note"] == "CAB said go"
-        assert "depends on 'Pre-deployment database backup' (backup), still pending" in started.body["override"]
+        assert "(db-migrate), still pending" in started.body["override"]
         await ui.until(lambda: any("OVERRIDE: depends on" in row.text for row in ui.screen.query_one("#activity").entries),
                        "the override in the activity log")
 

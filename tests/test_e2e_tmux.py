@@ -307,14 +307,14 @@ def test_starting_a_step_before_its_dependencies_asks_and_escape_records_nothing
     db, data_home = tmp_path / "x.sqlite", tmp_path / "xdg"
     tmux.start(base_env(data_home, NO_COLOR="1"), open_argv(db), size)
     tmux.wait_for(timeline_shown, "the timeline")
-    tmux.keys("j", "j", "j", "j", "j", "s")  # from the first step down to the go/no-go confirmation
+    tmux.keys("j", "j", "j", "j", "s")  # from the first step down to the backup (it needs no sign-off)
     screen = tmux.wait_for(lambda s: "anyway?" in s, "the question before starting it")
-    assert "Final go/no-go" in screen and "still pending" in screen
+    assert "Pre-deployment database backup" in screen and "still pending" in screen
     tmux.keys("Escape")
     tmux.wait_for(lambda s: "anyway?" not in s, "the question gone")
     tmux.keys("q")
     assert tmux.wait_for_exit() == 0
-    assert step_statuses(data_home, db)["go-no-go"] == "pending"
+    assert step_statuses(data_home, db)["backup"] == "pending"
 
 
 @SIZES

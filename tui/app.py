@@ -306,16 +306,18 @@ class WarroomApp(App):
 
     @work(thread=True, exit_on_error=False, group="ledger")
     def open_detail(self, step_id: str, status: StepState, probe_states: Mapping[str, str] | None = None,
-                    then: Callable[[str | None], None] | None = None, owner_unheld: bool = False) -> None:
-        """The step in full; its `status` and `probe_states` (probe name -> state) are the ones on
-        screen, only its history is read. `then` gets the step key the detail was closed with
-        (None: just closed). `owner_unheld`: nobody here holds the role that owns it."""
+                    then: Callable[[str | None], None] | None = None, owner_unheld: bool = False,
+                    signoffs: Sequence[str] = ()) -> None:
+        """The step in full; its `status`, `probe_states` (probe name -> state) and `signoffs` (lines:
+        how many, who) are the ones on screen, only its history is read. `then` gets the step key
+        the detail was closed with (None: just closed). `owner_unheld`: nobody here holds the role
+        that owns it."""
         zone = self.runbook.window.zone
         step = self.runbook.step(step_id)
         history = activity_rows(self.ledger.events(subject=step_id), self.runbook, zone)
         conflict = step_conflict_lines(status, zone)
         detail = StepDetail(step, status, history, dict(probe_states or {}), conflict,
-                            members_for(self.runbook, step.owner), owner_unheld)
+                            members_for(self.runbook, step.owner), owner_unheld, signoffs=signoffs)
         self.call_from_thread(self.push_screen, detail, then)
 
     @work(thread=True, exit_on_error=False, group="ledger")

@@ -35,6 +35,7 @@ from warroom.ops.actions import (
     recorded_probe_states,
     step_guards,
 )
+from warroom.ops.decisions import step_refusals
 from warroom.ops.describe import describe
 from warroom.ops.loading import load_runbook
 from warroom.ops.people import check_roles, declare_roles, roster_roles
@@ -347,7 +348,7 @@ def status(runbook_path: str, db, operator, run, as_json: bool) -> None:
 @click.option("--note", default=None, help="Why, or what happened (required for fail, skip and --force).")
 @click.option("--force", is_flag=True,
               help="Go ahead although a dependency is unfinished or a probe it validates with is DOWN; "
-                   "recorded with --note.")
+                   "recorded with --note. Missing sign-offs and a missing GO are never forced.")
 @ledger_options
 @guarded
 def step(runbook_path: str, step_id: str, action: str, note: str | None, force: bool, db, operator, run) -> None:
@@ -361,6 +362,9 @@ def step(runbook_path: str, step_id: str, action: str, note: str | None, force: 
         raise UsageProblem("--force needs --note saying why you go ahead; it is recorded with the step.")
     with open_ledger(runbook, db, operator, run) as ledger:
         state = ledger.state(skip=WITHOUT_NOTES)
+        refusals = step_refusals(runbook, state, step_id, action)  # no --force answers these
+        if refusals:
+            raise UsageProblem(f"'{title}' ({step_id}) {'; '.join(refusals)}; nothing recorded.")
         guards = step_guards(runbook, state, step_id, action, recorded_probe_states(state))
         if guards and not force:
             raise UsageProblem(f"'{title}' ({step_id}) {'; '.join(guards)}: finish those first, "
@@ -512,6 +516,8 @@ def probe(runbook_path: str, as_json: bool, only: tuple[str, ...]) -> None:
         say(probe_table(results), lines=True)
     sys.exit(1 if any(r["state"] == "DOWN" for r in results) else 0)
 
+
+from warroom.tui import cli_decisions  # noqa: E402, F401 - registers `approve` and `decide` on main
 
 if __name__ == "__main__":
     main()

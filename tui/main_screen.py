@@ -35,6 +35,7 @@ from warroom.ops.actions import (
     resolve_conflict,
     step_guards,
 )
+from warroom.ops.decisions import record_decision, sign_off, signing_problem, step_refusals, withdraw_sign_off
 from warroom.ops.notices import action_notice, subject_name, who_did_what
 from warroom.ops.people import (
     declare_roles,
@@ -45,6 +46,7 @@ from warroom.ops.people import (
     seen_operators,
     unheld_roles,
 )
+from warroom.ops.review import readiness
 from warroom.ops.status import actuals, next_steps
 from warroom.ops.version import VersionReport
 from warroom.probes import ProbeStatus
@@ -53,10 +55,11 @@ from warroom.runbook.model import CHECKLIST_NAMES, SMOKE_TESTS, Runbook
 from warroom.store import Event, RunState
 from warroom.tui import rows
 from warroom.tui.attention import Attention
+from warroom.tui.review import ReadinessReview
 from warroom.tui.roster import RolePicker, Roster
 from warroom.tui.screens import Confirm, TextPrompt
 from warroom.untrusted import for_screen
-from warroom.vocabulary import EventKind
+from warroom.vocabulary import Decision, EventKind
 from warroom.widgets.activity import ActivityLog
 from warroom.widgets.checklists import ChecklistPane
 from warroom.widgets.header import DeploymentHeader, SyncInfo
@@ -156,7 +159,7 @@ STEP_BINDINGS = [
     Binding("r", "step('reopen')", "Reopen", id="step.reopen",
             tooltip="Set the selected step back to pending (asks first)"),
 ]
-STEP_ACTIONS = frozenset({"step"})
+STEP_ACTIONS = frozenset({"step", "signoff"})
 # What each step action does to a step, '{}' its title: "mark '{}' done".
 ACTION_PHRASE = {"start": "start '{}'", "done": "mark '{}' done", "fail": "mark '{}' failed", "skip": "skip '{}'",
                  "reopen": "set '{}' back to pending"}
@@ -166,6 +169,10 @@ class MainScreen(Screen):
     PANE_ACTIONS = STEP_ACTIONS  # keys of the screen that act on the focused pane (the help lists them there)
     BINDINGS = [
         *STEP_BINDINGS,
+        Binding("a", "signoff", "Sign off", show=False, id="step.signoff",
+                tooltip="Sign off on the selected step (one that needs sign-offs); again to withdraw yours"),
+        Binding("g", "review", "Go/No-Go", show=False, id="decision.go_no_go",
+                tooltip="The go/no-go readiness review: checklist, incidents, probes, overdue steps; decide there"),
         Binding("n", "note", "Note", id="note",
                 tooltip="Add a note to what is selected: the step, the checklist item, or the log"),
         Binding("c", "to_current", "Now", id="timeline.current",
@@ -517,6 +524,11 @@ class MainScreen(Screen):
             return
         seen = state.step(step_id).event_id
         title = self._quoted_title(step_id)
+        # What no override answers (sign-offs, the go/no-go decision) is said, not asked about.
+        refusals = step_refusals(self.runbook, state, step_id, action)
+        if refusals:
+            self.notify(f"'{title}' {'; '.join(refusals)}.", severity="warning", timeout=8)
+            return
         record = partial(self._record, step_id, action, seen=seen)
         guards = step_guards(self.runbook, state, step_id, action, self.probe_states)
         if guards:
@@ -534,6 +546,50 @@ class MainScreen(Screen):
             self.app.push_screen(Confirm(question), lambda yes: record() if yes else None)
         else:
             record()
+
+    # --- sign-offs and the go/no-go decision --------------------------------------------------
+
+    def action_signoff(self) -> None:
+        step_id = self.query_one(Timeline).selected_step
+        if step_id is None:
+            self.notify("Select a step in the timeline first.", severity="warning")
+            return
+        self.sign_off_step(step_id)
+
+    def sign_off_step(self, step_id: str) -> None:
+        """Sign off on the step; when this operator already has, ask whether to withdraw it."""
+        state = self._shown_state()
+        if state is None:
+            return
+        problem = signing_problem(self.runbook, state, step_id)
+        if problem:
+            self.notify(problem[0].upper() + problem[1:], severity="warning", timeout=8)
+            return
+        me = self.console.ledger.operator
+        if any(signed.operator == me for signed in state.signoffs(step_id)):
+            question = f"You signed off '{self._quoted_title(step_id)}' ({step_id}). Withdraw your sign-off?"
+            self.app.push_screen(Confirm(question), lambda yes: self._sign(step_id, withdraw=True) if yes else None)
+        else:
+            self._sign(step_id, withdraw=False)
+
+    def _sign(self, step_id: str, *, withdraw: bool) -> None:
+        change = withdraw_sign_off if withdraw else sign_off
+        # Against the ledger's state, not the one shown: a sign-off is counted by whoever holds one now.
+        self.console.write(lambda ledger, state: change(ledger, self.runbook, state, step_id))
+
+    def action_review(self) -> None:
+        """The go/no-go readiness review; the decision taken there is recorded here."""
+        if self.snapshot is None:
+            return
+        state, now = self.snapshot.state, self.now()
+        outlook = forecast(self.runbook, actuals(state), now)
+        review = readiness(self.runbook, state, outlook, now, self.probe_states)
+        self.app.push_screen(ReadinessReview(review, self.zone), self._decide)
+
+    def _decide(self, answer: tuple[Decision, str | None] | None) -> None:
+        if answer is not None:
+            decision, note = answer
+            self.console.write(lambda ledger, state: record_decision(ledger, self.runbook, state, decision, note))
 
     def _record_if_answered(self, record: Callable[..., None], note: str | None) -> None:
         if note:  # None or empty: the operator cancelled the prompt
@@ -671,9 +727,12 @@ class MainScreen(Screen):
         if state is None:
             return
         status = state.step(message.step_id)
-        unheld = owner_unheld(self.runbook.step(message.step_id), status.status, self._unheld_roles())
+        step = self.runbook.step(message.step_id)
+        unheld = owner_unheld(step, status.status, self._unheld_roles())
+        signoffs = rows.signoff_lines(step, state, self.zone)
         self.console.open_detail(message.step_id, status, self.probe_states,
-                                 partial(self._act_from_detail, message.step_id), owner_unheld=unheld)
+                                 partial(self._act_from_detail, message.step_id), owner_unheld=unheld,
+                                 signoffs=signoffs)
 
     def _act_from_detail(self, step_id: str, action: str | None) -> None:
         """The detail closed with a step key: act on its step, as from the timeline."""
@@ -681,6 +740,8 @@ class MainScreen(Screen):
             self._ask_note(step_id)
         elif action == "keep":
             self.keep_step(step_id)
+        elif action == "signoff":
+            self.sign_off_step(step_id)
         elif action:
             self.act_on_step(step_id, action)
 

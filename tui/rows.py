@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
+from warroom.ops.decisions import sign_off_text
 from warroom.ops.describe import describe, describe_repeats, kind_group
 from warroom.ops.people import owner_unheld
 from warroom.ops.status import progress
@@ -98,13 +99,14 @@ class TimelineRows:
         status = state.step(step.id)
         overrun = overrunning(step, status, now)
         unheld_owner = owner_unheld(step, status.status, unheld)
+        signed = signoff_mark(step, status, state)
         shown = (status, outlook.planned[step.id], outlook.expected[step.id], now_column, checks, overrun,
-                 unheld_owner)
+                 unheld_owner, signed)
         built = self._built.get(step.id)
         if built is not None and built[0] == shown:
             return built[1]
         row = step_row(self.runbook, step, status, outlook, now_column, checks, overrun, self.zone,
-                       owner_unheld=unheld_owner)
+                       owner_unheld=unheld_owner, signoffs=signed)
         self._built[step.id] = (shown, row)
         return row
 
@@ -122,11 +124,29 @@ def overrunning(step: Step, status: StepState, now: datetime) -> bool:
             and now - status.started_at > step.duration)
 
 
+def signoff_mark(step: Step, status: StepState, state: RunState) -> str:
+    """'✍1/2' on a step that needs sign-offs and has not started; '' otherwise (once it has
+    started, they no longer hold anything back; its detail still says who signed)."""
+    if not step.approval or status.status is not StepStatus.PENDING:
+        return ""
+    return f"✍{len(state.signoffs(step.id))}/{step.approval}"
+
+
+def signoff_lines(step: Step, state: RunState, zone: tzinfo) -> tuple[str, ...]:
+    """The step detail's sign-offs: '1 of 2 sign-offs (lee)', then who signed, in which role, when."""
+    if not step.approval:
+        return ()
+    signed = [f"✍ {for_screen(s.operator)}" + (f" ({for_screen(s.role)})" if s.role else "")
+              + f" at {clock(s.at, zone)}" for s in state.signoffs(step.id)]
+    return (for_screen(sign_off_text(step.approval, state, step.id)), *signed)
+
+
 def step_row(runbook: Runbook, step: Step, status: StepState, outlook: Forecast,
              now_column: int, checks: tuple[tuple[str, str], ...], overrun: bool, zone: tzinfo,
-             owner_unheld: bool = False) -> TimelineRow:
+             owner_unheld: bool = False, signoffs: str = "") -> TimelineRow:
     """One step's row from its state, the forecast (its planned and expected slots, its drift) and
-    the now-marker's cell; `owner_unheld`: nobody here holds the role that owns it."""
+    the now-marker's cell; `owner_unheld`: nobody here holds the role that owns it; `signoffs`: its
+    sign-off progress ('✍1/2'), while it waits for them."""
     started = clock(status.started_at, zone) if status.started_at else ""
     finished = clock(status.finished_at, zone) if status.finished_at else ""
     planned, expected = outlook.planned[step.id], outlook.expected[step.id]
@@ -151,6 +171,7 @@ def step_row(runbook: Runbook, step: Step, status: StepState, outlook: Forecast,
         overrun=overrun,
         conflict=bool(status.conflict),
         owner_unheld=owner_unheld,
+        signoffs=signoffs,
     )
 
 
@@ -226,6 +247,8 @@ def header_info(runbook: Runbook, state: RunState, outlook: Forecast, run: str, 
         probe_count=len(runbook.probes),
         runbook_warning=for_screen(runbook_warning),
         conflicts=state.conflict_count(),
+        decision=state.decisions[-1].decision if state.decisions else None,
+        decision_at=state.decisions[-1].at if state.decisions else None,
     )
 
 

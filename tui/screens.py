@@ -110,20 +110,25 @@ class StepDetail(ReadingDialog[str | None]):
         Binding("x", "act('skip')", "Skip", id="detail.skip"),
         Binding("r", "act('reopen')", "Reopen", id="detail.reopen"),
         Binding("n", "act('note')", "Note", id="detail.note"),
+        Binding("a", "act('signoff')", "Sign off", id="detail.signoff",
+                tooltip="Sign off on this step (one that needs sign-offs); again to withdraw yours"),
         Binding("K", "act('keep')", "Keep", show=False, id="detail.keep",
                 tooltip="Keep the standing version and clear the conflict (only on a step marked ⚡)"),
     ]
 
     def __init__(self, step: Step, status: StepState, history: Sequence[ActivityRow],
                  probe_states: dict[str, str] | None = None, conflict: Sequence[tuple[str, str]] = (),
-                 owners: Sequence[TeamMember] = (), owner_unheld: bool = False) -> None:
+                 owners: Sequence[TeamMember] = (), owner_unheld: bool = False, *,
+                 signoffs: Sequence[str] = ()) -> None:
         """`history`: the step's events, oldest first, as the activity log shows them. `conflict`:
         when concurrent changes met, ("Standing" or "Displaced", the version in words) lines.
         `owners`: the team members the roster names for its owner; `owner_unheld`: nobody here holds
-        that role (and the step is not finished)."""
+        that role (and the step is not finished). `signoffs`: for a step that needs them, how many
+        it has ('1 of 2 sign-offs') and who signed."""
         super().__init__()
         self.owners = owners
         self.owner_unheld = owner_unheld
+        self.signoffs = signoffs
         self.conflict = conflict
         self.probe_states = probe_states or {}
         self.step = step
@@ -144,6 +149,9 @@ class StepDetail(ReadingDialog[str | None]):
             ))
             if self.owners or self.owner_unheld:
                 yield Static(self._owner_text())
+            if self.signoffs:
+                yield Label("Sign-offs", classes="section")
+                yield Static(Content("\n".join(self.signoffs)))
             if self.conflict:
                 yield Label("⚡ Conflict: changed on two machines at once", classes="section conflict")
                 yield Static(Content("\n".join(f"{label}: {text}" for label, text in self.conflict)
@@ -160,7 +168,8 @@ class StepDetail(ReadingDialog[str | None]):
             yield Label("History and notes", classes="section")
             lines = [f"{row.at}  {row.operator}  {row.text}" for row in self.history]
             yield Static(Content("\n".join(lines)) if lines else Content.styled("nothing recorded yet", "dim"))
-            yield Label("s start · d done · f fail · x skip · r reopen · n note · Escape to close",
+            yield Label("s start · d done · f fail · x skip · r reopen · n note"
+                        + (" · a sign off" if self.step.approval else "") + " · Escape to close",
                         classes="dialog-hint")
 
     def _owner_text(self) -> Content:

@@ -23,7 +23,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
 
-from warroom.vocabulary import outcome_counts
+from warroom.vocabulary import Decision, outcome_counts
 from warroom.widgets.display import (
     PROBE_GLYPH,
     ROLLBACK_WARNINGS,
@@ -50,6 +50,14 @@ FLASH_SECONDS = 2.0
 GAP = "  "  # between the parts of a line
 TITLE_AT_LEAST = 12  # cells: a title cut shorter than this says nothing, so it goes instead
 GAUGE_CELLS = 20
+# The latest decision as the header says it: short word, glyph, and how it colours (0 calm ... 2 failure).
+DECISION_BADGE = {
+    Decision.GO: ("GO", "✓", 0),
+    Decision.CONDITIONAL: ("COND GO", "◐", 1),
+    Decision.NO_GO: ("NO-GO", "✗", 2),
+    Decision.PROCEED: ("PROCEED", "✓", 0),
+    Decision.ROLLBACK: ("ROLLBACK", "↶", 2),
+}
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,8 @@ class HeaderInfo:
     probe_count: int = 0  # probes in the runbook: those not reported yet read as UNKNOWN
     runbook_warning: str = ""  # this runbook is not the one the run recorded, or not everyone's
     conflicts: int = 0  # steps and checklist items marked with a conflict nobody has resolved
+    decision: Decision | None = None  # the latest go/no-go or go-live decision, if any
+    decision_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -248,6 +258,7 @@ class DeploymentHeader(Widget):
             Part([Text(f"{local:%H:%M:%S} {zone}", "bold"), Text(f"{local:%H:%M} {zone}", "bold")], [1]),
             Part([Text(t_minus(now, info.window_start))], [4]),
             Part(headline, [5] * (len(headline) - 1)),  # it stays: at most it takes its short form
+            *self._decision(info),
             Part([Text(info.title, "bold")], [7], right=True, flexible=True),
             Part([Text(f"{info.deployment} v{info.version}")], [8], right=True),
             Part([Text.assemble("run ", (info.run, "bold"))], [6], right=True),
@@ -273,6 +284,15 @@ class DeploymentHeader(Widget):
                 short_parts.append(Text(f"{PROBE_GLYPH[state]}{count} {noun}{state}", style))
         return [Text.assemble(schedule, " · ", long.join(long_parts)),
                 Text.assemble(schedule, " · ", short.join(short_parts))]
+
+    def _decision(self, info: HeaderInfo) -> list[Part]:
+        """'GO ✓ 08:52', coloured and worded: the time goes before the title does, the rest with the run."""
+        if info.decision is None:
+            return []
+        word, glyph, severity = DECISION_BADGE[info.decision]
+        style = self._style(SEVERITY_CLASS[severity])
+        at = f" {info.decision_at.astimezone(info.zone):%H:%M}" if info.decision_at else ""
+        return [Part([Text(f"{word} {glyph}{at}", style), Text(f"{word} {glyph}", style)], [7, 6])]
 
     # --- line 2: the forecast, the window, the deadline, the counts, the gauge -------------------
 

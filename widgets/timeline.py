@@ -113,6 +113,7 @@ class TimelineRow:
     overrun: bool = False  # running past its planned duration
     conflict: bool = False  # a concurrent change displaced another version, not resolved yet
     owner_unheld: bool = False  # nobody here holds the role that owns it (and it is not finished)
+    signoffs: str = ""  # sign-off progress while the step waits for them: '✍1/2'
 
     @property
     def key(self) -> str:
@@ -149,7 +150,7 @@ class Timeline(LineTable):
         Binding("end", "jump(1)", "Last", show=False, id="timeline.last"),
     ]
     ROW_STYLES = (*STEP_CLASS.values(), "timeline--late", "timeline--now", "timeline--conflict",
-                  "timeline--unheld", *PROBE_CLASS.values())
+                  "timeline--unheld", "timeline--signoffs", *PROBE_CLASS.values())
     COMPONENT_CLASSES = {"timeline--phase", *ROW_STYLES}
     DEFAULT_CSS = """
     Timeline > .timeline--phase { text-style: bold; }
@@ -162,6 +163,7 @@ class Timeline(LineTable):
     Timeline > .timeline--now { text-style: bold; }
     Timeline > .timeline--conflict { color: $warning; text-style: bold; }
     Timeline > .timeline--unheld { color: $warning; text-style: bold; }
+    Timeline > .timeline--signoffs { color: $accent; }
     """ + probe_state_css("Timeline > .timeline--probe-")
 
     class StepSelected(Message):
@@ -250,12 +252,16 @@ class Timeline(LineTable):
         }
 
     def _title_text(self, row: TimelineRow, palette: Palette) -> Text:
-        """The title, led by the conflict marker: '⚡ conflict' while the title keeps a comfortable
-        width, '⚡' alone when it does not."""
-        if not row.conflict:
-            return Text(row.title)
-        wide = self._widths.get("title", TITLE_MIN) >= TITLE_COMFORT
-        return Text.assemble((CONFLICT_MARK if wide else "⚡ ", palette["timeline--conflict"]), row.title)
+        """The title, led by the conflict marker ('⚡ conflict' while the title keeps a comfortable
+        width, '⚡' alone when it does not) and by the sign-off progress ('✍1/2')."""
+        text = Text()
+        if row.conflict:
+            wide = self._widths.get("title", TITLE_MIN) >= TITLE_COMFORT
+            text.append(CONFLICT_MARK if wide else "⚡ ", palette["timeline--conflict"])
+        if row.signoffs:
+            text.append(f"{row.signoffs} ", palette["timeline--signoffs"])
+        text.append(row.title)
+        return text
 
     # --- moving --------------------------------------------------------------------------------
 
