@@ -484,5 +484,7 @@ def probe(runbook_path: str, as_json: bool, only: tuple[str, ...]) -> None:
     sys.exit(1 if any(r["state"] == "DOWN" for r in results) else 0)
 
 
+from warroom.tui import cli_rollback  # noqa: E402, F401  (registers `warroom rollback`)
+
 if __name__ == "__main__":
     main()

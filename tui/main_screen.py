@@ -33,6 +33,7 @@ from warroom.ops.actions import (
     set_check,
     step_guards,
 )
+from warroom.ops.decisions import rolling_back
 from warroom.ops.notices import action_notice, subject_name, who_did_what
 from warroom.ops.status import actuals, next_steps
 from warroom.ops.version import VersionReport
@@ -42,9 +43,10 @@ from warroom.runbook.model import CHECKLIST_NAMES, Runbook
 from warroom.store import Event, RunState
 from warroom.tui import rows
 from warroom.tui.attention import Attention
+from warroom.tui.golive import GoLive
 from warroom.tui.screens import Confirm, TextPrompt
 from warroom.untrusted import for_screen
-from warroom.vocabulary import EventKind
+from warroom.vocabulary import DecisionPoint, EventKind
 from warroom.widgets.activity import ActivityLog
 from warroom.widgets.checklists import ChecklistPane
 from warroom.widgets.header import DeploymentHeader, SyncInfo
@@ -159,6 +161,11 @@ class MainScreen(Screen):
                 tooltip="Keep the standing version of the selected step or checklist item and clear its conflict"),
         Binding("Q", "quarantine", "Quarantine", show=False, id="sync.quarantine",
                 tooltip="The events held back (keys not trusted here) and the segments refused; trust a key"),
+        Binding("L", "go_live", "Go-live", id="decision.go_live",
+                tooltip="The go-live decision: PROCEED (an override while smoke tests or P1s stand against it) "
+                        "or ROLLBACK"),
+        Binding("v", "rollback_view", "Plan/rollback", id="timeline.rollback_view",
+                tooltip="Switch the timeline between the rollback branch and the plan (while rolling back)"),
         Binding("1", "pane(1)", "Timeline", show=False, id="pane.1"),
         Binding("2", "pane(2)", "Pre", show=False, id="pane.2"),
         Binding("3", "pane(3)", "Go/No-Go", show=False, id="pane.3"),
@@ -185,6 +192,7 @@ class MainScreen(Screen):
         self.placed = False  # the timeline's cursor has been put on the current step once
         self.attention = Attention()
         self.version_told = ""  # the runbook version warning last given
+        self.go_live = GoLive(self)
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -294,6 +302,9 @@ class MainScreen(Screen):
         if self.snapshot is None:
             return
         timeline, probe_states, now = self.query_one(Timeline), self.probe_states, self.now()
+        if self.go_live.showing_branch:
+            self._show_timeline(timeline, self.snapshot.state, self.snapshot.outlook, now)
+            return
         for step_id in step_ids:
             timeline.update_rows(self._timeline_rows(self.snapshot.state, self.snapshot.outlook, now,
                                                      probe_states, only=step_id))
@@ -331,11 +342,11 @@ class MainScreen(Screen):
         version = self.snapshot.version
         header = self.query_one(DeploymentHeader)
         header.info = rows.header_info(runbook, state, outlook, self.console.ledger.run,
-                                       self.console.ledger.operator, version.summary())
+                                       self.console.ledger.operator, version.summary(), now=now)
         self.show_sync(self.console.sync_status)
         self._warn_of_version(version)
         timeline = self.query_one(Timeline)
-        timeline.show(self._timeline_rows(state, outlook, now, self.probe_states))
+        self._show_timeline(timeline, state, outlook, now)
         now_next = rows.now_next(runbook, state, outlook, now, next_steps(runbook, state))
         self.query_one(NowNextLine).value = now_next
         self._call_attention()
@@ -348,6 +359,16 @@ class MainScreen(Screen):
         if self.side_ready:
             self._show_side(state)
         self.console.snapshot_shown()
+
+    def _show_timeline(self, timeline: Timeline, state: RunState, outlook: Forecast, now: datetime) -> None:
+        """The plan's rows, or the rollback branch's while the timeline shows it (see tui/golive.py)."""
+        was_branch = str(timeline.border_title) != "Timeline"
+        branch = self.go_live.rows(state, now)
+        timeline.show(branch if branch is not None else self._timeline_rows(state, outlook, now, self.probe_states))
+        timeline.border_title = "Timeline ↶ ROLLBACK branch (v: plan)" if branch is not None else "Timeline"
+        if (branch is not None) != was_branch:
+            timeline.action_jump(-1)  # a new list: from its first row
+            self.refresh_bindings()
 
     def _show_side(self, state: RunState) -> None:
         """The checklists and the activity: in the tabs, or in the side column once it is mounted."""
@@ -400,12 +421,19 @@ class MainScreen(Screen):
         """Ring once and flash the header for what has just started to want attention."""
         value = self.query_one(NowNextLine).value
         overrunning = [(step.step_id, step.title) for step in value.running if step.overrun] if value else []
-        news = self.attention.news(self.probe_states, overrunning, self.runbook.window.rollback_deadline, self.now())
+        news = self.attention.news(self.probe_states, overrunning, self.runbook.window.rollback_deadline, self.now(),
+                                   self._go_live_due())
         if news:
             self.console.ring()
             self.query_one(DeploymentHeader).flash()
             told = "; ".join(news)
             self.notify(told[0].upper() + told[1:], severity="error", timeout=10)
+
+    def _go_live_due(self) -> bool:
+        """Without a `gate: go-live` step, the rollback deadline itself asks for the go-live decision."""
+        state = self._shown_state()
+        return (state is not None and state.latest_decision(DecisionPoint.GO_LIVE) is None
+                and not any(step.gate == DecisionPoint.GO_LIVE for step in self.runbook.steps))
 
     @property
     def probe_states(self) -> dict[str, str]:
@@ -474,6 +502,8 @@ class MainScreen(Screen):
         """False hides a key from the footer where it would do nothing."""
         if action in STEP_ACTIONS:
             return self.focused is not None and self.focused.id == "timeline"
+        if action == "rollback_view":
+            return self.snapshot is not None and rolling_back(self.snapshot.state)
         return True
 
     def on_descendant_focus(self) -> None:
@@ -491,6 +521,12 @@ class MainScreen(Screen):
         stands in the way or a reason is owed, then recorded against the step as shown."""
         state = self._shown_state()
         if state is None:
+            return
+        if self.go_live.showing_branch:
+            self.go_live.act(step_id, action)
+            return
+        if self.go_live.needs_decision(step_id, action, state):
+            self.go_live.open(step_id)
             return
         seen = state.step(step_id).event_id
         title = self._quoted_title(step_id)
@@ -691,3 +727,12 @@ class MainScreen(Screen):
 
     def action_quarantine(self) -> None:
         self.console.open_quarantine()
+
+    # --- the go-live decision and the rollback branch (tui/golive.py) -------------------------------
+
+    def action_go_live(self) -> None:
+        self.go_live.open()
+
+    def action_rollback_view(self) -> None:
+        self.go_live.toggle()
+        self.show_snapshot()
