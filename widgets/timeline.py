@@ -315,11 +315,13 @@ def gantt_title(no_return: int | None, label: str = "Window") -> Text:
     if no_return is None or not 0 <= no_return < GANTT:
         return Text("".join(cells).rstrip())
     cells[no_return] = NO_RETURN_GLYPH
-    word = f" {NO_RETURN_WORD}"
-    if no_return + len(word) < GANTT:
-        cells[no_return + 1: no_return + 1 + len(word)] = word
-    elif no_return - len(word) >= len(label):
-        cells[no_return - len(word): no_return] = f"{NO_RETURN_WORD} "
+    after = next((word for word in (f" {NO_RETURN_WORD}", NO_RETURN_WORD) if no_return + len(word) < GANTT), None)
+    before = next((word for word in (f"{NO_RETURN_WORD} ", NO_RETURN_WORD) if no_return - len(word) > len(label)),
+                  None)
+    if after:
+        cells[no_return + 1: no_return + 1 + len(after)] = after
+    elif before:
+        cells[no_return - len(before): no_return] = before
     return Text("".join(cells).rstrip())
 
 
