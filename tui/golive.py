@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 # What the step keys do on the rollback branch; skip and reopen have no meaning there.
 BRANCH_ACTIONS = frozenset({"start", "done", "fail"})
+BLOCKERS_SHOWN = 4  # lines of what stands against PROCEED; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -80,19 +81,22 @@ class GoLiveDialog(ReadingDialog[str | None]):
         facts = self.facts
         with VerticalScroll(classes="dialog"):
             yield Label("Go-live decision: PROCEED or ROLLBACK", classes="dialog-title")
+            # The choices first: they stay in sight at 80x24 whatever the list below holds.
+            proceed = "p PROCEED (override: asks why)" if facts.blockers else "p PROCEED"
+            yield Label(f"{proceed} · r ROLLBACK (asks first) · Escape to cancel", classes="golive-choices")
             if facts.latest:
                 yield Static(Content(f"Already decided: {for_screen(facts.latest)}; a new decision replaces it."))
             yield Label("Against PROCEED", classes="section")
-            lines = [f"✖ {for_screen(reason)}" for reason in facts.blockers] or ["✔ nothing: every smoke test "
-                                                                                  "passed and no P1 is open"]
+            lines = [f"✖ {for_screen(reason)}" for reason in facts.blockers[:BLOCKERS_SHOWN]]
+            if len(facts.blockers) > BLOCKERS_SHOWN:  # the choices below stay in sight at 80x24
+                lines.append(f"… and {len(facts.blockers) - BLOCKERS_SHOWN} more ({len(facts.blockers)} in all)")
+            lines = lines or ["✔ nothing: every smoke test passed and no P1 is open"]
             yield Static(Content("\n".join(lines)), id="golive-blockers")
             yield Label("Rollback now", classes="section")
             fits = (f"✔ fits: ends before the window closes at {facts.window_end}" if facts.fits
                     else f"✗ too late: would end after the window closes at {facts.window_end}")
             actions = f"{facts.to_undo} rollback action{'s' if facts.to_undo != 1 else ''}"
             yield Static(Content(f"↶ {facts.rollback_time} for {actions} · {fits}"), id="golive-rollback")
-            proceed = "p PROCEED (override: asks why)" if facts.blockers else "p PROCEED"
-            yield Label(f"{proceed} · r ROLLBACK (asks first) · Escape to cancel", classes="dialog-hint")
 
     def action_choose(self, choice: str) -> None:
         self.dismiss(choice)

@@ -164,7 +164,7 @@ class MainScreen(Screen):
         Binding("L", "go_live", "Go-live", id="decision.go_live",
                 tooltip="The go-live decision: PROCEED (an override while smoke tests or P1s stand against it) "
                         "or ROLLBACK"),
-        Binding("v", "rollback_view", "Plan/rollback", id="timeline.rollback_view",
+        Binding("v", "rollback_view", "Branch", id="timeline.rollback_view",
                 tooltip="Switch the timeline between the rollback branch and the plan (while rolling back)"),
         Binding("1", "pane(1)", "Timeline", show=False, id="pane.1"),
         Binding("2", "pane(2)", "Pre", show=False, id="pane.2"),
