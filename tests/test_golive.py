@@ -8,15 +8,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from support import ManualClock
+from conftest import Consoles
+from support import SAMPLES, ManualClock
 
 from warroom.ops.actions import record_step, set_check
+from warroom.ops.decisions import record_decision
 from warroom.ops.incidents import open_incident
 from warroom.ops.loading import load_runbook
 from warroom.runbook.model import SMOKE_TESTS
 from warroom.tui.golive import GoLiveDialog
 from warroom.tui.screens import Confirm, TextPrompt
-from warroom.vocabulary import EventKind
+from warroom.vocabulary import Decision, EventKind
 from warroom.widgets.timeline import TimelineRow, TitleRow
 
 RUN = "rehearsal-1"
@@ -190,6 +192,15 @@ async def test_v_switches_between_the_branch_and_the_plan_and_skip_means_nothing
         assert not [e for e in ui.app.ledger.events() if e.kind.startswith("rollback.")]
 
 
+async def test_a_console_opened_while_rolling_back_shows_the_branch(console, web_cutover, bob, clock):
+    finish(bob, web_cutover, clock, "deploy-green", "db-migrate")
+    record_decision(bob, web_cutover, bob.state(), Decision.ROLLBACK, None)
+    async with console.run(console.app(clock=clock)) as ui:
+        await ui.until(lambda: isinstance(ui.timeline.rows[0], TitleRow), "the rollback branch shown")
+        assert "by bob" in ui.timeline.rows[0].text
+        assert [row.step_id for row in ui.timeline.rows[1:]] == ["db-migrate", "deploy-green"]
+
+
 async def test_the_header_tells_the_rollback_time_as_steps_complete(console, web_cutover, bob, clock):
     async with console.run(console.app(clock=clock)) as ui:
         header = ui.screen.query_one("#header")
@@ -204,9 +215,6 @@ async def test_the_header_tells_the_rollback_time_as_steps_complete(console, web
 
 
 async def test_without_a_go_live_step_the_deadline_asks_for_the_decision_once(db_path):
-    from conftest import Consoles
-    from support import SAMPLES
-
     runbook = load_runbook(SAMPLES / "db-migration.yaml")  # no step has gate: go-live; deadline 02:30 UTC
     assert not any(step.gate == "go-live" for step in runbook.steps)
     clock = ManualClock(datetime(2026, 12, 6, 2, 20, tzinfo=UTC), zone=UTC)

@@ -109,7 +109,7 @@ class GoLive:
         self.screen = screen
         self.runbook = screen.runbook
         self.showing_branch = False  # the timeline shows the rollback branch, not the plan
-        self._was_rolling_back: bool | None = None  # None until the first snapshot
+        self._was_rolling_back = False  # as the last snapshot shown said
 
     # --- the decision ---------------------------------------------------------------------------
 
@@ -165,9 +165,10 @@ class GoLive:
 
     def rows(self, state: RunState, now: datetime) -> tuple[TitleRow | TimelineRow, ...] | None:
         """The branch's rows while the timeline shows it, else None (the plan's rows). A ROLLBACK
-        arriving switches the timeline to the branch once; `v` switches back and forth."""
+        arriving (or found when the console opens) switches the timeline to the branch once; `v`
+        switches back and forth."""
         rolling = rolling_back(state)
-        if rolling and self._was_rolling_back is False:
+        if rolling and not self._was_rolling_back:  # ROLLBACK arrived, or was so when the console opened
             self.showing_branch = True
         self._was_rolling_back = rolling
         self.showing_branch = self.showing_branch and rolling
