@@ -25,6 +25,9 @@ ACTION_SENTENCES: dict[str, str] = {
     EventKind.CHECK_UNTICKED: "Unticked '{}'",
     EventKind.STEP_CONFLICT_RESOLVED: "Kept the standing version of '{}'",
     EventKind.CHECK_CONFLICT_RESOLVED: "Kept the standing version of '{}'",
+    EventKind.ROLLBACK_STARTED: "Started the rollback of '{}'",
+    EventKind.ROLLBACK_DONE: "Rolled back '{}'",
+    EventKind.ROLLBACK_FAILED: "Marked the rollback of '{}' failed",
 }
 
 

@@ -153,6 +153,8 @@ async def test_rollback_asks_first_then_walks_the_branch_newest_first_to_its_end
         await ui.press("d")
         await ui.until(lambda: ui.screen.snapshot.state.rollback("update-config").status == "done")
         assert "✔ done" in ui.step_line("update-config")
+        title = web_cutover.step("update-config").title
+        await ui.until(lambda: any(n.message == f"Rolled back '{title}'" for n in ui.app._notifications))
         assert "13:12–13:22" in ui.step_line("update-config")
         await ui.press("down", "s")
         await ui.until(lambda: ui.screen.snapshot.state.rollback("db-migrate").status == "in_progress")
