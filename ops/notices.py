@@ -32,6 +32,9 @@ ACTION_SENTENCES: dict[str, str] = {
     EventKind.CHECK_CONFLICT_RESOLVED: "Kept the standing version of '{}'",
     EventKind.SIGNOFF_GIVEN: "Signed off '{}'",
     EventKind.SIGNOFF_WITHDRAWN: "Withdrew the sign-off on '{}'",
+    EventKind.ROLLBACK_STARTED: "Started the rollback of '{}'",
+    EventKind.ROLLBACK_DONE: "Rolled back '{}'",
+    EventKind.ROLLBACK_FAILED: "Marked the rollback of '{}' failed",
 }
 
 

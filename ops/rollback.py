@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from warroom.runbook.model import Runbook, Step
-from warroom.store import Event, Ledger, RunState
-from warroom.vocabulary import EventKind, StepStatus
+from warroom.store import DecisionEntry, Event, Ledger, RunState
+from warroom.vocabulary import Decision, DecisionPoint, EventKind, StepStatus
 
 from .actions import UsageProblem, find_step
 
@@ -34,6 +34,25 @@ def rollback_time(runbook: Runbook, state: RunState) -> timedelta:
 def rollback_fits(runbook: Runbook, state: RunState, now: datetime) -> bool:
     """Whether a rollback started now would end before the window closes."""
     return now + rollback_time(runbook, state) <= runbook.window.end
+
+
+def rollback_decision(state: RunState) -> DecisionEntry | None:
+    """The ROLLBACK decision the branch runs under (its moment is the rollback's start), while the
+    latest go-live decision is ROLLBACK; None otherwise."""
+    latest = state.latest_decision(DecisionPoint.GO_LIVE)
+    return latest if latest is not None and latest.decision is Decision.ROLLBACK else None
+
+
+def rollback_ended_at(runbook: Runbook, state: RunState) -> datetime | None:
+    """When the rollback ended: its last action done, once every action of the plan is (with none
+    to do, at the decision itself); None while rolling back, or when not rolling back at all."""
+    decision = rollback_decision(state)
+    if decision is None:
+        return None
+    actions = [state.rollback(step.id) for step in rollback_plan(runbook, state)]
+    if any(action.status is not StepStatus.DONE for action in actions):
+        return None
+    return max((action.finished_at or decision.at for action in actions), default=decision.at)
 
 
 def record_rollback(ledger: Ledger, runbook: Runbook, state: RunState, step_id: str, action: str,

@@ -17,6 +17,7 @@ from warroom.untrusted import visible
 from warroom.vocabulary import DecisionPoint, StepStatus, outcome_counts
 
 from .actions import short_item_id
+from .rollback import rollback_decision, rollback_ended_at, rollback_fits, rollback_plan, rollback_time
 from .version import VersionReport, read_version_report
 
 
@@ -95,6 +96,28 @@ def status_document(runbook: Runbook, ledger: Ledger, now: datetime | None = Non
             for name in CHECKLIST_NAMES
         },
         **decisions_document(runbook, state, zone),
+        "rollback": rollback_document(runbook, state, now),
+    }
+
+
+def rollback_document(runbook: Runbook, state: RunState, now: datetime) -> dict[str, Any]:
+    """The rollback branch: whether ROLLBACK is decided, its start (the decision) and end (its last
+    action done), how long rolling back would take from now and whether that fits the window, and
+    each action of the plan, newest step first."""
+    zone = runbook.window.zone
+    decision = rollback_decision(state)
+    steps = []
+    for step in rollback_plan(runbook, state):
+        action = state.rollback(step.id)
+        steps.append({"id": step.id, "status": action.status, "by": action.by,
+                      "started_at": iso(action.started_at, zone), "finished_at": iso(action.finished_at, zone)})
+    return {
+        "decided": decision is not None,
+        "started_at": iso(decision.at, zone) if decision else None,
+        "ended_at": iso(rollback_ended_at(runbook, state), zone),
+        "time_needed_seconds": int(rollback_time(runbook, state).total_seconds()),
+        "fits": rollback_fits(runbook, state, now),
+        "steps": steps,
     }
 
 

@@ -17,14 +17,17 @@ from warroom.widgets.display import ROLLBACK_WARNINGS
 
 
 def alarms(probe_states: Mapping[str, str], overrunning: Iterable[tuple[str, str]],
-           deadline: datetime | None, now: datetime) -> dict[tuple[str, str], str]:
+           deadline: datetime | None, now: datetime, go_live_due: bool = False) -> dict[tuple[str, str], str]:
     """Everything that wants attention now, by a key that stays the same while it lasts:
-    `overrunning` is (step id, title) of each step past its planned duration."""
+    `overrunning` is (step id, title) of each step past its planned duration; `go_live_due`: the
+    go-live decision waits on the deadline itself (no step asks for it, none is recorded yet)."""
     found = {("down", name): f"probe {name} is DOWN" for name, state in probe_states.items() if state == "DOWN"}
     found |= {("overrun", step_id): f"'{title}' runs past its planned duration" for step_id, title in overrunning}
     if deadline is not None:
         left = (deadline - now).total_seconds() / 60
         crossed = [minutes for minutes in ROLLBACK_WARNINGS if left <= minutes]
+        if left <= 0 and go_live_due:
+            found[("go-live", "due")] = "go-live decision due: press L"
         if left <= 0:
             found[("deadline", "passed")] = "the rollback deadline has passed"
         elif crossed:  # one key at a time: crossing the next mark is news again
@@ -38,11 +41,11 @@ class Attention:
         self._seen_well: set[str] = set()  # probes seen in a state other than DOWN or UNKNOWN
 
     def news(self, probe_states: Mapping[str, str], overrunning: Iterable[tuple[str, str]],
-             deadline: datetime | None, now: datetime) -> list[str]:
+             deadline: datetime | None, now: datetime, go_live_due: bool = False) -> list[str]:
         """What wants attention now (see alarms) that did not at the last look, in words."""
         self._seen_well |= {name for name, state in probe_states.items() if state not in ("DOWN", "UNKNOWN")}
         watched = {name: state for name, state in probe_states.items() if name in self._seen_well}
-        wanting = alarms(watched, overrunning, deadline, now)
+        wanting = alarms(watched, overrunning, deadline, now, go_live_due)
         new = [] if self._current is None else [sentence for key, sentence in wanting.items()
                                                 if key not in self._current]
         self._current = set(wanting)

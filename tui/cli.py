@@ -517,7 +517,8 @@ def probe(runbook_path: str, as_json: bool, only: tuple[str, ...]) -> None:
     sys.exit(1 if any(r["state"] == "DOWN" for r in results) else 0)
 
 
-from warroom.tui import cli_decisions  # noqa: E402, F401 - registers `approve` and `decide` on main
+# The commands of the day's decisions, each module registering its own on `main` (they import it).
+from warroom.tui import cli_decisions, cli_rollback  # noqa: E402, F401, I001
 
 if __name__ == "__main__":
     main()

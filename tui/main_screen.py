@@ -35,7 +35,14 @@ from warroom.ops.actions import (
     resolve_conflict,
     step_guards,
 )
-from warroom.ops.decisions import record_decision, sign_off, signing_problem, step_refusals, withdraw_sign_off
+from warroom.ops.decisions import (
+    record_decision,
+    rolling_back,
+    sign_off,
+    signing_problem,
+    step_refusals,
+    withdraw_sign_off,
+)
 from warroom.ops.notices import action_notice, subject_name, who_did_what
 from warroom.ops.people import (
     declare_roles,
@@ -55,11 +62,12 @@ from warroom.runbook.model import CHECKLIST_NAMES, SMOKE_TESTS, Runbook
 from warroom.store import Event, RunState
 from warroom.tui import rows
 from warroom.tui.attention import Attention
+from warroom.tui.golive import GoLive
 from warroom.tui.review import ReadinessReview
 from warroom.tui.roster import RolePicker, Roster
 from warroom.tui.screens import Confirm, TextPrompt
 from warroom.untrusted import for_screen
-from warroom.vocabulary import Decision, EventKind
+from warroom.vocabulary import Decision, DecisionPoint, EventKind
 from warroom.widgets.activity import ActivityLog
 from warroom.widgets.checklists import ChecklistPane
 from warroom.widgets.header import DeploymentHeader, SyncInfo
@@ -84,6 +92,7 @@ FORECAST_FRESH_SECONDS = 5
 FULL_REFRESH_DELAY = 0.05  # seconds
 VERSION_NOTICE_SECONDS = 60  # a runbook that is not the run's must not slip by while the room settles in
 QUOTED_TITLE_LIMIT = 200  # characters of a step title a question quotes
+BRANCH_TITLE = "Timeline ↶ ROLLBACK branch (v: plan)"
 # What recording each outcome of a checklist item does, as a question quotes it: "mark failed 'Login works'".
 OUTCOME_PHRASE = {"passed": "tick", "cleared": "untick", "failed": "mark failed", "blocked": "mark blocked",
                   "waived": "waive"}
@@ -185,6 +194,11 @@ class MainScreen(Screen):
                 tooltip="The team: who holds each role, their phone, whether they have been seen; change your roles"),
         Binding("m", "mine", "Mine", show=False, id="timeline.mine",
                 tooltip="Show only the steps owned by the roles you hold, and back to every step"),
+        Binding("L", "go_live", "Go-live", id="decision.go_live",
+                tooltip="The go-live decision: PROCEED (an override while smoke tests or P1s stand against it) "
+                        "or ROLLBACK"),
+        Binding("v", "rollback_view", "Branch", id="timeline.rollback_view",
+                tooltip="Switch the timeline between the rollback branch and the plan (while rolling back)"),
         Binding("1", "pane(1)", "Timeline", show=False, id="pane.1"),
         Binding("2", "pane(2)", "Pre", show=False, id="pane.2"),
         Binding("3", "pane(3)", "Go/No-Go", show=False, id="pane.3"),
@@ -213,6 +227,7 @@ class MainScreen(Screen):
         self.version_told = ""  # the runbook version warning last given
         self.mine_only = False  # `m`: the timeline shows only the steps of the roles this operator holds
         self.roles_asked = False  # the picker has been offered once (`warroom open` without --role)
+        self.go_live = GoLive(self)
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -323,6 +338,9 @@ class MainScreen(Screen):
         if self.snapshot is None:
             return
         timeline, probe_states, now = self.query_one(Timeline), self.probe_states, self.now()
+        if self.go_live.showing_branch:
+            self._show_timeline(timeline, self.snapshot.state, self.snapshot.outlook, now)
+            return
         for step_id in step_ids:
             timeline.update_rows(self._timeline_rows(self.snapshot.state, self.snapshot.outlook, now,
                                                      probe_states, only=step_id, unheld=self._unheld_roles()))
@@ -360,11 +378,11 @@ class MainScreen(Screen):
         version = self.snapshot.version
         header = self.query_one(DeploymentHeader)
         header.info = rows.header_info(runbook, state, outlook, self.console.ledger.run,
-                                       self.console.ledger.operator, version.summary())
+                                       self.console.ledger.operator, version.summary(), now=now)
         self.show_sync(self.console.sync_status)
         self._warn_of_version(version)
         timeline = self.query_one(Timeline)
-        self._show_timeline(self._timeline_rows(state, outlook, now, self.probe_states, unheld=self._unheld_roles()))
+        self._show_timeline(timeline, state, outlook, now)
         now_next = rows.now_next(runbook, state, outlook, now, next_steps(runbook, state))
         self.query_one(NowNextLine).value = now_next
         self._call_attention()
@@ -378,6 +396,21 @@ class MainScreen(Screen):
         if self.side_ready:
             self._show_side(state)
         self.console.snapshot_shown()
+
+    def _show_timeline(self, timeline: Timeline, state: RunState, outlook: Forecast, now: datetime) -> None:
+        """The plan's rows (only this operator's steps with `m`), or the rollback branch's while the
+        timeline shows it (see tui/golive.py); its title says which."""
+        was_branch = str(timeline.border_title).startswith(BRANCH_TITLE)
+        branch = self.go_live.rows(state, now)
+        if branch is not None:
+            timeline.show(branch)
+            timeline.border_title = BRANCH_TITLE
+        else:
+            self._show_plan(timeline, self._timeline_rows(state, outlook, now, self.probe_states,
+                                                          unheld=self._unheld_roles()))
+        if (branch is not None) != was_branch:
+            timeline.action_jump(-1)  # a new list: from its first row
+            self.refresh_bindings()
 
     def _show_side(self, state: RunState) -> None:
         """The checklists and the activity: in the tabs, or in the side column once it is mounted."""
@@ -430,12 +463,19 @@ class MainScreen(Screen):
         """Ring once and flash the header for what has just started to want attention."""
         value = self.query_one(NowNextLine).value
         overrunning = [(step.step_id, step.title) for step in value.running if step.overrun] if value else []
-        news = self.attention.news(self.probe_states, overrunning, self.runbook.window.rollback_deadline, self.now())
+        news = self.attention.news(self.probe_states, overrunning, self.runbook.window.rollback_deadline, self.now(),
+                                   self._go_live_due())
         if news:
             self.console.ring()
             self.query_one(DeploymentHeader).flash()
             told = "; ".join(news)
             self.notify(told[0].upper() + told[1:], severity="error", timeout=10)
+
+    def _go_live_due(self) -> bool:
+        """Without a `gate: go-live` step, the rollback deadline itself asks for the go-live decision."""
+        state = self._shown_state()
+        return (state is not None and state.latest_decision(DecisionPoint.GO_LIVE) is None
+                and not any(step.gate == DecisionPoint.GO_LIVE for step in self.runbook.steps))
 
     @property
     def probe_states(self) -> dict[str, str]:
@@ -504,6 +544,8 @@ class MainScreen(Screen):
         """False hides a key from the footer where it would do nothing."""
         if action in STEP_ACTIONS:
             return self.focused is not None and self.focused.id == "timeline"
+        if action == "rollback_view":
+            return self.snapshot is not None and rolling_back(self.snapshot.state)
         return True
 
     def on_descendant_focus(self) -> None:
@@ -521,6 +563,12 @@ class MainScreen(Screen):
         stands in the way or a reason is owed, then recorded against the step as shown."""
         state = self._shown_state()
         if state is None:
+            return
+        if self.go_live.showing_branch:
+            self.go_live.act(step_id, action)
+            return
+        if self.go_live.needs_decision(step_id, action, state):
+            self.go_live.open(step_id)
             return
         seen = state.step(step_id).event_id
         title = self._quoted_title(step_id)
@@ -859,9 +907,8 @@ class MainScreen(Screen):
         self.mine_only = not self.mine_only
         self.show_snapshot()
 
-    def _show_timeline(self, shown: Sequence[PhaseRow | TimelineRow]) -> None:
-        """The timeline's rows, only this operator's steps (and their phases) with `m`; its title says which."""
-        timeline = self.query_one(Timeline)
+    def _show_plan(self, timeline: Timeline, shown: Sequence[PhaseRow | TimelineRow]) -> None:
+        """The plan's rows, only this operator's steps (and their phases) with `m`; its title says which."""
         roles = self._my_roles(self.snapshot.state) if self.mine_only and self.snapshot else ()
         title = "Timeline"
         if roles:
@@ -878,3 +925,12 @@ class MainScreen(Screen):
         if self.narrow:
             tab = "1 Mine" if roles else "1 Steps"
             self._set_tab_label(self.query_one("#panes", TabbedContent), "pane-timeline", tab)
+
+    # --- the go-live decision and the rollback branch (tui/golive.py) -------------------------------
+
+    def action_go_live(self) -> None:
+        self.go_live.open()
+
+    def action_rollback_view(self) -> None:
+        self.go_live.toggle()
+        self.show_snapshot()

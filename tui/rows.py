@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from warroom.ops.decisions import sign_off_text
 from warroom.ops.describe import describe, describe_repeats, kind_group
 from warroom.ops.people import owner_unheld
+from warroom.ops.rollback import rollback_fits, rollback_time
 from warroom.ops.status import progress
 from warroom.probes import ProbeState, ProbeStatus
 from warroom.runbook import format_duration
@@ -166,6 +167,7 @@ def step_row(runbook: Runbook, step: Step, status: StepState, outlook: Forecast,
             actual=(gantt_column(runbook, expected.start), gantt_column(runbook, expected.end))
             if status.status is not StepStatus.PENDING else None,
             now=now_column,
+            no_return=no_return_column(runbook),
         ),
         checks=tuple((for_screen(probe), state) for probe, state in checks),
         overrun=overrun,
@@ -180,6 +182,12 @@ def gantt_column(runbook: Runbook, moment: datetime) -> int:
     start, end = runbook.window.start, runbook.window.end
     span = (end - start).total_seconds() or 1
     return int((moment - start).total_seconds() / span * GANTT)
+
+
+def no_return_column(runbook: Runbook) -> int | None:
+    """The Gantt strip's cell of the rollback deadline, the point of no return; None without one."""
+    deadline = runbook.window.rollback_deadline
+    return gantt_column(runbook, deadline) if deadline is not None else None
 
 
 # --- now and next --------------------------------------------------------------------------------
@@ -222,8 +230,9 @@ def focus_step(value: NowNext) -> str | None:
 
 
 def header_info(runbook: Runbook, state: RunState, outlook: Forecast, run: str, operator: str,
-                runbook_warning: str = "") -> HeaderInfo:
-    """`runbook_warning`: ops.version's one-line summary, empty when this runbook is the run's."""
+                runbook_warning: str = "", now: datetime | None = None) -> HeaderInfo:
+    """`runbook_warning`: ops.version's one-line summary, empty when this runbook is the run's.
+    `now`: the moment whether a rollback still fits is judged at (without it, it is taken to)."""
     window = runbook.window
     counts = progress([state.step(s.id).status for s in runbook.steps])
     return HeaderInfo(
@@ -249,6 +258,8 @@ def header_info(runbook: Runbook, state: RunState, outlook: Forecast, run: str, 
         conflicts=state.conflict_count(),
         decision=state.decisions[-1].decision if state.decisions else None,
         decision_at=state.decisions[-1].at if state.decisions else None,
+        rollback_time=rollback_time(runbook, state),
+        rollback_fits=rollback_fits(runbook, state, now) if now is not None else True,
     )
 
 

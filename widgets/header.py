@@ -3,7 +3,8 @@
 Line 1: the clock and its zone, T-minus, the headline (the schedule and the probes' health in one:
 it is never calm while a probe is DOWN), then what and who (title, deployment, run, operator).
 Line 2: the forecast end and its drift against the plan (the headline's baseline), how far it runs
-past the window's end, the rollback deadline, the steps done/skipped/failed, the window gauge.
+past the window's end, the rollback deadline and how long a rollback would take now (and whether it
+fits), the steps done/skipped/failed, the window gauge.
 
 The lines are fitted to the widget's width, not cut by an ellipsis: as it narrows, the least
 important parts shorten and then go (the gauge, the operator, the deployment, the title, the run,
@@ -84,6 +85,8 @@ class HeaderInfo:
     conflicts: int = 0  # steps and checklist items marked with a conflict nobody has resolved
     decision: Decision | None = None  # the latest go/no-go or go-live decision, if any
     decision_at: datetime | None = None
+    rollback_time: timedelta = timedelta(0)  # how long rolling back what is done would take now
+    rollback_fits: bool = True  # whether that ends before the window closes
 
 
 @dataclass(frozen=True)
@@ -305,6 +308,8 @@ class DeploymentHeader(Widget):
                                Text(f"+{span(info.overrun)} past window", failure)], [6]))
         if info.rollback_deadline:
             parts.append(Part(self._rollback(info, now), [5, 2]))
+        if info.rollback_time or not info.rollback_fits:
+            parts.append(Part(self._rollback_time(info), [4]))
         others = [f"{info.skipped} skipped"] if info.skipped else []
         others += [f"{info.failed} failed"] if info.failed else []
         parts.append(Part([Text(outcome_counts(info.done, info.skipped, info.failed, info.total)),
@@ -346,6 +351,14 @@ class DeploymentHeader(Widget):
         if info.headline != "COMPLETE" and left <= ROLLBACK_WARNING:
             style = self._style(SEVERITY_CLASS[2 if left <= ROLLBACK_URGENT else 1])
         return [Text(f"rollback by {by} (in {span(left)})", style), Text(f"rollback {by} in {span(left)}", style)]
+
+    def _rollback_time(self, info: HeaderInfo) -> list[Text]:
+        """How long rolling back would take now, and whether it still ends inside the window:
+        '↶ 1h05m fits', '↶ 2h10m ✗ too late' (the glyph and word say it without colour)."""
+        needed = span(info.rollback_time)
+        if info.rollback_fits:
+            return [Text(f"↶ {needed} fits")]
+        return [Text(f"↶ {needed} ✗ too late", self._style(SEVERITY_CLASS[2]))]
 
     @staticmethod
     def _gauge(now: datetime, info: HeaderInfo, width: int = GAUGE_CELLS) -> Text:

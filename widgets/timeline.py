@@ -47,6 +47,8 @@ COLUMNS = (
     Column("gantt", "Window", 24, 6),
 )
 GANTT = next(c.width for c in COLUMNS if c.key == "gantt")
+NO_RETURN_GLYPH = "┊"  # the rollback deadline in the Gantt strip, in every row and the column's title
+NO_RETURN_WORD = "no return"
 
 
 def fit_columns(available: int) -> tuple[list[str], int]:
@@ -93,6 +95,7 @@ class GanttBar:
     planned: tuple[int, int]
     actual: tuple[int, int] | None  # the actual or forecast span, once the step has started
     now: int  # the now-marker
+    no_return: int | None = None  # the rollback deadline's cell: the point of no return
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,15 @@ class TimelineRow:
     @property
     def key(self) -> str:
         return self.step_id
+
+
+@dataclass(frozen=True)
+class TitleRow:
+    """A line across the columns that names what the rows below are (the rollback branch's
+    title); the cursor never rests on it."""
+
+    text: str
+    key: str = "title:"
 
 
 # Step state -> the component class that colours it.
@@ -150,8 +162,8 @@ class Timeline(LineTable):
         Binding("end", "jump(1)", "Last", show=False, id="timeline.last"),
     ]
     ROW_STYLES = (*STEP_CLASS.values(), "timeline--late", "timeline--now", "timeline--conflict",
-                  "timeline--unheld", "timeline--signoffs", *PROBE_CLASS.values())
-    COMPONENT_CLASSES = {"timeline--phase", *ROW_STYLES}
+                  "timeline--unheld", "timeline--signoffs", "timeline--no-return", *PROBE_CLASS.values())
+    COMPONENT_CLASSES = {"timeline--phase", "timeline--title", *ROW_STYLES}
     DEFAULT_CSS = """
     Timeline > .timeline--phase { text-style: bold; }
     Timeline > .timeline--pending { color: $foreground-muted; }
@@ -164,6 +176,8 @@ class Timeline(LineTable):
     Timeline > .timeline--conflict { color: $warning; text-style: bold; }
     Timeline > .timeline--unheld { color: $warning; text-style: bold; }
     Timeline > .timeline--signoffs { color: $accent; }
+    Timeline > .timeline--no-return { color: $error; }
+    Timeline > .timeline--title { text-style: bold; color: $error; }
     """ + probe_state_css("Timeline > .timeline--probe-")
 
     class StepSelected(Message):
@@ -195,10 +209,10 @@ class Timeline(LineTable):
     # --- data ----------------------------------------------------------------------------------
 
     @staticmethod
-    def row_key(row: PhaseRow | TimelineRow) -> str:
+    def row_key(row: PhaseRow | TimelineRow | TitleRow) -> str:
         return row.key
 
-    def show(self, rows: Sequence[PhaseRow | TimelineRow]) -> None:
+    def show(self, rows: Sequence[PhaseRow | TimelineRow | TitleRow]) -> None:
         """Every row, in order; repaints only the lines whose row changed."""
         if [row.key for row in rows] == list(self._index):
             self.update_rows(rows)
@@ -208,7 +222,7 @@ class Timeline(LineTable):
         if first_fill:
             self.cursor = self._next_step_row(0, +1)
 
-    def update_rows(self, rows: Iterable[PhaseRow | TimelineRow]) -> None:
+    def update_rows(self, rows: Iterable[PhaseRow | TimelineRow | TitleRow]) -> None:
         """Some rows, already shown (e.g. one step's row and its phase row after a keystroke);
         rows not shown yet are left to `show()`, which knows their place."""
         super().update_rows(row for row in rows if row.key in self._index)
@@ -224,12 +238,17 @@ class Timeline(LineTable):
             self.refresh()
 
     def _header_cells(self) -> dict[str, Text]:
-        return {c.key: Text(c.label) for c in COLUMNS}
+        no_return = next((row.gantt.no_return for row in self._rows if isinstance(row, TimelineRow)), None)
+        return {c.key: Text(c.label) for c in COLUMNS} | {"gantt": gantt_title(no_return)}
 
-    def _row_class(self, row: PhaseRow | TimelineRow) -> str | None:
+    def _row_class(self, row: PhaseRow | TimelineRow | TitleRow) -> str | None:
+        if isinstance(row, TitleRow):
+            return "timeline--title"
         return "timeline--phase" if isinstance(row, PhaseRow) else None
 
-    def _cells(self, row: PhaseRow | TimelineRow, palette: Palette) -> dict[str, Text]:
+    def _cells(self, row: PhaseRow | TimelineRow | TitleRow, palette: Palette) -> dict[str, Text]:
+        if isinstance(row, TitleRow):
+            return {SPAN: Text(row.text)}
         if isinstance(row, PhaseRow):
             # One line across the columns, so that its counts are whole at any width.
             counts = outcome_counts(row.done, row.skipped, row.failed, row.total)
@@ -248,7 +267,7 @@ class Timeline(LineTable):
             "actual": Text(row.actual),
             "drift": Text(row.drift, style=palette["timeline--late"] if row.late else ""),
             "checks": probe_checks_text(row.checks, palette),
-            "gantt": gantt_text(row.gantt, colour, palette["timeline--now"]),
+            "gantt": gantt_text(row.gantt, colour, palette["timeline--now"], palette["timeline--no-return"]),
         }
 
     def _title_text(self, row: TimelineRow, palette: Palette) -> Text:
@@ -300,20 +319,43 @@ class Timeline(LineTable):
             self.cursor = index
 
 
-def gantt_text(bar: GanttBar, colour, now_style) -> Text:
-    """Planned span '░', actual or forecast span '█' (in the state's colour), now '│'."""
+def gantt_title(no_return: int | None, label: str = "Window") -> Text:
+    """The Gantt column's title: its label, and the point of no return's glyph in its cell with the
+    legend's word beside it (after it, or before it when there is no room after)."""
+    cells = list(label.ljust(GANTT))
+    if no_return is None or not 0 <= no_return < GANTT:
+        return Text("".join(cells).rstrip())
+    cells[no_return] = NO_RETURN_GLYPH
+    after = next((word for word in (f" {NO_RETURN_WORD}", NO_RETURN_WORD) if no_return + len(word) < GANTT), None)
+    before = next((word for word in (f"{NO_RETURN_WORD} ", NO_RETURN_WORD) if no_return - len(word) > len(label)),
+                  None)
+    if after:
+        cells[no_return + 1: no_return + 1 + len(after)] = after
+    elif before:
+        cells[no_return - len(before): no_return] = before
+    return Text("".join(cells).rstrip())
+
+
+def gantt_text(bar: GanttBar, colour, now_style, no_return_style=None) -> Text:
+    """Planned span '░', actual or forecast span '█' (in the state's colour), now '│', and the
+    point of no return '┊' where no span covers it."""
     cells = [" "] * GANTT
     planned_start, planned_end = bar.planned
     for col in range(max(planned_start, 0), min(max(planned_end, planned_start + 1), GANTT)):
         cells[col] = "░"
-    text = Text("".join(cells))
+    first = last = 0
     if bar.actual is not None:
         first = max(bar.actual[0], 0)
         last = min(max(bar.actual[1], first + 1), GANTT)
-        for col in range(first, last):
-            cells[col] = "█"
-        text = Text("".join(cells))
+        cells[first:last] = "█" * max(last - first, 0)
+    no_return = bar.no_return if bar.no_return is not None and 0 <= bar.no_return < GANTT else None
+    if no_return is not None and cells[no_return] == " ":
+        cells[no_return] = NO_RETURN_GLYPH
+    text = Text("".join(cells))
+    if last > first:
         text.stylize(colour, first, last)
+    if no_return is not None and cells[no_return] == NO_RETURN_GLYPH and no_return_style:
+        text.stylize(no_return_style, no_return, no_return + 1)
     if 0 <= bar.now < GANTT:
         text = text[: bar.now] + Text("│", style=now_style) + text[bar.now + 1 :]
     return text
