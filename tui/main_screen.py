@@ -194,7 +194,7 @@ class MainScreen(Screen):
                 tooltip="The team: who holds each role, their phone, whether they have been seen; change your roles"),
         Binding("m", "mine", "Mine", show=False, id="timeline.mine",
                 tooltip="Show only the steps owned by the roles you hold, and back to every step"),
-        Binding("L", "go_live", "Go-live", id="decision.go_live",
+        Binding("L", "go_live", "Go-live", show=False, id="decision.go_live",
                 tooltip="The go-live decision: PROCEED (an override while smoke tests or P1s stand against it) "
                         "or ROLLBACK"),
         Binding("v", "rollback_view", "Branch", id="timeline.rollback_view",
