@@ -91,10 +91,12 @@ class WarroomApp(App):
         bell: bool = True,
         demo=None,
         syncer=None,
+        updates_file: str | None = None,
     ) -> None:
         """`demo` is the demo's own service (tui.demo_service.DemoService), which the `b` key
         makes misbehave; None outside the demo. `syncer` (sync.round.Syncer) syncs the ledger
-        through a shared export in the background; None when no export is named."""
+        through a shared export in the background; None when no export is named. `updates_file`:
+        where posted status updates are appended (--updates-file; else the runbook's, if any)."""
         # With NO_COLOR, ANSI mode leaves the terminal's own default colours (Textual alone would
         # still paint greys); state stays readable by glyph and word.
         super().__init__(ansi_color=bool(os.environ.get("NO_COLOR")))
@@ -105,6 +107,7 @@ class WarroomApp(App):
         self.rings_bell = bell
         self.demo = demo
         self.syncer = syncer
+        self.updates_file = updates_file
         self.sync_runner: SyncRunner | None = None
         self.sync_status: SyncStatus | None = None  # the last round's, once one has finished
         if syncer is not None:

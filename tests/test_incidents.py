@@ -1,0 +1,112 @@
+"""Incidents (issue 10, item 4): ids that never collide between operators working apart, the
+countdown to each open one's next target, the command line (`warroom incident RUNBOOK
+open|update|list`, with --json and exit 2 on bad input), and the console: `i` opens the form, the
+pane lists them, the countdown crosses its target and shows overdue, resolving asks the resolution."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from click.testing import CliRunner
+from support import WEB_CUTOVER
+
+from warroom.ops.incident_report import countdown
+from warroom.ops.incidents import open_incident, update_incident
+from warroom.tui.cli import main
+
+# --- ids and countdowns ----------------------------------------------------------------------------
+
+
+def test_ids_from_two_operators_offline_never_collide_and_survive_an_import(open_ledger, web_cutover, tmp_path):
+    ana = open_ledger("ana", path=tmp_path / "ana.sqlite", deployment=web_cutover.id, node="n1")
+    lee = open_ledger("lee", path=tmp_path / "lee.sqlite", deployment=web_cutover.id, node="n2")
+    for number in range(20):
+        open_incident(ana, web_cutover, ana.state(), "P3", f"ana's {number}")
+        open_incident(lee, web_cutover, lee.state(), "P3", f"lee's {number}")
+    ana_ids, lee_ids = set(ana.state().incidents), set(lee.state().incidents)
+    assert len(ana_ids) == len(lee_ids) == 20 and not ana_ids & lee_ids
+    ana.import_events(lee.events())
+    lee.import_events(ana.events())
+    assert set(ana.state().incidents) == set(lee.state().incidents) == ana_ids | lee_ids
+    assert ana.state().incidents == lee.state().incidents  # same titles, owners, times on both sides
+
+
+def test_the_countdown_moves_from_respond_to_resolve_and_turns_overdue(ledger, web_cutover, clock):
+    open_incident(ledger, web_cutover, ledger.state(), "P1", "Checkout 500s")
+    [incident] = ledger.state().incidents.values()
+    due = countdown(incident, web_cutover, clock.now() + timedelta(minutes=3))
+    assert (due.text, due.overdue) == ("respond in 12m", False)
+    late = countdown(incident, web_cutover, clock.now() + timedelta(minutes=19))
+    assert (late.text, late.overdue) == ("⚠ OVERDUE respond 4m", True)
+    update_incident(ledger, ledger.state(), incident.id, status="active")
+    [incident] = ledger.state().incidents.values()
+    assert countdown(incident, web_cutover, clock.now() + timedelta(minutes=20)).text == "resolve in 3h40m"
+    update_incident(ledger, ledger.state(), incident.id, status="resolved", note="rolled the pod")
+    assert countdown(ledger.state().incidents[incident.id], web_cutover, clock.now()) is None
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+
+def run(*args: object):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def incident(db, *args: object):
+    return run("incident", WEB_CUTOVER, *args, "--db", db)
+
+
+def listed(db) -> list[dict]:
+    result = incident(db, "list", "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_cli_opens_lists_in_order_and_moves_an_incident_along(db_path):
+    assert incident(db_path, "open", "--severity", "P3", "--title", "Slow search").exit_code == 0
+    opened = incident(db_path, "open", "--severity", "p1", "--title", "Checkout 500s", "--step", "deploy-green",
+                      "--description", "every third request")
+    assert opened.exit_code == 0, opened.output
+    new_id = re.match(r"(INC-[0-9a-f]{6}) opened", opened.output).group(1)
+    first, second = listed(db_path)
+    assert (first["id"], first["severity"], first["status"], first["step"]) == (new_id, "P1", "new", "deploy-green")
+    assert first["owner"] == first["opened_by"] == "tester"
+    assert first["next_target"]["what"] == "respond" and first["next_target"]["overdue"] is False
+    assert second["title"] == "Slow search"
+    text = incident(db_path, "list").output.splitlines()
+    assert text[0].startswith(f"{new_id}  P1  new") and re.search(r"respond in 1[45]m$", text[0])
+    moved = incident(db_path, "update", new_id.lower().removeprefix("inc-"), "--status", "active", "--owner", "lee")
+    assert moved.exit_code == 0, moved.output
+    assert listed(db_path)[0]["status"] == "active" and listed(db_path)[0]["owner"] == "lee"
+    assert listed(db_path)[0]["next_target"]["what"] == "resolve"
+    resolved = incident(db_path, "update", new_id, "--status", "resolved", "--note", "rolled back the pod")
+    assert resolved.exit_code == 0
+    done = next(i for i in listed(db_path) if i["id"] == new_id)
+    assert (done["status"], done["resolution"], done["next_target"]) == ("resolved", "rolled back the pod", None)
+    assert listed(db_path)[0]["title"] == "Slow search"  # open ones first
+    status = json.loads(run("status", WEB_CUTOVER, "--json", "--db", db_path).output)
+    assert [i["id"] for i in status["incidents"]] == [i["id"] for i in listed(db_path)]
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (("open", "--severity", "P1", "--title", "  "), "no title"),
+    (("open", "--severity", "P7", "--title", "Checkout"), "not a severity"),
+    (("open", "--severity", "P2", "--title", "Checkout", "--step", "deploy-gren"), "did you mean 'deploy-green'"),
+    (("update", "INC-000000", "--status", "active"), "no incident"),
+])
+def test_cli_bad_input_is_one_sentence_exit_2_and_records_nothing(db_path, args, said):
+    result = incident(db_path, *args)
+    assert result.exit_code == 2
+    assert said in result.output and "Traceback" not in result.output
+    assert listed(db_path) == []
+
+
+def test_cli_resolving_without_a_note_is_refused(db_path):
+    incident(db_path, "open", "--severity", "P2", "--title", "Checkout 500s")
+    [opened] = listed(db_path)
+    result = incident(db_path, "update", opened["id"], "--status", "resolved")
+    assert result.exit_code == 2 and "resolution" in result.output
+    assert listed(db_path)[0]["status"] == "new"
