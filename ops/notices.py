@@ -25,6 +25,9 @@ ACTION_SENTENCES: dict[str, str] = {
     EventKind.CHECK_UNTICKED: "Unticked '{}'",
     EventKind.STEP_CONFLICT_RESOLVED: "Kept the standing version of '{}'",
     EventKind.CHECK_CONFLICT_RESOLVED: "Kept the standing version of '{}'",
+    EventKind.INCIDENT_OPENED: "Opened incident {}",
+    EventKind.INCIDENT_UPDATED: "Updated incident {}",
+    EventKind.STATUS_POSTED: "Posted the status update",
 }
 
 
