@@ -12,10 +12,15 @@ from datetime import timedelta
 import pytest
 from click.testing import CliRunner
 from support import WEB_CUTOVER
+from textual.widgets import Input, Label, TabbedContent
 
 from warroom.ops.incident_report import countdown
 from warroom.ops.incidents import open_incident, update_incident
 from warroom.tui.cli import main
+from warroom.tui.incidents import IncidentDetail, IncidentForm
+from warroom.tui.screens import TextPrompt
+from warroom.widgets.header import DeploymentHeader
+from warroom.widgets.incidents import IncidentsPane
 
 # --- ids and countdowns ----------------------------------------------------------------------------
 
@@ -110,3 +115,89 @@ def test_cli_resolving_without_a_note_is_refused(db_path):
     result = incident(db_path, "update", opened["id"], "--status", "resolved")
     assert result.exit_code == 2 and "resolution" in result.output
     assert listed(db_path)[0]["status"] == "new"
+
+
+# --- the console -----------------------------------------------------------------------------------
+
+
+def incidents_pane(ui) -> IncidentsPane:
+    return ui.screen.query_one(IncidentsPane)
+
+
+async def test_i_opens_the_form_and_the_countdown_crosses_its_target_rings_once_and_shows_overdue(console, clock):
+    rung: list[int] = []
+    async with console.run(app=console.app(clock=clock), notifications=True) as ui:
+        ui.app.bell = lambda: rung.append(1)
+        ui.timeline.select_step("deploy-green")
+        await ui.until(lambda: ui.screen.side_ready)
+        await ui.press("i")
+        form = ui.app.screen
+        assert isinstance(form, IncidentForm)
+        assert form.query_one("#incident-step", Input).value == "deploy-green"
+        assert form.query_one("#incident-owner", Input).value == "tester"
+        await ui.press(*"Checkout 500s", "shift+tab", "left", "space", "ctrl+s")  # P2 -> P1
+        await ui.until(lambda: ui.app.ledger.state().incidents, "the incident recorded")
+        [incident] = ui.app.ledger.state().incidents.values()
+        assert (incident.severity, incident.title, incident.step, incident.owner) == (
+            "P1", "Checkout 500s", "deploy-green", "tester")
+        await ui.until(lambda: incidents_pane(ui).rows, "the incident in the pane")
+        assert incidents_pane(ui).rows[0].countdown == "respond in 15m"
+        assert not incidents_pane(ui).rows[0].overdue
+        header = ui.screen.query_one(DeploymentHeader)
+        await ui.until(lambda: "P1×1" in header.lines[0], "the header counting it")
+        clock.advance(timedelta(minutes=19))
+        await ui.until(lambda: incidents_pane(ui).rows[0].overdue, "the countdown crossing its target")
+        assert "⚠ OVERDUE respond 4m" in incidents_pane(ui).lines[0]
+        assert "OVERDUE" in incidents_pane(ui).border_title
+        await ui.pause(1.2)  # another tick of the countdowns: no second ring
+        assert rung == [1]
+        assert any(f"{incident.id} (P1) is past its response target" in n.message for n in ui.app._notifications)
+
+
+async def test_an_empty_title_keeps_the_form_open_with_one_message(console):
+    async with console.run() as ui:
+        await ui.press("i", "enter")
+        form = ui.app.screen
+        assert isinstance(form, IncidentForm)
+        assert "title" in str(form.query_one("#incident-problem", Label).render())
+        await ui.press("escape")
+        assert not isinstance(ui.app.screen, IncidentForm)
+        assert ui.app.ledger.state().incidents == {}
+
+
+async def test_resolving_from_the_detail_needs_the_resolution(console, clock):
+    app = console.app(clock=clock)
+    open_incident(app.ledger, console.runbook, app.ledger.state(), "P2", "Checkout 500s")
+    async with console.run(app=app) as ui:
+        await ui.until(lambda: ui.screen.side_ready and incidents_pane(ui).rows)
+        await ui.press("8", "enter")
+        await ui.until(lambda: isinstance(ui.app.screen, IncidentDetail), "the incident's detail")
+        await ui.press("v")
+        await ui.until(lambda: isinstance(ui.app.screen, TextPrompt), "the resolution asked")
+        await ui.press("enter")  # no resolution: refused, still asking
+        await ui.pause(0.2)
+        assert isinstance(ui.app.screen, TextPrompt)
+        assert [e.kind for e in ui.app.ledger.events()].count("incident.updated") == 0
+        await ui.press(*"restarted the pods", "enter")
+        await ui.until(lambda: ui.app.ledger.state().incidents and
+                       next(iter(ui.app.ledger.state().incidents.values())).status == "resolved")
+        [incident] = ui.app.ledger.state().incidents.values()
+        assert incident.resolution == "restarted the pods"
+        await ui.until(lambda: incidents_pane(ui).rows[0].status == "resolved")
+        assert incidents_pane(ui).rows[0].countdown == ""
+
+
+async def test_at_80_columns_8_goes_to_the_incidents_tab_and_the_lead_can_prefill_the_form(console, web_cutover):
+    item = web_cutover.checklists["smoke_tests"].items[2]
+    async with console.run(size=(80, 24)) as ui:
+        await ui.press("8")
+        tabs = ui.screen.query_one("#panes", TabbedContent)
+        assert tabs.active == "pane-incidents"
+        assert str(tabs.get_tab("pane-incidents").label) == "8 Inc"
+        ui.screen.open_incident_form(severity="P1", title="Smoke test failed", item_id=item.id)
+        await ui.until(lambda: isinstance(ui.app.screen, IncidentForm) and ui.app.screen.query("#incident-step"))
+        assert ui.app.screen.query_one("#incident-step", Input).value == ""
+        await ui.press("ctrl+s")
+        await ui.until(lambda: ui.app.ledger.state().incidents, "the incident recorded")
+        [incident] = ui.app.ledger.state().incidents.values()
+        assert (incident.severity, incident.title, incident.item) == ("P1", "Smoke test failed", item.id)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from support import WEB_CUTOVER
+from textual.widgets import TextArea
 
 from warroom.ops.actions import UsageProblem, record_step
 from warroom.ops.incidents import open_incident
@@ -18,6 +19,9 @@ from warroom.ops.status import actuals
 from warroom.ops.updates import draft_update, next_update_due, overall_status, post_update, updates_path
 from warroom.runbook.forecast import forecast
 from warroom.tui.cli import main
+from warroom.tui.screens import Confirm
+from warroom.tui.updates import UpdateComposer
+from warroom.widgets.header import DeploymentHeader
 
 TEMPLATE_HEADINGS = ["Current Activity:", "Progress:", "Status:", "Issues:", "Next Steps:", "ETA:"]
 
@@ -152,3 +156,57 @@ def test_cli_drafts_posts_a_file_or_the_draft_and_refuses_an_empty_message(db_pa
 def test_cli_update_needs_draft_or_post(db_path):
     result = run("update", WEB_CUTOVER, "--db", db_path)
     assert result.exit_code == 2 and "--draft" in result.output
+
+
+# --- the console -----------------------------------------------------------------------------------
+
+
+async def test_an_update_drafted_edited_and_posted_resets_the_countdown_copies_and_appends(console, clock, tmp_path):
+    target = tmp_path / "updates.txt"
+    async with console.run(app=console.app(clock=clock, updates_file=str(target)), notifications=True) as ui:
+        header = ui.screen.query_one(DeploymentHeader)
+        await ui.until(lambda: header.day is not None)
+        assert header.day.update == "⚠ update 45m overdue" and header.day.update_overdue  # 09:00, none since 08:00
+        await ui.press("u")
+        await ui.until(lambda: isinstance(ui.app.screen, UpdateComposer) and ui.app.screen.query(TextArea))
+        composer = ui.app.screen
+        assert composer.text.startswith("Status Update - 09:00\n\nCurrent Activity:\n")
+        assert "\n\nStatus:\nDelayed\n\n" in composer.text  # 09:00, nothing done since 08:00
+        await ui.press(*"Bridge quiet. ")
+        edited = composer.text
+        assert edited.startswith("Bridge quiet. Status Update - 09:00")
+        await ui.press("ctrl+s")
+        await ui.until(lambda: ui.app.ledger.state().updates, "the update recorded")
+        assert [u.text for u in ui.app.ledger.state().updates] == [edited.strip()]
+        assert target.read_text() == edited.strip() + "\n"
+        assert ui.app.clipboard == edited.strip()
+        await ui.until(lambda: header.day.update == "update in 15m", "the countdown reset")
+        assert not header.day.update_overdue
+        assert any("copied to the clipboard" in n.message for n in ui.app._notifications)
+
+
+async def test_escape_asks_before_discarding_an_edited_update_and_an_empty_one_is_not_posted(console):
+    async with console.run() as ui:
+        await ui.press("u")
+        await ui.until(lambda: isinstance(ui.app.screen, UpdateComposer) and ui.app.screen.query(TextArea))
+        composer = ui.app.screen
+        composer.query_one(TextArea).text = "  \n"
+        await ui.press("ctrl+s")
+        await ui.pause(0.1)
+        assert ui.app.screen is composer  # refused: still composing
+        await ui.press("escape")
+        assert isinstance(ui.app.screen, Confirm)
+        await ui.press("n")
+        assert ui.app.screen is composer
+        await ui.press("escape", "y")
+        await ui.until(lambda: not isinstance(ui.app.screen, (UpdateComposer, Confirm)))
+        assert ui.app.ledger.state().updates == ()
+
+
+async def test_escape_on_an_untouched_draft_just_closes(console):
+    async with console.run() as ui:
+        await ui.press("u")
+        await ui.until(lambda: isinstance(ui.app.screen, UpdateComposer) and ui.app.screen.query(TextArea))
+        await ui.press("escape")
+        await ui.until(lambda: not isinstance(ui.app.screen, UpdateComposer))
+        assert not isinstance(ui.app.screen, Confirm)

@@ -86,6 +86,14 @@ class IncidentForm(ModalScreen[IncidentDraft | None]):
 
     def on_mount(self) -> None:
         self.query_one("#incident-title", Input).focus()
+        self.call_after_refresh(self._highlight_severity)
+
+    def _highlight_severity(self) -> None:
+        """The RadioSet's cursor starts on its first button: put it on the one pressed, so that
+        ←→ move from there."""
+        radio = self.query_one(RadioSet)
+        for _ in range(SEVERITIES.index(self.severity)):
+            radio.action_next_button()
 
     def _value(self, field_id: str) -> str | None:
         return self.query_one(f"#{field_id}", Input).value.strip() or None

@@ -729,7 +729,7 @@ class MainScreen(Screen):
             return
         pane = self.query_one(IncidentsPane)
         pane.show(day_rows.incident_rows(self.runbook, state, now))
-        overdue = f" ⚠{pane.overdue_count}" if pane.overdue_count else ""
+        overdue = f" · ⚠ {pane.overdue_count} OVERDUE" if pane.overdue_count else ""
         if self.narrow:
             label = "8 Inc ⚠" if pane.overdue_count else "8 Inc"  # no more: the row of tabs must fit 80 columns
             self._set_tab_label(self.query_one("#panes", TabbedContent), "pane-incidents", label)
