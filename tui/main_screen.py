@@ -231,16 +231,18 @@ class MainScreen(Screen):
         yield Footer(compact=self.narrow, show_command_palette=not self.narrow)
 
     def _side_panes(self) -> list[Widget]:
-        """The checklists, the probe board and the activity log, for the side column."""
+        """The checklists, the probe board, the incidents and the activity log, for the side column."""
         tabs = TabbedContent(id="checklists")
         for offset, (name, pane) in enumerate(self._new_checklist_panes().items()):
             # Hidden tabs mount later still: start-up pays only for what shows.
             tabs.compose_add_child(TabPane(f"{offset + 2} {TAB_TITLES[name]}", pane if offset == 0 else LaterPane(pane),
                                            id=f"pane-{name}"))
-        widgets: list[Widget] = [tabs, IncidentsPane(id="incidents")]
+        widgets: list[Widget] = [tabs]
         if self.runbook.probes:
             widgets.append(ProbeBoard(id="probes"))
-        widgets.append(ActivityLog(id="activity"))
+        # The incidents over the activity log, in one column: in the stacked layout a fourth pane
+        # side by side would leave each too narrow to read.
+        widgets.append(Vertical(IncidentsPane(id="incidents"), ActivityLog(id="activity"), id="side-log"))
         return widgets
 
     async def _fill_side(self) -> None:
