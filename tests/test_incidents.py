@@ -11,11 +11,15 @@ from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
+from rich.style import Style
 from support import WEB_CUTOVER
 from textual.widgets import Input, Label, TabbedContent
 
 from warroom.ops.incident_report import countdown
 from warroom.ops.incidents import open_incident, update_incident
+from warroom.ops.status import actuals
+from warroom.runbook.forecast import forecast
+from warroom.tui import day_rows, rows
 from warroom.tui.cli import main
 from warroom.tui.incidents import IncidentDetail, IncidentForm
 from warroom.tui.screens import TextPrompt
@@ -201,3 +205,29 @@ async def test_at_80_columns_8_goes_to_the_incidents_tab_and_the_lead_can_prefil
         await ui.until(lambda: ui.app.ledger.state().incidents, "the incident recorded")
         [incident] = ui.app.ledger.state().incidents.values()
         assert (incident.severity, incident.title, incident.item) == ("P1", "Smoke test failed", item.id)
+
+
+# --- the header ------------------------------------------------------------------------------------
+
+
+async def test_at_80_columns_the_header_keeps_the_open_incidents_and_an_overdue_update(hosted, clock, web_cutover,
+                                                                                       open_ledger):
+    ledger = open_ledger("ana", deployment=web_cutover.id, runbook_sha256=web_cutover.sha256)
+    open_incident(ledger, web_cutover, ledger.state(), "P1", "Checkout 500s")
+    open_incident(ledger, web_cutover, ledger.state(), "P3", "Slow search")
+    open_incident(ledger, web_cutover, ledger.state(), "P3", "Typo on the invoice")
+    clock.advance(timedelta(minutes=20))  # the P1's response is 5m overdue; no update since 08:00
+    state = ledger.state()
+    outlook = forecast(web_cutover, actuals(state), clock.now())
+    header = DeploymentHeader(clock.now)
+    header.info = rows.header_info(web_cutover, state, outlook, "rehearsal-1", "ana")
+    header.day = day_rows.day_info(web_cutover, state, clock.now())
+    async with hosted(header, size=(80, 4)) as (header, _):
+        top, bottom = header.lines
+        assert "P1×1 P3×2" in top and "OVERDUE" in top
+        assert "⚠ update 1h5m overdue" in bottom
+        failure = header.get_component_rich_style("deployment-header--failure", partial=True)
+        line = header.render().split("\n")[0]
+        at = line.plain.index("P1×1")
+        assert any(span.style.color == failure.color for span in line.spans if span.start <= at < span.end
+                   and isinstance(span.style, Style))
