@@ -225,7 +225,7 @@ async def test_at_80_columns_the_header_keeps_the_open_incidents_and_an_overdue_
     async with hosted(header, size=(80, 4)) as (header, _):
         top, bottom = header.lines
         assert "P1×1 P3×2" in top and "OVERDUE" in top
-        assert "⚠ update 1h5m overdue" in bottom
+        assert "⚠ upd 1h5m overdue" in bottom  # its short form, glyph and word kept
         failure = header.get_component_rich_style("deployment-header--failure", partial=True)
         line = header.render().split("\n")[0]
         at = line.plain.index("P1×1")

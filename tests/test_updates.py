@@ -19,6 +19,7 @@ from warroom.ops.status import actuals
 from warroom.ops.updates import draft_update, next_update_due, overall_status, post_update, updates_path
 from warroom.runbook.forecast import forecast
 from warroom.tui.cli import main
+from warroom.tui.day_rows import update_countdown
 from warroom.tui.screens import Confirm
 from warroom.tui.updates import UpdateComposer
 from warroom.widgets.header import DeploymentHeader
@@ -210,3 +211,9 @@ async def test_escape_on_an_untouched_draft_just_closes(console):
         await ui.press("escape")
         await ui.until(lambda: not isinstance(ui.app.screen, UpdateComposer))
         assert not isinstance(ui.app.screen, Confirm)
+
+
+def test_the_update_countdown_runs_while_the_window_is_open(day, web_cutover, clock):
+    assert update_countdown(web_cutover, day.state(), clock.at("08:05")) == ("update in 10m", False)
+    assert update_countdown(web_cutover, day.state(), clock.at("08:20")) == ("⚠ update 5m overdue", True)
+    assert update_countdown(web_cutover, day.state(), clock.at("18:00")) == ("", False)  # the window has closed

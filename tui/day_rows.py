@@ -30,7 +30,10 @@ def incident_rows(runbook: Runbook, state: RunState, now: datetime) -> tuple[Inc
 
 
 def update_countdown(runbook: Runbook, state: RunState, now: datetime) -> tuple[str, bool]:
-    """'update in 7m', or overdue by glyph and word: '⚠ update 3m overdue'."""
+    """'update in 7m', or overdue by glyph and word: '⚠ update 3m overdue'; nothing once the window
+    has closed or every step is finished: the updates are the deployment's."""
+    if now >= runbook.window.end or all(state.step(step.id).status.finished for step in runbook.steps):
+        return "", False
     left = next_update_due(runbook, state) - now
     if left.total_seconds() <= 0:
         return f"⚠ update {minutes_text(-left)} overdue", True
@@ -54,6 +57,6 @@ def incident_alarms(runbook: Runbook, state: RunState, now: datetime) -> dict[tu
             target = "response" if due.what == "respond" else "resolution"
             found[("incident", f"{incident.id} {due.what}")] = (
                 f"incident {for_screen(incident.id)} ({incident.severity}) is past its {target} target")
-    if next_update_due(runbook, state) <= now:
+    if update_countdown(runbook, state, now)[1]:
         found[("update", next_update_due(runbook, state).isoformat())] = "the status update is due"
     return found

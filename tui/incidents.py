@@ -170,7 +170,7 @@ class IncidentDetail(ReadingDialog[str | None]):
             yield Label("History and notes", classes="section")
             lines = [f"{row.at}  {row.operator}  {row.text}" for row in self.history]
             yield Static(Content("\n".join(lines)) if lines else Content.styled("nothing recorded yet", "dim"))
-            yield Label("a active · v resolve · c close · n note · p severity · Escape to close", classes="dialog-hint")
+            yield Label("a active · v resolve · c close it · n note · p severity · Escape back", classes="dialog-hint")
 
     def action_act(self, action: str) -> None:
         self.dismiss(action)

@@ -325,14 +325,16 @@ class DeploymentHeader(Widget):
         return [Part(forms, [7] if day.urgent else [])]
 
     def _update_parts(self) -> list[Part]:
-        """The countdown to the next status update: 'update in 7m'; overdue it stays, by glyph and
-        word: '⚠ update 3m overdue'."""
+        """The countdown to the next status update: 'update in 7m', shortened and then gone as the
+        line narrows; overdue it stays, by glyph and word: '⚠ update 3m overdue'."""
         day = self.day
         if day is None or not day.update:
             return []
+        short = day.update.replace("update in ", "upd ").replace("update ", "upd ")
         if day.update_overdue:
-            return [Part([Text(day.update, self._style(SEVERITY_CLASS[1]))], [])]
-        return [Part([Text(day.update), Text(day.update.replace("update in ", "upd "))], [6, 3])]
+            warning = self._style(SEVERITY_CLASS[1])
+            return [Part([Text(day.update, warning), Text(short, warning)], [6])]
+        return [Part([Text(day.update), Text(short)], [6, 3])]
 
     def _sync_parts(self, info: HeaderInfo, now: datetime) -> list[Part]:
         """Sync in one part that always stays (at most in its short form), then the quarantined
