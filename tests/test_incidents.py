@@ -231,3 +231,23 @@ async def test_at_80_columns_the_header_keeps_the_open_incidents_and_an_overdue_
         at = line.plain.index("P1×1")
         assert any(span.style.color == failure.color for span in line.spans if span.start <= at < span.end
                    and isinstance(span.style, Style))
+
+
+async def test_the_detail_changes_severity_and_owner_and_refuses_an_unknown_severity(console, clock):
+    app = console.app(clock=clock)
+    open_incident(app.ledger, console.runbook, app.ledger.state(), "P3", "Slow search")
+    incident = lambda: next(iter(app.ledger.state().incidents.values()))  # noqa: E731
+    async with console.run(app=app, notifications=True) as ui:
+        await ui.until(lambda: ui.screen.side_ready and incidents_pane(ui).rows)
+        for keys, changed in ((("p", *"P7", "enter"), None), (("p", *"p1", "enter"), ("P1", None)),
+                              (("o", *"lee", "enter"), ("P1", "lee"))):
+            await ui.press("8", "enter")
+            await ui.until(lambda: isinstance(ui.app.screen, IncidentDetail), "the incident's detail")
+            await ui.press(keys[0])
+            await ui.until(lambda: isinstance(ui.app.screen, TextPrompt))
+            await ui.press(*keys[1:])
+            if changed is None:
+                await ui.until(lambda: any("not a severity" in n.message for n in ui.app._notifications))
+                assert incident().severity == "P3"
+            else:
+                await ui.until(lambda: (incident().severity, incident().owner) == changed, f"{changed} recorded")

@@ -133,7 +133,7 @@ class IncidentForm(ModalScreen[IncidentDraft | None]):
 
 class IncidentDetail(ReadingDialog[str | None]):
     """One incident in full, its history, and its actions: the detail closes with the action's
-    name and the main screen asks what it needs (the resolution, the note, the severity)."""
+    name and the main screen asks what it needs (the resolution, the note, the severity, the owner)."""
 
     BINDINGS = [
         Binding("escape,enter,q", "close", "Close", id="incident.close"),
@@ -142,6 +142,7 @@ class IncidentDetail(ReadingDialog[str | None]):
         Binding("c", "act('closed')", "Close incident", id="incident.closed", tooltip="Close the incident"),
         Binding("n", "act('note')", "Note", id="incident.note", tooltip="Add a note to the incident"),
         Binding("p", "act('severity')", "Severity", id="incident.severity", tooltip="Change the severity"),
+        Binding("o", "act('owner')", "Owner", id="incident.owner", tooltip="Hand the incident to someone else"),
     ]
 
     def __init__(self, incident: Incident, countdown: str, history: Sequence[ActivityRow], zone: tzinfo) -> None:
@@ -170,7 +171,8 @@ class IncidentDetail(ReadingDialog[str | None]):
             yield Label("History and notes", classes="section")
             lines = [f"{row.at}  {row.operator}  {row.text}" for row in self.history]
             yield Static(Content("\n".join(lines)) if lines else Content.styled("nothing recorded yet", "dim"))
-            yield Label("a active · v resolve · c close it · n note · p severity · Escape back", classes="dialog-hint")
+            yield Label("a active · v resolve · c close it · n note · p severity · o owner · Escape back",
+                        classes="dialog-hint")
 
     def action_act(self, action: str) -> None:
         self.dismiss(action)

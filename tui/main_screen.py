@@ -801,6 +801,10 @@ class MainScreen(Screen):
         elif action == "severity":
             prompt = TextPrompt(f"New severity for {incident_id} '{title}'", "P1, P2, P3 or P4", required=True)
             self.app.push_screen(prompt, partial(self._change_severity, incident_id))
+        elif action == "owner":
+            prompt = TextPrompt(f"New owner for {incident_id} '{title}'", "who works on it now", required=True)
+            self.app.push_screen(prompt, lambda owner: self._update_incident(incident_id, owner=owner)
+                                 if owner else None)
 
     def _shown_incident_title(self, incident_id: str) -> str:
         state = self._shown_state()
