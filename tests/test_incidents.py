@@ -250,4 +250,4 @@ async def test_the_detail_changes_severity_and_owner_and_refuses_an_unknown_seve
                 await ui.until(lambda: any("not a severity" in n.message for n in ui.app._notifications))
                 assert incident().severity == "P3"
             else:
-                await ui.until(lambda: (incident().severity, incident().owner) == changed, f"{changed} recorded")
+                await ui.until(lambda wanted=changed: (incident().severity, incident().owner) == wanted, f"{changed}")
