@@ -35,6 +35,9 @@ ACTION_SENTENCES: dict[str, str] = {
     EventKind.ROLLBACK_STARTED: "Started the rollback of '{}'",
     EventKind.ROLLBACK_DONE: "Rolled back '{}'",
     EventKind.ROLLBACK_FAILED: "Marked the rollback of '{}' failed",
+    EventKind.INCIDENT_OPENED: "Opened incident {}",
+    EventKind.INCIDENT_UPDATED: "Updated incident {}",
+    EventKind.STATUS_POSTED: "Posted the status update",
 }
 
 

@@ -97,6 +97,27 @@ def status_document(runbook: Runbook, ledger: Ledger, now: datetime | None = Non
         },
         **decisions_document(runbook, state, zone),
         "rollback": rollback_document(runbook, state, now),
+        **day_document(runbook, state, now),
+    }
+
+
+def day_document(runbook: Runbook, state: RunState, now: datetime) -> dict[str, Any]:
+    """The incidents (as `warroom incident list --json`) and the status updates: how often, the last
+    one, when the next is due and whether it is overdue, and every one posted."""
+    from .incident_report import incidents_document  # they read this module's helpers
+    from .updates import next_update_due
+
+    zone = runbook.window.zone
+    due = next_update_due(runbook, state)
+    return {
+        "incidents": incidents_document(state, runbook, now),
+        "updates": {
+            "every_seconds": int(runbook.status_update_every.total_seconds()),
+            "last_posted_at": iso(state.updates[-1].at, zone) if state.updates else None,
+            "next_due_at": iso(due, zone),
+            "overdue": now >= due,
+            "posted": [{"at": iso(u.at, zone), "operator": u.operator, "text": u.text} for u in state.updates],
+        },
     }
 
 

@@ -151,7 +151,7 @@ def console_stand_in(seen: dict):
     """In place of the full-screen console: writes what the console would (an event, a probe
     sample), notes what it was given, and closes the ledger as the console does."""
 
-    def run_app(runbook, ledger: Ledger, demo=None, bell: bool = True) -> None:
+    def run_app(runbook, ledger: Ledger, demo=None, bell: bool = True, updates_file=None, **_options) -> None:
         with ledger:
             ledger.append("step.started", runbook.steps[0].id)
             ledger.record_samples([SampleRow("web", datetime.now(UTC), "UP", True, 12.0, "200", None)])

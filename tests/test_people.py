@@ -151,7 +151,7 @@ def app_runs(monkeypatch):
     """Instead of the full-screen console: what `_run_app` was given, and the roles in the ledger then."""
     runs: list[dict] = []
 
-    def run_app(runbook, ledger, demo=None, bell=True, syncer=None, ask_roles=False):
+    def run_app(runbook, ledger, demo=None, bell=True, syncer=None, ask_roles=False, updates_file=None):
         with ledger:
             runs.append({"ask_roles": ask_roles, "roles": dict(ledger.state().roles), "operator": ledger.operator})
 

@@ -93,11 +93,13 @@ class WarroomApp(App):
         demo=None,
         syncer=None,
         ask_roles: bool = False,
+        updates_file: str | None = None,
     ) -> None:
         """`demo` is the demo's own service (tui.demo_service.DemoService), which the `b` key
         makes misbehave; None outside the demo. `syncer` (sync.round.Syncer) syncs the ledger
         through a shared export in the background; None when no export is named. `ask_roles`:
-        on first showing a run where this operator holds no role, ask which they hold (`warroom open`)."""
+        on first showing a run where this operator holds no role, ask which they hold (`warroom open`).
+        `updates_file`: where posted status updates are appended (--updates-file; else the runbook's, if any)."""
         # With NO_COLOR, ANSI mode leaves the terminal's own default colours (Textual alone would
         # still paint greys); state stays readable by glyph and word.
         super().__init__(ansi_color=bool(os.environ.get("NO_COLOR")))
@@ -109,6 +111,7 @@ class WarroomApp(App):
         self.demo = demo
         self.syncer = syncer
         self.ask_roles = ask_roles
+        self.updates_file = updates_file
         self.sync_runner: SyncRunner | None = None
         self.sync_status: SyncStatus | None = None  # the last round's, once one has finished
         if syncer is not None:

@@ -41,11 +41,13 @@ class Attention:
         self._seen_well: set[str] = set()  # probes seen in a state other than DOWN or UNKNOWN
 
     def news(self, probe_states: Mapping[str, str], overrunning: Iterable[tuple[str, str]],
-             deadline: datetime | None, now: datetime, go_live_due: bool = False) -> list[str]:
-        """What wants attention now (see alarms) that did not at the last look, in words."""
+             deadline: datetime | None, now: datetime, go_live_due: bool = False,
+             more: Mapping[tuple[str, str], str] | None = None) -> list[str]:
+        """What wants attention now (see alarms; `more`: others of the same form, such as an incident
+        past its target) that did not at the last look, in words."""
         self._seen_well |= {name for name, state in probe_states.items() if state not in ("DOWN", "UNKNOWN")}
         watched = {name: state for name, state in probe_states.items() if name in self._seen_well}
-        wanting = alarms(watched, overrunning, deadline, now, go_live_due)
+        wanting = alarms(watched, overrunning, deadline, now, go_live_due) | dict(more or {})
         new = [] if self._current is None else [sentence for key, sentence in wanting.items()
                                                 if key not in self._current]
         self._current = set(wanting)

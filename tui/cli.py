@@ -218,6 +218,9 @@ def compare_with_ledger(path: str, runbook: Runbook, db: Path, run: str) -> None
         say(f"{path}: warning: {line}")
 
 
+updates_file_option = click.option(
+    "--updates-file", "updates_file", default=None, type=click.Path(dir_okay=False),
+    help="Append posted status updates to this file (default: the runbook's updates_file, if any).")
 no_bell_option = click.option("--no-bell", "no_bell", is_flag=True,
                               help="Never ring the terminal bell (it rings once when a probe goes DOWN, a step "
                                    "overruns, or the rollback deadline is 60, 30 or 10 minutes away).")
@@ -231,9 +234,10 @@ no_bell_option = click.option("--no-bell", "no_bell", is_flag=True,
 @click.option("--role", "roles", multiple=True, metavar="NAME",
               help="A role of the runbook's team you hold in this run (repeatable); without it, the console "
                    "asks on first open.")
+@updates_file_option
 @guarded
 def open_(runbook_path: str, db: str | None, operator: str | None, run: str, export: str | None,
-          no_bell: bool, roles: tuple[str, ...]) -> None:
+          no_bell: bool, roles: tuple[str, ...], updates_file: str | None) -> None:
     """Open the full-screen console on RUNBOOK (syncing through the export, when one is named)."""
     from warroom.ops.syncing import open_syncer
 
@@ -249,15 +253,16 @@ def open_(runbook_path: str, db: str | None, operator: str | None, run: str, exp
     except BaseException:
         ledger.close()
         raise
-    _run_app(runbook, ledger, bell=not no_bell, syncer=syncer, ask_roles=not roles)
+    _run_app(runbook, ledger, bell=not no_bell, syncer=syncer, ask_roles=not roles, updates_file=updates_file)
 
 
 @main.command()
 @operator_option
 @click.option("--keep", is_flag=True, help="Keep the demo's ledger when it ends, and print where it is.")
 @no_bell_option
+@updates_file_option
 @guarded
-def demo(operator: str | None, keep: bool, no_bell: bool) -> None:
+def demo(operator: str | None, keep: bool, no_bell: bool, updates_file: str | None) -> None:
     """Open the console on the bundled web cutover, rehearsing now, with a throwaway ledger and a
     small service of its own on 127.0.0.1 that plays the system being deployed."""
     from warroom.runbook.rebase import starting_at
@@ -271,7 +276,7 @@ def demo(operator: str | None, keep: bool, no_bell: bool) -> None:
         ledger = open_ledger(runbook, str(db), operator, DEMO_RUN)
         if DEMO_ROLE in roster_roles(runbook):  # the demo's operator runs the day: they may act as the lead
             declare_roles(ledger, runbook, ledger.state(skip=WITHOUT_NOTES), [DEMO_ROLE])
-        _run_app(runbook, ledger, demo=service, bell=not no_bell)
+        _run_app(runbook, ledger, demo=service, bell=not no_bell, updates_file=updates_file)
 
 
 def demo_start(now: datetime) -> datetime:
@@ -304,14 +309,15 @@ def _quick_probes(runbook: Runbook) -> Runbook:
 
 
 def _run_app(runbook: Runbook, ledger: Ledger, demo=None, bell: bool = True, syncer=None,
-             ask_roles: bool = False) -> None:
+             ask_roles: bool = False, updates_file: str | None = None) -> None:
     from warroom.tui.app import WarroomApp  # Textual loads only for the full-screen commands
 
     # Start-up builds a great many long-lived objects; collecting garbage meanwhile only slows
     # the first frame. The app freezes them and turns collection back on once it is shown.
     gc.disable()
     with ledger:
-        app = WarroomApp(runbook, ledger, demo=demo, bell=bell, syncer=syncer, ask_roles=ask_roles)
+        app = WarroomApp(runbook, ledger, demo=demo, bell=bell, syncer=syncer, ask_roles=ask_roles,
+                         updates_file=updates_file)
         app.run()
     if app.crash_report is not None:
         fail_crashed(app.crash_report)
@@ -517,8 +523,8 @@ def probe(runbook_path: str, as_json: bool, only: tuple[str, ...]) -> None:
     sys.exit(1 if any(r["state"] == "DOWN" for r in results) else 0)
 
 
-# The commands of the day's decisions, each module registering its own on `main` (they import it).
-from warroom.tui import cli_decisions, cli_rollback  # noqa: E402, F401, I001
+# The commands of running the day, each module registering its own on `main` (they import it).
+from warroom.tui import cli_decisions, cli_incidents, cli_rollback, cli_updates  # noqa: E402, F401, I001
 
 if __name__ == "__main__":
     main()

@@ -29,7 +29,10 @@ from warroom.ops.actions import (
     OUTCOME_EVENTS,
     OUTCOME_NEEDS_NOTE,
     STEP_EVENTS,
+    UsageProblem,
     add_note,
+    find_item,
+    find_step,
     record_outcome,
     record_step,
     resolve_conflict,
@@ -43,6 +46,8 @@ from warroom.ops.decisions import (
     step_refusals,
     withdraw_sign_off,
 )
+from warroom.ops.incident_report import countdown
+from warroom.ops.incidents import open_incident, parse_severity, update_incident
 from warroom.ops.notices import action_notice, subject_name, who_did_what
 from warroom.ops.people import (
     declare_roles,
@@ -55,22 +60,26 @@ from warroom.ops.people import (
 )
 from warroom.ops.review import readiness
 from warroom.ops.status import actuals, next_steps
+from warroom.ops.updates import draft_update, post_update, updates_path
 from warroom.ops.version import VersionReport
 from warroom.probes import ProbeStatus
 from warroom.runbook.forecast import Forecast, forecast
 from warroom.runbook.model import CHECKLIST_NAMES, SMOKE_TESTS, Runbook
 from warroom.store import Event, RunState
-from warroom.tui import rows
+from warroom.tui import day_rows, rows
 from warroom.tui.attention import Attention
 from warroom.tui.golive import GoLive
+from warroom.tui.incidents import IncidentDetail, IncidentDraft, IncidentForm
 from warroom.tui.review import ReadinessReview
 from warroom.tui.roster import RolePicker, Roster
 from warroom.tui.screens import Confirm, TextPrompt
+from warroom.tui.updates import UpdateComposer
 from warroom.untrusted import for_screen
 from warroom.vocabulary import Decision, DecisionPoint, EventKind
 from warroom.widgets.activity import ActivityLog
 from warroom.widgets.checklists import ChecklistPane
 from warroom.widgets.header import DeploymentHeader, SyncInfo
+from warroom.widgets.incidents import IncidentsPane
 from warroom.widgets.now_next import NowNextLine
 from warroom.widgets.probe_board import ProbeBoard, state_badge
 from warroom.widgets.probe_board import ProbeRow as ProbeBoardRow
@@ -206,6 +215,11 @@ class MainScreen(Screen):
         Binding("5", "pane(5)", "Smoke", show=False, id="pane.5"),
         Binding("6", "pane(6)", "Activity", show=False, id="pane.6"),
         Binding("7", "pane(7)", "Probes", show=False, id="pane.7"),
+        Binding("8", "pane(8)", "Incidents", show=False, id="pane.8"),
+        Binding("i", "new_incident", "Incident", id="incident.new",
+                tooltip="Open an incident: severity, title, owner, the step selected in the timeline"),
+        Binding("u", "compose_update", "Update", id="update.compose",
+                tooltip="Compose the status update for stakeholders, prefilled from live state; ctrl+s posts it"),
     ]
 
     def __init__(self, runbook: Runbook, now: Callable[[], datetime]) -> None:
@@ -248,6 +262,8 @@ class MainScreen(Screen):
                 if has_probes:
                     with TabPane("7 Probes", id="pane-probes"):
                         yield ProbeBoard(id="probes")
+                with TabPane("8 Inc", id="pane-incidents"):
+                    yield IncidentsPane(id="incidents")
         else:
             with Horizontal(id="body"):
                 yield Timeline(id="timeline")
@@ -258,7 +274,7 @@ class MainScreen(Screen):
         yield Footer(compact=self.narrow, show_command_palette=not self.narrow)
 
     def _side_panes(self) -> list[Widget]:
-        """The checklists, the probe board and the activity log, for the side column."""
+        """The checklists, the probe board, the incidents and the activity log, for the side column."""
         tabs = TabbedContent(id="checklists")
         for offset, (name, pane) in enumerate(self._new_checklist_panes().items()):
             # Hidden tabs mount later still: start-up pays only for what shows.
@@ -267,7 +283,9 @@ class MainScreen(Screen):
         widgets: list[Widget] = [tabs]
         if self.runbook.probes:
             widgets.append(ProbeBoard(id="probes"))
-        widgets.append(ActivityLog(id="activity"))
+        # The incidents over the activity log, in one column: in the stacked layout a fourth pane
+        # side by side would leave each too narrow to read.
+        widgets.append(Vertical(IncidentsPane(id="incidents"), ActivityLog(id="activity"), id="side-log"))
         return widgets
 
     async def _fill_side(self) -> None:
@@ -291,6 +309,7 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         self._after_compose()
+        self.set_interval(1, self._tick_day)  # the incidents' and the next update's countdowns
 
     def _after_compose(self) -> None:
         self.side_ready = self.narrow  # narrow: every pane is in the tabs already
@@ -303,6 +322,7 @@ class MainScreen(Screen):
 
     def _prepare_side_panes(self) -> None:
         self.query_one("#activity").border_title = "6 Activity"
+        self.query_one("#incidents").border_title = "8 Incidents"
         if self.runbook.probes:
             self.query_one(ProbeBoard).border_title = "7 Probes"
             self.query_one(ProbeBoard).update_rows(self._probe_rows(self.probe_statuses.values()))
@@ -380,6 +400,7 @@ class MainScreen(Screen):
         header.info = rows.header_info(runbook, state, outlook, self.console.ledger.run,
                                        self.console.ledger.operator, version.summary(), now=now)
         self.show_sync(self.console.sync_status)
+        self._show_day(state, now)
         self._warn_of_version(version)
         timeline = self.query_one(Timeline)
         self._show_timeline(timeline, state, outlook, now)
@@ -463,8 +484,10 @@ class MainScreen(Screen):
         """Ring once and flash the header for what has just started to want attention."""
         value = self.query_one(NowNextLine).value
         overrunning = [(step.step_id, step.title) for step in value.running if step.overrun] if value else []
-        news = self.attention.news(self.probe_states, overrunning, self.runbook.window.rollback_deadline, self.now(),
-                                   self._go_live_due())
+        now = self.now()
+        due = day_rows.incident_alarms(self.runbook, self.snapshot.state, now) if self.snapshot else {}
+        news = self.attention.news(self.probe_states, overrunning, self.runbook.window.rollback_deadline, now,
+                                   self._go_live_due(), due)
         if news:
             self.console.ring()
             self.query_one(DeploymentHeader).flash()
@@ -703,7 +726,8 @@ class MainScreen(Screen):
             self.query_one(Timeline).select_step(step_id)
 
     def action_pane(self, number: int) -> None:
-        pane_ids = ["pane-timeline"] + [f"pane-{name}" for name in CHECKLIST_NAMES] + ["pane-activity", "pane-probes"]
+        pane_ids = ["pane-timeline"] + [f"pane-{name}" for name in CHECKLIST_NAMES] + ["pane-activity", "pane-probes",
+                                                                                       "pane-incidents"]
         if number == 7 and not self.runbook.probes:
             self.notify("This runbook defines no probes.", severity="warning")
             return
@@ -714,7 +738,7 @@ class MainScreen(Screen):
         elif 2 <= number <= 5:
             self.query_one("#checklists", TabbedContent).active = pane_ids[number - 1]
         checklist = f"#list-{CHECKLIST_NAMES[min(max(number - 2, 0), 3)]}"
-        target = {1: "#timeline", 6: "#activity", 7: "#probes"}.get(number, checklist)
+        target = {1: "#timeline", 6: "#activity", 7: "#probes", 8: "#incidents"}.get(number, checklist)
         self._focus_when_mounted(target)
 
     def _focus_when_mounted(self, selector: str, tries: int = 5) -> None:
@@ -934,3 +958,136 @@ class MainScreen(Screen):
     def action_rollback_view(self) -> None:
         self.go_live.toggle()
         self.show_snapshot()
+
+    # --- incidents and status updates -------------------------------------------------------------
+
+    def _tick_day(self) -> None:
+        """Every second: the countdowns move, and an incident crossing its target rings once."""
+        if self.snapshot is not None:
+            self._show_day(self.snapshot.state, self.now())
+            self._call_attention()
+
+    def _show_day(self, state: RunState, now: datetime) -> None:
+        """The header's incidents and next update, and the incidents pane (and its tab's label)."""
+        self.query_one(DeploymentHeader).day = day_rows.day_info(self.runbook, state, now)
+        if not self.side_ready:
+            return
+        pane = self.query_one(IncidentsPane)
+        pane.show(day_rows.incident_rows(self.runbook, state, now))
+        overdue = f" · ⚠ {pane.overdue_count} OVERDUE" if pane.overdue_count else ""
+        if self.narrow:
+            label = "8 Inc ⚠" if pane.overdue_count else "8 Inc"  # no more: the row of tabs must fit 80 columns
+            self._set_tab_label(self.query_one("#panes", TabbedContent), "pane-incidents", label)
+        else:
+            pane.border_title = f"8 Incidents {pane.open_count} open{overdue}" if pane.open_count else "8 Incidents"
+
+    def action_new_incident(self) -> None:
+        """i, wherever the focus is: the form, linked to the step selected in the timeline."""
+        self.open_incident_form(step_id=self.query_one(Timeline).selected_step)
+
+    def open_incident_form(self, *, severity: str = "P2", title: str = "", step_id: str | None = None,
+                           item_id: str | None = None) -> None:
+        """The incident form, prefilled (a failed smoke test opens it with its item and a title)."""
+        item_text = self.runbook.item(item_id).text if item_id and self.runbook.has_item(item_id) else ""
+        form = IncidentForm(severity=severity, title=title, owner=self.console.ledger.operator, step_id=step_id,
+                            item_id=item_id, item_text=item_text, check=self._check_incident)
+        self.app.push_screen(form, self._open_incident)
+
+    def _check_incident(self, draft: IncidentDraft) -> None:
+        """What open_incident would refuse, asked before the form closes (UsageProblem)."""
+        parse_severity(draft.severity)
+        if draft.step_id:
+            find_step(self.runbook, draft.step_id)
+        if draft.item_id:
+            find_item(self.runbook, draft.item_id)
+
+    def _open_incident(self, draft: IncidentDraft | None) -> None:
+        if draft is None:
+            return
+        self.console.write(
+            lambda ledger, state: open_incident(ledger, self.runbook, state, draft.severity, draft.title,
+                                                description=draft.description, owner=draft.owner,
+                                                step_id=draft.step_id, item_id=draft.item_id),
+            self._shown_state(),
+        )
+
+    @on(IncidentsPane.IncidentSelected, "#incidents")
+    def show_incident_detail(self, message: IncidentsPane.IncidentSelected) -> None:
+        state = self._shown_state()
+        incident = state.incidents.get(message.incident_id) if state else None
+        if incident is None:
+            return
+        due = countdown(incident, self.runbook, self.now())
+        then = partial(self._act_on_incident, incident.id)
+
+        def read_history() -> None:
+            events = self.console.ledger.events(subject=incident.id)
+            detail = IncidentDetail(incident, due.text if due else "",
+                                    rows.activity_rows(events, self.runbook, self.zone), self.zone)
+            self.app.call_from_thread(self.app.push_screen, detail, then)
+
+        self.run_worker(read_history, thread=True, group="ledger", exit_on_error=False)
+
+    def _act_on_incident(self, incident_id: str, action: str | None) -> None:
+        """The incident's detail closed with an action: ask what it needs, then record it."""
+        title = for_screen(self._shown_incident_title(incident_id), limit=QUOTED_TITLE_LIMIT)
+        if action in ("active", "closed"):
+            self._update_incident(incident_id, status=action)
+        elif action == "resolved":
+            prompt = TextPrompt(f"Resolve {incident_id} '{title}': what fixed it?", "the resolution (required)",
+                                required=True)
+            self.app.push_screen(prompt, lambda note: self._update_incident(incident_id, status="resolved",
+                                                                            note=note) if note else None)
+        elif action == "note":
+            prompt = TextPrompt(f"Note on {incident_id} '{title}'", "what happened, what was found", required=True)
+            self.app.push_screen(prompt, lambda note: self._update_incident(incident_id, note=note) if note else None)
+        elif action == "severity":
+            prompt = TextPrompt(f"New severity for {incident_id} '{title}'", "P1, P2, P3 or P4", required=True)
+            self.app.push_screen(prompt, partial(self._change_severity, incident_id))
+        elif action == "owner":
+            prompt = TextPrompt(f"New owner for {incident_id} '{title}'", "who works on it now", required=True)
+            self.app.push_screen(prompt, lambda owner: self._update_incident(incident_id, owner=owner)
+                                 if owner else None)
+
+    def _shown_incident_title(self, incident_id: str) -> str:
+        state = self._shown_state()
+        incident = state.incidents.get(incident_id) if state else None
+        return incident.title if incident else incident_id
+
+    def _change_severity(self, incident_id: str, answer: str | None) -> None:
+        if not answer:
+            return
+        try:
+            severity = parse_severity(answer)
+        except UsageProblem as problem:
+            self.notify(str(problem), severity="warning")
+            return
+        self._update_incident(incident_id, severity=severity)
+
+    def _update_incident(self, incident_id: str, **change: str) -> None:
+        self.console.write(lambda ledger, state: update_incident(ledger, state, incident_id, **change),
+                           self._shown_state())
+
+    def action_compose_update(self) -> None:
+        """u: the status update, drafted from what is on screen, to edit and post."""
+        state = self._shown_state()
+        if state is None:
+            return
+        now = self.now()
+        draft = draft_update(self.runbook, state, forecast(self.runbook, actuals(state), now), self.probe_states, now)
+        where = updates_path(self.runbook, self.console.updates_file)
+        self.app.push_screen(UpdateComposer(draft, for_screen(str(where)) if where else ""), self._post_update)
+
+    def _post_update(self, text: str | None) -> None:
+        """Record it, copy it to the clipboard (OSC 52: through SSH too), append it to the file."""
+        if not text:
+            return
+
+        def warn(sentence: str) -> None:  # from the writer's thread
+            self.app.call_from_thread(self.notify, sentence, severity="warning", timeout=10)
+
+        self.console.write(lambda ledger, state: post_update(ledger, text, self.runbook, self.console.updates_file,
+                                                             on_warning=warn), self._shown_state())
+        self.app.copy_to_clipboard(text)
+        where = updates_path(self.runbook, self.console.updates_file)
+        self.notify("Status update copied to the clipboard" + (f"; appending it to {where}" if where else "") + ".")

@@ -101,6 +101,17 @@ class SyncInfo:
     alarms: int = 0  # known operators arriving with an unknown key, or keys signing as someone else
 
 
+@dataclass(frozen=True)
+class DayInfo:
+    """Open incidents and the next status update, as the header says them (tui/day_rows.py builds it)."""
+
+    incidents: tuple[tuple[str, int], ...] = ()  # (severity, how many are open), P1 first; only those with any
+    urgent: str = ""  # the countdown that ends first: 'respond in 12m', '⚠ OVERDUE respond 4m'
+    urgent_overdue: bool = False
+    update: str = ""  # 'update in 7m', '⚠ update 3m overdue'
+    update_overdue: bool = False
+
+
 @dataclass
 class Part:
     """One thing the header says, in forms from the longest to the shortest, and when each gives way.
@@ -213,6 +224,7 @@ class DeploymentHeader(Widget):
     info: reactive[HeaderInfo | None] = reactive(None)
     probes: reactive[dict[str, str]] = reactive(dict)  # probe name -> state
     sync: reactive[SyncInfo | None] = reactive(None)  # None: no export, and the header says nothing of sync
+    day: reactive[DayInfo | None] = reactive(None)  # open incidents and the next status update
 
     def __init__(self, now: Callable[[], datetime], **kwargs) -> None:
         super().__init__(**kwargs)
@@ -262,6 +274,7 @@ class DeploymentHeader(Widget):
             Part([Text(t_minus(now, info.window_start))], [4]),
             Part(headline, [5] * (len(headline) - 1)),  # it stays: at most it takes its short form
             *self._decision(info),
+            *self._incident_parts(),
             Part([Text(info.title, "bold")], [7], right=True, flexible=True),
             Part([Text(f"{info.deployment} v{info.version}")], [8], right=True),
             Part([Text.assemble("run ", (info.run, "bold"))], [6], right=True),
@@ -308,12 +321,13 @@ class DeploymentHeader(Widget):
                                Text(f"+{span(info.overrun)} past window", failure)], [6]))
         if info.rollback_deadline:
             parts.append(Part(self._rollback(info, now), [5, 2]))
-        if info.rollback_time or not info.rollback_fits:
+        if info.rollback_time:  # nothing done that needs undoing: nothing to say
             parts.append(Part(self._rollback_time(info), [4]))
         others = [f"{info.skipped} skipped"] if info.skipped else []
         others += [f"{info.failed} failed"] if info.failed else []
         parts.append(Part([Text(outcome_counts(info.done, info.skipped, info.failed, info.total)),
                            Text(" ".join([f"{info.done}/{info.total} done", *others]))], [4, 3]))
+        parts.extend(self._update_parts())
         parts.extend(self._sync_parts(info, now))
         if info.runbook_warning:
             warning = self._style(SEVERITY_CLASS[1])
@@ -321,6 +335,31 @@ class DeploymentHeader(Widget):
                               flexible=True))
         parts.append(Part([self._gauge(now, info)], [10], right=True))
         return parts
+
+    def _incident_parts(self) -> list[Part]:
+        """Open incidents by severity, then the countdown that ends first: 'P1×1 P2×2 · respond in 12m';
+        in the failure colour when a P1 or P2 is open or a target has passed. Shorter, the counts stay."""
+        day = self.day
+        if day is None or not day.incidents:
+            return []
+        counts = " ".join(f"{severity}×{count}" for severity, count in day.incidents)
+        urgent = any(severity in ("P1", "P2") for severity, _ in day.incidents) or day.urgent_overdue
+        style = self._style(SEVERITY_CLASS[2 if urgent else 1])
+        short = f"⚠ {counts} OVERDUE" if day.urgent_overdue else counts
+        forms = [Text(f"{counts} · {day.urgent}", style), Text(short, style)] if day.urgent else [Text(short, style)]
+        return [Part(forms, [7] if day.urgent else [])]
+
+    def _update_parts(self) -> list[Part]:
+        """The countdown to the next status update: 'update in 7m', shortened and then gone as the
+        line narrows; overdue it stays, by glyph and word: '⚠ update 3m overdue'."""
+        day = self.day
+        if day is None or not day.update:
+            return []
+        short = day.update.replace("update in ", "upd ").replace("update ", "upd ")
+        if day.update_overdue:
+            warning = self._style(SEVERITY_CLASS[1])
+            return [Part([Text(day.update, warning), Text(short, warning)], [6])]
+        return [Part([Text(day.update), Text(short)], [6, 3])]
 
     def _sync_parts(self, info: HeaderInfo, now: datetime) -> list[Part]:
         """Sync in one part that always stays (at most in its short form), then the quarantined
