@@ -78,8 +78,11 @@ def owner_unheld(step: Step, status: StepStatus, unheld: frozenset[str]) -> bool
 
 
 def unheld_roles(runbook: Runbook, state: RunState, seen: frozenset[str]) -> frozenset[str]:
-    """The roles of the team that nobody here holds (see holders): a step they own has no one to do it."""
-    return frozenset(role for role in roster_roles(runbook) if not holders(runbook, state, role, seen))
+    """The roles of the team that nobody here holds (see holders): a step they own has no one to do
+    it. None while nobody holds any role: a room that does not say who holds what would see every
+    step flagged, which tells nothing."""
+    unheld = frozenset(role for role in roster_roles(runbook) if not holders(runbook, state, role, seen))
+    return frozenset() if unheld == frozenset(roster_roles(runbook)) else unheld
 
 
 @dataclass(frozen=True)

@@ -216,9 +216,9 @@ class MainScreen(Screen):
         Binding("6", "pane(6)", "Activity", show=False, id="pane.6"),
         Binding("7", "pane(7)", "Probes", show=False, id="pane.7"),
         Binding("8", "pane(8)", "Incidents", show=False, id="pane.8"),
-        Binding("i", "new_incident", "Incident", id="incident.new",
+        Binding("i", "new_incident", "Incident", show=False, id="incident.new",
                 tooltip="Open an incident: severity, title, owner, the step selected in the timeline"),
-        Binding("u", "compose_update", "Update", id="update.compose",
+        Binding("u", "compose_update", "Update", show=False, id="update.compose",
                 tooltip="Compose the status update for stakeholders, prefilled from live state; ctrl+s posts it"),
     ]
 
