@@ -12,6 +12,7 @@ from support import WEB_CUTOVER
 
 from warroom.ops.actions import UsageProblem, record_outcome
 from warroom.tui.cli import main
+from warroom.tui.incidents import IncidentForm
 from warroom.tui.screens import Confirm, TextPrompt
 from warroom.widgets.checklists import ChecklistPane, ChecklistRow, counts_text, prompt
 
@@ -115,6 +116,9 @@ async def test_smoke_tests_fail_block_waive_and_pass_from_the_keyboard(console, 
         await ui.press("enter")  # what failed is required: the prompt stays, nothing is recorded
         assert isinstance(ui.app.screen, TextPrompt)
         await ui.press(*"500 on login", "enter")
+        await ui.until(lambda: isinstance(ui.app.screen, Confirm), "the offer of an incident")
+        assert "Open an incident for the failed smoke test" in ui.app.screen.question
+        await ui.press("n")  # not this time
         await ui.until(lambda: ui.screen.snapshot.state.check(items[0].id).outcome == "failed")
         assert ui.screen.snapshot.state.check(items[0].id).note == "500 on login"
 
@@ -140,6 +144,24 @@ async def test_smoke_tests_fail_block_waive_and_pass_from_the_keyboard(console, 
         await ui.until(lambda: ui.screen.snapshot.state.check(items[2].id).outcome == "")
         kinds = [e.kind for e in ui.app.ledger.events() if e.kind.startswith("check.")]
         assert kinds == ["check.failed", "check.blocked", "check.waived", "check.ticked", "check.unticked"]
+
+
+async def test_a_failed_smoke_test_becomes_an_incident_linked_to_it(console, web_cutover, clock):
+    item = web_cutover.checklists["smoke_tests"].items[0]
+    async with console.run(app=console.app(clock=clock)) as ui:
+        await ui.until(lambda: ui.screen.side_ready)
+        await ui.press("5")
+        await ui.until(lambda: isinstance(ui.app.focused, ChecklistPane), "the smoke tests in focus")
+        await ui.press("f", *"SSO 500", "enter")
+        await ui.until(lambda: isinstance(ui.app.screen, Confirm), "the offer of an incident")
+        await ui.press("y")
+        await ui.until(lambda: isinstance(ui.app.screen, IncidentForm), "the incident form")
+        await ui.press("enter")  # prefilled: the title names the test, the description what failed
+        await ui.until(lambda: ui.screen.snapshot.state.incidents, "the incident recorded")
+        (incident,) = ui.screen.snapshot.state.incidents.values()
+        assert (incident.title, incident.description, incident.item, incident.severity) == (
+            f"Smoke test failed: {item.text}", "SSO 500", item.id, "P2")
+        assert ui.screen.snapshot.state.check(item.id).outcome == "failed"
 
 
 async def test_fail_and_blocked_are_only_for_smoke_tests_but_any_item_can_be_waived(console, web_cutover, clock):

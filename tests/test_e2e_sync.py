@@ -27,7 +27,7 @@ def console(tmp_path: Path, name: str) -> tuple[Tmux, Path]:
 
 def open_with_export(db: Path, operator: str, share: Path) -> list[str]:
     return [warroom_script(), "open", str(WEB_CUTOVER), "--db", str(db), "--operator", operator, "--run", RUN,
-            "--export", str(share)]
+            "--export", str(share), "--role", "DevOps"]
 
 
 def public_key(data_home: Path) -> str:

@@ -123,7 +123,12 @@ def tmux(tmp_path):
         session.kill()
 
 
-def open_argv(db: Path, runbook: Path = WEB_CUTOVER) -> list[str]:
+def open_argv(db: Path, runbook: Path | None = None) -> list[str]:
+    """`warroom open` on the sample as its Deployment Lead (without a role it would ask first), or on
+    `runbook`, which names no team."""
+    if runbook is None:
+        return [warroom_script(), "open", str(WEB_CUTOVER), "--db", str(db), "--operator", "e2e", "--run", RUN,
+                "--role", "Deployment Lead"]
     return [warroom_script(), "open", str(runbook), "--db", str(db), "--operator", "e2e", "--run", RUN]
 
 

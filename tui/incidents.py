@@ -46,11 +46,12 @@ class IncidentForm(ModalScreen[IncidentDraft | None]):
     ]
 
     def __init__(self, *, severity: str = "P2", title: str = "", owner: str = "", step_id: str | None = None,
-                 item_id: str | None = None, item_text: str = "",
+                 item_id: str | None = None, item_text: str = "", description: str = "",
                  check: Callable[[IncidentDraft], None] | None = None) -> None:
         super().__init__()
         self.severity = severity if severity in SEVERITIES else "P2"
         self.initial_title = title
+        self.initial_description = description
         self.owner = owner
         self.step_id = step_id
         self.item_id = item_id
@@ -68,7 +69,7 @@ class IncidentForm(ModalScreen[IncidentDraft | None]):
                                           id=f"sev-{severity}")
             yield from self._field("incident-title", "Title", self.initial_title,
                                    "required: what is wrong, in a few words")
-            yield from self._field("incident-description", "Description", "", "optional")
+            yield from self._field("incident-description", "Description", self.initial_description, "optional")
             yield from self._field("incident-owner", "Owner", self.owner, "who works on it")
             yield from self._field("incident-step", "Step", self.step_id or "", "the step it happened on (optional)")
             if self.item_id:

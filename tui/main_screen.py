@@ -777,11 +777,23 @@ class MainScreen(Screen):
         required = outcome in OUTCOME_NEEDS_NOTE
         placeholder = OUTCOME_NEEDS_NOTE.get(outcome, "why it is blocked (optional)")
         prompt = TextPrompt(asked[outcome], placeholder, required=required)
-        self.app.push_screen(prompt, partial(self._record_outcome_if_answered, record))
+        then = partial(self._offer_incident, item_id) if outcome == "failed" else None
+        self.app.push_screen(prompt, partial(self._record_outcome_if_answered, record, then))
 
-    def _record_outcome_if_answered(self, record: Callable[..., None], note: str | None) -> None:
+    def _record_outcome_if_answered(self, record: Callable[..., None], then: Callable[[str], None] | None,
+                                    note: str | None) -> None:
         if note is not None:  # None: the operator cancelled; empty: no note, where none is owed
             record(note=note)
+            if then:
+                then(note)
+
+    def _offer_incident(self, item_id: str, note: str) -> None:
+        """A failed smoke test is often an incident: offer to open one, linked to the test."""
+        text = self.runbook.item(item_id).text
+        question = f"Open an incident for the failed smoke test '{for_screen(text, limit=QUOTED_TITLE_LIMIT)}'?"
+        title = f"Smoke test failed: {text}"
+        self.app.push_screen(Confirm(question), lambda yes: self.open_incident_form(
+            title=title, item_id=item_id, description=note) if yes else None)
 
     def _record_outcome(self, item_id: str, outcome: str, note: str | None = None, *, seen: str | None) -> None:
         text = for_screen(self.runbook.item(item_id).text, limit=QUOTED_TITLE_LIMIT)
@@ -986,11 +998,13 @@ class MainScreen(Screen):
         self.open_incident_form(step_id=self.query_one(Timeline).selected_step)
 
     def open_incident_form(self, *, severity: str = "P2", title: str = "", step_id: str | None = None,
-                           item_id: str | None = None) -> None:
-        """The incident form, prefilled (a failed smoke test opens it with its item and a title)."""
+                           item_id: str | None = None, description: str = "") -> None:
+        """The incident form, prefilled (a failed smoke test opens it with its item, a title and
+        what failed)."""
         item_text = self.runbook.item(item_id).text if item_id and self.runbook.has_item(item_id) else ""
         form = IncidentForm(severity=severity, title=title, owner=self.console.ledger.operator, step_id=step_id,
-                            item_id=item_id, item_text=item_text, check=self._check_incident)
+                            item_id=item_id, item_text=item_text, description=description,
+                            check=self._check_incident)
         self.app.push_screen(form, self._open_incident)
 
     def _check_incident(self, draft: IncidentDraft) -> None:

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.strip import Strip
 from textual.widgets import Label, SelectionList, Static
+from textual.widgets._toggle_button import ToggleButton
+from textual.widgets.option_list import OptionDoesNotExist
 
 from warroom.ops.people import RosterEntry
 from warroom.tui.screens import ReadingDialog
@@ -22,6 +26,23 @@ from warroom.untrusted import for_screen
 
 SEEN = "✓ seen"
 NOT_SEEN = "— not seen"
+
+
+class RoleList(SelectionList[str]):
+    """A SelectionList whose box reads ✓ when ticked and stays empty when not: Textual's draws the
+    same X in both, told apart by colour alone, which NO_COLOR and many jump hosts do not show."""
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        segments = list(line)
+        if len(segments) < 2 or segments[1].text != ToggleButton.BUTTON_INNER:
+            return line
+        try:
+            option = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return line
+        segments[1] = Segment("✓" if option.value in self.selected else " ", segments[1].style)
+        return Strip(segments, line.cell_length)
 
 
 class RolePicker(ModalScreen[tuple[str, ...] | None]):
@@ -44,12 +65,12 @@ class RolePicker(ModalScreen[tuple[str, ...] | None]):
         with Vertical(classes="dialog"):
             who = f" ({for_screen(self.operator)})" if self.operator else ""
             yield Label(Content(f"Which roles do you hold in this run{who}?"), classes="dialog-title")
-            yield SelectionList[str](*((for_screen(role), role, role in self.held) for role in self.roles),
-                                     id="role-list")
+            yield RoleList(*((for_screen(role), role, role in self.held) for role in self.roles), id="role-list")
             yield Label("space ticks a role · Enter records · Escape: not now", classes="dialog-hint")
 
     def on_mount(self) -> None:
-        self.query_one(SelectionList).focus()
+        for role_list in self.query(RoleList):  # none when the app quits as the picker opens
+            role_list.focus()
 
     @property
     def chosen(self) -> tuple[str, ...]:
