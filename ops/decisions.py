@@ -90,22 +90,28 @@ def step_refusals(runbook: Runbook, state: RunState, step_id: str, action: str) 
     Starting waits for its sign-offs, a go/no-go gate for a GO, and nothing goes forward once
     the go-live decision is ROLLBACK; a go-live gate is finished by the go-live decision."""
     step = find_step(runbook, step_id)
+    # Marking a pending step done says it ran: it owes what starting it owes.
+    begins = action == "start" or (action == "done" and state.step(step.id).status is StepStatus.PENDING)
     reasons = []
-    if action == "start" and step.approval:
+    if begins and step.approval:
         have = len(state.signoffs(step.id))
         if have < step.approval:
             reasons.append(f"needs {sign_off_text(step.approval, state, step.id)} before it starts")
-    if action == "start" and step.gate == DecisionPoint.GO_NO_GO:
+    if begins and step.gate == DecisionPoint.GO_NO_GO:
         latest = state.latest_decision(DecisionPoint.GO_NO_GO)
         if latest is None:
             reasons.append("waits for a GO at the go/no-go review (g); none is recorded")
         elif latest.decision is Decision.NO_GO:
             reasons.append(f"waits for a GO; the go/no-go decision is NO-GO ({latest.operator})")
     if action == "done" and step.gate == DecisionPoint.GO_LIVE and state.latest_decision(DecisionPoint.GO_LIVE) is None:
-        reasons.append("is finished by the go-live decision: PROCEED or ROLLBACK")
-    if action == "start" and rolling_back(state):
+        reasons.append(FINISHED_BY_GO_LIVE)
+    if begins and rolling_back(state):
         reasons.append("cannot start: the go-live decision is ROLLBACK, and the rollback branch runs instead")
     return reasons
+
+
+# The refusal of `done` on a `gate: go-live` step: the console answers it with the decision itself.
+FINISHED_BY_GO_LIVE = "is finished by the go-live decision: PROCEED or ROLLBACK"
 
 
 def rolling_back(state: RunState) -> bool:

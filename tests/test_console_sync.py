@@ -204,7 +204,10 @@ async def test_keep_on_a_checklist_item_asks_first(room, web_cutover):
         app.sync_runner.stop()
         ana.ledger.append("check.unticked", item)
         await until(pilot, lambda: main_screen(app).side_ready, "the side column")
-        await pilot.press("2", "space")  # bob unticks too, having seen the same tick
+        await pilot.press("2")
+        await until(pilot, lambda: getattr(app.focused, "id", None) == "list-pre_deployment"
+                    and main_screen(app).checklist_panes["pre_deployment"].rows, "the checklist in focus")
+        await pilot.press("space")  # bob unticks too, having seen the same tick
         await until(pilot, lambda: not bob.ledger.state().check(item).ticked, "bob's untick")
         ana_sync.round()
         bob.round_beside(app)

@@ -106,10 +106,15 @@ async def test_proceed_is_plain_when_every_smoke_test_passed(console, web_cutove
         assert not isinstance(ui.app.screen, (TextPrompt, Confirm, GoLiveDialog))
 
 
-async def test_d_on_the_go_live_step_decides_and_then_marks_it_done(console, web_cutover, bob, clock):
+async def test_d_on_the_go_live_step_decides_and_then_marks_it_done(console, web_cutover, bob, open_ledger, clock):
     pass_smoke_tests(bob, web_cutover)
+    bob.append("signoff.given", "go-live-decision")
     async with console.run(console.app(clock=clock)) as ui:
         ui.timeline.select_step("go-live-decision")
+        await ui.press("d")  # one sign-off of the two it needs: the decision is not asked for yet
+        assert not isinstance(ui.app.screen, GoLiveDialog)
+        open_ledger("lee", deployment=web_cutover.id, run=RUN).append("signoff.given", "go-live-decision")
+        await ui.until(lambda: len(ui.screen.snapshot.state.signoffs("go-live-decision")) == 2, "the second sign-off")
         await ui.press("d")
         assert isinstance(ui.app.screen, GoLiveDialog)
         assert ui.status_of("go-live-decision") == "pending"

@@ -143,3 +143,13 @@ def test_the_log_says_who_decided_what_and_in_which_role(pair, runbook):
     failed = ana.append("check.failed", runbook.checklists["smoke_tests"].items[0].id, {"note": "SSO 500"})
     assert describe(failed, runbook).startswith("failed Smoke tests: ") and describe(failed, runbook).endswith(": SSO 500")
     assert {kind_group(e.kind) for e in (decided, opened, failed)} == {"decision", "incident", "check"}
+
+
+def test_marking_a_pending_step_done_owes_what_starting_it_owes(pair, runbook):
+    ana, lee = pair
+    assert "before it starts" in step_refusals(runbook, ana.state(), "traffic-10", "done")[0]
+    assert "waits for a GO" in step_refusals(runbook, ana.state(), "deploy-green", "done")[0]
+    sign_off(ana, runbook, ana.state(), "traffic-10")
+    sign_off(lee, runbook, lee.state(), "traffic-10")
+    record_step(ana, runbook, ana.state(), "traffic-10", "start")
+    assert step_refusals(runbook, ana.state(), "traffic-10", "done") == []

@@ -137,7 +137,8 @@ class GoLive:
             app.push_screen(prompt, lambda note: self._decide(Decision.PROCEED, note, step_id, override=True)
                             if note else None)
         elif choice == "rollback":
-            question = (f"ROLL BACK? {facts.to_undo} rollback action(s), about {facts.rollback_time}; "
+            actions = f"{facts.to_undo} rollback action{'' if facts.to_undo == 1 else 's'}"
+            question = (f"ROLL BACK? {actions}, about {facts.rollback_time}; "
                         "the timeline switches to the rollback branch.")
             app.push_screen(Confirm(question), lambda yes: self._ask_rollback_reason(step_id) if yes else None)
 

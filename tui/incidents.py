@@ -35,6 +35,16 @@ class IncidentDraft:
     item_id: str | None
 
 
+class SeverityButton(RadioButton):
+    """A radio button whose dot shows only when it is the one pressed: Textual's draws the dot in
+    every button, the pressed one told by colour alone, which NO_COLOR does not show."""
+
+    @property
+    def _button(self) -> Content:
+        self.BUTTON_INNER = "●" if self.value else " "
+        return super()._button
+
+
 class IncidentForm(ModalScreen[IncidentDraft | None]):
     """A new incident. Enter (in any field) or ctrl+s opens it; Escape cancels. `check` is asked
     before the form closes (an empty title, a step the runbook lacks): its UsageProblem is shown
@@ -65,7 +75,7 @@ class IncidentForm(ModalScreen[IncidentDraft | None]):
                 yield Label("Severity", classes="form-label")
                 with RadioSet(id="incident-severity"):
                     for severity in SEVERITIES:
-                        yield RadioButton(severity, value=severity == self.severity,
+                        yield SeverityButton(severity, value=severity == self.severity,
                                           id=f"sev-{severity}")
             yield from self._field("incident-title", "Title", self.initial_title,
                                    "required: what is wrong, in a few words")

@@ -39,6 +39,7 @@ from warroom.ops.actions import (
     step_guards,
 )
 from warroom.ops.decisions import (
+    FINISHED_BY_GO_LIVE,
     record_decision,
     rolling_back,
     sign_off,
@@ -590,13 +591,14 @@ class MainScreen(Screen):
         if self.go_live.showing_branch:
             self.go_live.act(step_id, action)
             return
-        if self.go_live.needs_decision(step_id, action, state):
-            self.go_live.open(step_id)
-            return
         seen = state.step(step_id).event_id
         title = self._quoted_title(step_id)
-        # What no override answers (sign-offs, the go/no-go decision) is said, not asked about.
-        refusals = step_refusals(self.runbook, state, step_id, action)
+        # What no override answers (sign-offs, the go/no-go decision) is said, not asked about;
+        # a go-live step waiting only for its decision asks for the decision.
+        refusals = [r for r in step_refusals(self.runbook, state, step_id, action) if r != FINISHED_BY_GO_LIVE]
+        if not refusals and self.go_live.needs_decision(step_id, action, state):
+            self.go_live.open(step_id)
+            return
         if refusals:
             self.notify(f"'{title}' {'; '.join(refusals)}.", severity="warning", timeout=8)
             return
