@@ -12,6 +12,7 @@ from warroom.runbook.model import Runbook
 from warroom.store import Incident, RunState
 
 from .incidents import in_order, next_target
+from .progress import iso
 
 OVERDUE_GLYPH = "⚠"
 
@@ -54,8 +55,6 @@ def most_urgent(state: RunState, runbook: Runbook, now: datetime) -> Countdown |
 
 def incident_document(incident: Incident, runbook: Runbook, now: datetime, zone: tzinfo) -> dict[str, Any]:
     """One incident for scripts: times in ISO 8601 with the window's offset, as `status --json`."""
-    from .status import iso  # status imports this module for its own document
-
     due = countdown(incident, runbook, now)
     return {
         "id": incident.id,

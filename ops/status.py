@@ -10,36 +10,18 @@ from collections import Counter
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from warroom.runbook.forecast import Actual, forecast
+from warroom.runbook.forecast import forecast
 from warroom.runbook.model import CHECKLIST_NAMES, CHECKLIST_TITLES, Runbook
 from warroom.store import WITHOUT_NOTES, DecisionEntry, Ledger, RunState
 from warroom.untrusted import visible
 from warroom.vocabulary import DecisionPoint, StepStatus, outcome_counts
 
 from .actions import short_item_id
+from .incident_report import incidents_document
+from .progress import actuals, iso, next_steps, progress
 from .rollback import rollback_decision, rollback_ended_at, rollback_fits, rollback_plan, rollback_time
+from .updates import next_update_due
 from .version import VersionReport, read_version_report
-
-
-def actuals(state: RunState) -> dict[str, Actual]:
-    return {sid: Actual(s.status, s.started_at, s.finished_at) for sid, s in state.steps.items()}
-
-
-def iso(moment: datetime | None, zone: tzinfo) -> str | None:
-    """The one form of a time in `status --json`: ISO 8601, seconds, the window's UTC offset."""
-    return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
-
-
-def progress(statuses: list[StepStatus]) -> dict[str, int]:
-    """Each outcome counted on its own: a skipped or failed step is not a done one."""
-    return {
-        "done": statuses.count(StepStatus.DONE),
-        "skipped": statuses.count(StepStatus.SKIPPED),
-        "failed": statuses.count(StepStatus.FAILED),
-        "running": statuses.count(StepStatus.IN_PROGRESS),
-        "pending": statuses.count(StepStatus.PENDING),
-        "total": len(statuses),
-    }
 
 
 def status_document(runbook: Runbook, ledger: Ledger, now: datetime | None = None) -> dict:
@@ -104,9 +86,6 @@ def status_document(runbook: Runbook, ledger: Ledger, now: datetime | None = Non
 def day_document(runbook: Runbook, state: RunState, now: datetime) -> dict[str, Any]:
     """The incidents (as `warroom incident list --json`) and the status updates: how often, the last
     one, when the next is due and whether it is overdue, and every one posted."""
-    from .incident_report import incidents_document  # they read this module's helpers
-    from .updates import next_update_due
-
     zone = runbook.window.zone
     due = next_update_due(runbook, state)
     return {
@@ -183,14 +162,6 @@ def version_document(report: VersionReport, zone: tzinfo) -> dict[str, Any]:
     }
 
 
-def next_steps(runbook: Runbook, state: RunState) -> list[str]:
-    """Pending steps whose dependencies are all finished: what can start now."""
-    return [
-        step.id
-        for step in runbook.steps
-        if state.step(step.id).status is StepStatus.PENDING
-        and all(state.step(dep).status.finished for dep in step.after)
-    ]
 
 
 def status_text(doc: dict, runbook: Runbook) -> str:

@@ -21,7 +21,7 @@ from warroom.vocabulary import EventKind, StepStatus
 
 from .actions import UsageProblem
 from .incidents import in_order
-from .status import next_steps, progress
+from .progress import next_steps, progress
 
 ON_TRACK, DELAYED, BLOCKED = "On Track", "Delayed", "Blocked"
 BLOCKING_SEVERITIES = ("P1", "P2")

@@ -14,7 +14,7 @@ from rich.style import Style
 from rich.text import Text
 from support import ManualClock, until
 
-from warroom.ops.status import actuals
+from warroom.ops.progress import actuals
 from warroom.runbook.forecast import ON_TRACK_TOLERANCE, forecast
 from warroom.store import Ledger
 from warroom.tui import rows

@@ -17,7 +17,7 @@ from textual.widgets import Input, Label, TabbedContent
 
 from warroom.ops.incident_report import countdown
 from warroom.ops.incidents import open_incident, update_incident
-from warroom.ops.status import actuals
+from warroom.ops.progress import actuals
 from warroom.runbook.forecast import forecast
 from warroom.tui import day_rows, rows
 from warroom.tui.cli import main

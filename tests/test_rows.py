@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from warroom.ops.status import actuals, next_steps
+from warroom.ops.progress import actuals, next_steps
 from warroom.runbook.forecast import forecast
 from warroom.store import Ledger
 from warroom.tui import rows

@@ -15,7 +15,7 @@ from textual.widgets import TextArea
 
 from warroom.ops.actions import UsageProblem, record_step
 from warroom.ops.incidents import open_incident
-from warroom.ops.status import actuals
+from warroom.ops.progress import actuals
 from warroom.ops.updates import draft_update, next_update_due, overall_status, post_update, updates_path
 from warroom.runbook.forecast import forecast
 from warroom.tui.cli import main

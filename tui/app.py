@@ -27,7 +27,7 @@ from textual.worker import Worker, WorkerState
 from warroom.ops.actions import UsageProblem
 from warroom.ops.notices import sync_notices
 from warroom.ops.people import members_for
-from warroom.ops.status import actuals
+from warroom.ops.progress import actuals
 from warroom.ops.version import read_version_report
 from warroom.probes import ProbeStatus
 from warroom.runbook.forecast import forecast

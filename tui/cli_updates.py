@@ -11,7 +11,7 @@ import click
 
 from warroom.ops.actions import UsageProblem, recorded_probe_states
 from warroom.ops.loading import load_runbook
-from warroom.ops.status import actuals
+from warroom.ops.progress import actuals
 from warroom.ops.updates import draft_update, post_update, updates_path
 from warroom.runbook.forecast import forecast
 from warroom.store import WITHOUT_NOTES

@@ -59,8 +59,8 @@ from warroom.ops.people import (
     seen_operators,
     unheld_roles,
 )
+from warroom.ops.progress import actuals, next_steps
 from warroom.ops.review import readiness
-from warroom.ops.status import actuals, next_steps
 from warroom.ops.updates import draft_update, post_update, updates_path
 from warroom.ops.version import VersionReport
 from warroom.probes import ProbeStatus

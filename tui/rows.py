@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from warroom.ops.decisions import sign_off_text
 from warroom.ops.describe import describe, describe_repeats, kind_group
 from warroom.ops.people import owner_unheld
+from warroom.ops.progress import progress
 from warroom.ops.rollback import rollback_fits, rollback_time
-from warroom.ops.status import progress
 from warroom.probes import ProbeState, ProbeStatus
 from warroom.runbook import format_duration
 from warroom.runbook.forecast import Forecast
